@@ -1,0 +1,1 @@
+"""The outside of datakatalog: the FastAPI application and the command line."""

@@ -1,0 +1,1 @@
+"""The datakatalog domain: models, DCAT mapping, validation, storage, search, export."""

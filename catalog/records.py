@@ -1,0 +1,162 @@
+"""The normalised DCAT-AP-SE record: plain typed data that every adapter produces.
+
+Adapters turn whatever a source publishes into :class:`DatasetRecord` values; the store hashes,
+validates and saves them; :mod:`catalog.dcat` renders them back into DCAT-AP-SE RDF. Keeping the
+normalised form as plain data (not one rdflib graph per dataset) is what makes a 5,000-dataset
+harvest take seconds: see docs/decisions/0001-parser-and-normalised-form.md.
+
+Language maps (``LangMap``) map a BCP 47 tag (``"sv"``, ``"en"``; ``""`` for an untagged literal)
+to text. IRIs are plain strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import orjson
+
+LangMap = dict[str, str]
+
+DISPLAY_LANGUAGES = ("sv", "en", "")
+
+
+def display_text(value: LangMap | None) -> str | None:
+    """Pick the text a Swedish user should see: Swedish, then English, untagged, then any."""
+    if not value:
+        return None
+    for lang in DISPLAY_LANGUAGES:
+        if value.get(lang):
+            return value[lang]
+    for lang in sorted(value):
+        if lang.startswith("sv") and value[lang]:
+            return value[lang]
+    return next((text for text in value.values() if text), None)
+
+
+@dataclass(slots=True)
+class Agent:
+    """A publisher or creator (foaf:Agent)."""
+
+    uri: str | None = None
+    name: LangMap = field(default_factory=dict)
+    type: str | None = None
+    email: str | None = None
+    homepage: str | None = None
+
+
+@dataclass(slots=True)
+class ContactPoint:
+    """A vcard:Kind contact point."""
+
+    uri: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    kind: str | None = None
+
+
+@dataclass(slots=True)
+class Distribution:
+    """A dcat:Distribution. ``format`` is an EU file-type code (``CSV``) when one is known."""
+
+    uri: str | None = None
+    title: LangMap = field(default_factory=dict)
+    description: LangMap = field(default_factory=dict)
+    access_urls: list[str] = field(default_factory=list)
+    download_urls: list[str] = field(default_factory=list)
+    format: str | None = None
+    format_raw: str | None = None
+    media_type: str | None = None
+    license: str | None = None
+    rights: str | None = None
+    byte_size: int | None = None
+    issued: str | None = None
+    modified: str | None = None
+    access_service: list[str] = field(default_factory=list)
+    id: str | None = None
+
+
+@dataclass(slots=True)
+class DatasetRecord:
+    """One dataset or data service, normalised. ``kind`` is ``dataset`` or ``dataservice``."""
+
+    kind: str = "dataset"
+    uri: str | None = None
+    identifier: str | None = None
+    title: LangMap = field(default_factory=dict)
+    description: LangMap = field(default_factory=dict)
+    publisher: Agent | None = None
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    license: str | None = None
+    access_rights: str | None = None
+    issued: str | None = None
+    modified: str | None = None
+    contact_points: list[ContactPoint] = field(default_factory=list)
+    distributions: list[Distribution] = field(default_factory=list)
+    landing_pages: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    spatial: list[str] = field(default_factory=list)
+    frequency: str | None = None
+    conforms_to: list[str] = field(default_factory=list)
+    documentation: list[str] = field(default_factory=list)
+    temporal: list[dict[str, str]] = field(default_factory=list)
+    # data services
+    endpoint_urls: list[str] = field(default_factory=list)
+    endpoint_descriptions: list[str] = field(default_factory=list)
+    serves_datasets: list[str] = field(default_factory=list)
+    # the services (by URI) that serve this dataset, filled by adapters that know them
+    served_by: list[str] = field(default_factory=list)
+    # problems found while mapping (odd dates, unknown formats); kept, never fatal
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as JSON-ready plain data."""
+        return asdict(self)
+
+    def content_hash(self) -> str:
+        """A hash of everything the source said, stable across runs and processes."""
+        data = orjson.dumps(self, option=orjson.OPT_SORT_KEYS)
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    @property
+    def display_title(self) -> str | None:
+        return display_text(self.title)
+
+    def all_keywords(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for words in self.keywords.values():
+            for word in words:
+                seen.setdefault(word, None)
+        return list(seen)
+
+    def formats(self) -> list[str]:
+        out: dict[str, None] = {}
+        for dist in self.distributions:
+            if dist.format:
+                out.setdefault(dist.format, None)
+        return list(out)
+
+    def licenses(self) -> list[str]:
+        """Dataset-level licence first, then any distribution licences."""
+        out: dict[str, None] = {}
+        if self.license:
+            out[self.license] = None
+        for dist in self.distributions:
+            if dist.license:
+                out.setdefault(dist.license, None)
+        return list(out)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DatasetRecord:
+        """Rebuild a record stored with :meth:`to_dict`."""
+        data = dict(data)
+        pub = data.get("publisher")
+        data["publisher"] = Agent(**pub) if pub else None
+        data["contact_points"] = [ContactPoint(**c) for c in data.get("contact_points") or []]
+        data["distributions"] = [Distribution(**d) for d in data.get("distributions") or []]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})

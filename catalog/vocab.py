@@ -1,0 +1,215 @@
+"""Controlled vocabularies: EU file types, data themes, frequencies, access rights and licences.
+
+The tables are vendored from the EU Vocabularies authority tables into ``config/vocab/*.json``
+(``config/vocab/build_vocab.py`` rebuilds them; see its LICENSE-NOTICE.md). Lookups here normalise
+the loose values sources send ("CSV", "text/csv", ".../file-type/CSV", "cc-by") to one code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from catalog.settings import CONFIG_DIR
+
+VOCAB_DIR = CONFIG_DIR / "vocab"
+
+FILE_TYPE_NS = "http://publications.europa.eu/resource/authority/file-type/"
+THEME_NS = "http://publications.europa.eu/resource/authority/data-theme/"
+FREQUENCY_NS = "http://publications.europa.eu/resource/authority/frequency/"
+ACCESS_RIGHT_NS = "http://publications.europa.eu/resource/authority/access-right/"
+LANGUAGE_NS = "http://publications.europa.eu/resource/authority/language/"
+IANA_MEDIA_NS = ("https://www.iana.org/assignments/media-types/", "http://www.iana.org/assignments/media-types/")
+
+
+def _load(name: str) -> Any:
+    with open(VOCAB_DIR / name, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """A code list: code -> (IRI, labels)."""
+
+    namespace: str
+    entries: dict[str, dict[str, Any]]
+
+    def iri(self, code: str) -> str:
+        entry = self.entries.get(code)
+        return str(entry["iri"]) if entry else self.namespace + code
+
+    def label(self, code: str, lang: str = "sv") -> str:
+        entry = self.entries.get(code)
+        if not entry:
+            return code
+        labels: dict[str, str] = entry.get("label") or {}
+        return labels.get(lang) or labels.get("en") or code
+
+    def labels(self, code: str) -> dict[str, str]:
+        entry = self.entries.get(code)
+        return dict(entry.get("label") or {}) if entry else {}
+
+    def code(self, value: str) -> str | None:
+        """The code of an IRI in this vocabulary, or of a bare code; None when it is not one."""
+        if value.startswith(self.namespace):
+            code = value[len(self.namespace) :].strip("/")
+            return code if code in self.entries else None
+        upper = value.strip().upper()
+        return upper if upper in self.entries else None
+
+
+@lru_cache
+def themes() -> Vocabulary:
+    return Vocabulary(THEME_NS, _load("data-themes.json"))
+
+
+@lru_cache
+def file_types() -> Vocabulary:
+    return Vocabulary(FILE_TYPE_NS, _load("file-types.json"))
+
+
+@lru_cache
+def frequencies() -> Vocabulary:
+    return Vocabulary(FREQUENCY_NS, _load("frequencies.json"))
+
+
+@lru_cache
+def access_rights() -> Vocabulary:
+    return Vocabulary(ACCESS_RIGHT_NS, _load("access-rights.json"))
+
+
+@lru_cache
+def _format_index() -> dict[str, str]:
+    """Every loose spelling of a format (code, media type, extension) -> EU file-type code."""
+    index: dict[str, str] = {}
+    entries = file_types().entries
+    for code, entry in entries.items():
+        for media in entry.get("media_types") or []:
+            index.setdefault(media.lower(), code)
+        for ext in entry.get("extensions") or []:
+            index.setdefault(ext.lower().lstrip("."), code)
+    # Codes win over extensions and media types that happen to share a spelling.
+    for code in entries:
+        index[code.lower()] = code
+    # Spellings sources really send that the authority table does not list.
+    extra = {
+        "text/csv": "CSV", "application/csv": "CSV", "json": "JSON", "application/json": "JSON",
+        "geojson": "GEOJSON", "application/geo+json": "GEOJSON", "application/vnd.geo+json": "GEOJSON",
+        "xml": "XML", "application/xml": "XML", "text/xml": "XML", "excel": "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+        "application/vnd.ms-excel": "XLS", "application/pdf": "PDF", "text/html": "HTML",
+        "application/zip": "ZIP", "shape": "SHP", "shapefile": "SHP", "esri shapefile": "SHP",
+        "wms": "WMS_SRVC", "wfs": "WFS_SRVC", "api": "JSON", "rdf": "RDF", "rdf/xml": "RDF_XML",
+        "application/rdf+xml": "RDF_XML", "text/turtle": "RDF_TURTLE", "turtle": "RDF_TURTLE",
+        "application/ld+json": "JSON_LD", "json-ld": "JSON_LD", "application/n-triples": "RDF_N_TRIPLES",
+        "text/plain": "TXT", "gtfs": "GTFS", "application/x-protobuf": "BIN",
+    }
+    for spelling, code in extra.items():
+        if code in entries:
+            index.setdefault(spelling, code)
+    return index
+
+
+_MEDIA_PARAMS = re.compile(r";.*$")
+
+
+@lru_cache(maxsize=4096)
+def format_code(value: str | None) -> str | None:
+    """Normalise a format IRI, code, media type (or IANA media-type IRI) or extension to an EU code."""
+    if not value:
+        return None
+    value = value.strip()
+    ft = file_types()
+    if value.startswith(FILE_TYPE_NS):
+        code = value[len(FILE_TYPE_NS) :].strip("/")
+        return code if code in ft.entries else None
+    for ns in IANA_MEDIA_NS:
+        if value.startswith(ns):
+            value = value[len(ns) :]
+            break
+    key = _MEDIA_PARAMS.sub("", value).strip().lower()
+    index = _format_index()
+    if key in index:
+        return index[key]
+    if "/" in key and not key.startswith("http"):
+        # vendor media types such as application/vnd.foo+json
+        for suffix, code in (("+json", "JSON"), ("+xml", "XML")):
+            if key.endswith(suffix) and code in ft.entries:
+                return code
+    return None
+
+
+def theme_code(value: str | None) -> str | None:
+    return themes().code(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Licence:
+    id: str
+    iri: str
+    label: dict[str, str]
+
+
+@lru_cache
+def _licences() -> tuple[dict[str, Licence], dict[str, Licence]]:
+    by_id: dict[str, Licence] = {}
+    by_alias: dict[str, Licence] = {}
+    for entry in _load("licenses.json"):
+        lic = Licence(entry["id"], entry["iri"], entry.get("label") or {})
+        by_id[lic.id] = lic
+        for alias in [lic.id, lic.iri, *(entry.get("aliases") or [])]:
+            by_alias[_licence_key(alias)] = lic
+    return by_id, by_alias
+
+
+_SCHEME = re.compile(r"^https?://")
+_LEGALCODE = re.compile(r"/(legalcode|deed\.[a-z-]+)(\.[a-z]+)?$")
+
+
+@lru_cache(maxsize=4096)
+def _licence_key(value: str) -> str:
+    key = _SCHEME.sub("", value.strip().lower())
+    return _LEGALCODE.sub("", key).rstrip("/")
+
+
+@lru_cache(maxsize=4096)
+def licence(value: str | None) -> Licence | None:
+    """The known licence an IRI, SPDX-style id or CKAN licence id stands for."""
+    if not value:
+        return None
+    return _licences()[1].get(_licence_key(value))
+
+
+def licence_iri(value: str | None) -> str | None:
+    """The canonical IRI for a licence value; unknown IRIs are kept as they are."""
+    if not value:
+        return None
+    known = licence(value)
+    if known:
+        return known.iri
+    return value.strip()
+
+
+def licence_code(iri: str | None) -> str | None:
+    """The facet value of a licence: SPDX-style id where one is known, else the IRI."""
+    if not iri:
+        return None
+    known = licence(iri)
+    return known.id if known else iri
+
+
+def licence_label(code: str, lang: str = "sv") -> str:
+    known = _licences()[0].get(code) or licence(code)
+    if not known:
+        return code
+    return known.label.get(lang) or known.label.get("en") or known.id
+
+
+OPEN_ACCESS = "PUBLIC"
+
+
+def access_code(value: str | None) -> str | None:
+    return access_rights().code(value) if value else None

@@ -1,0 +1,1 @@
+"""Fetching sources and adapting them into normalised DCAT-AP-SE records."""
