@@ -1,0 +1,61 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from api.routes import catalog as catalog_routes
+from api.routes import datasets, jobs, sources
+from catalog import services
+from catalog.db import init_engine
+from catalog.errors import CatalogError
+from catalog.settings import Settings, get_settings
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the API for the given settings (the environment's when none are given)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="datakatalog",
+        version="0.1.0",
+        description="Open-data catalogue of the Swedish public sector: search, DCAT-AP-SE, harvesting.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or init_engine(settings.database_url)
+
+    @app.exception_handler(CatalogError)
+    async def catalog_error(_request: Request, exc: CatalogError) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")),
+             "message": err.get("msg")}
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "Invalid input", detail, errors=errors)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, Any]:
+        """Liveness and a count of active datasets."""
+        return services.health(app.state.engine)
+
+    app.include_router(datasets.router)
+    app.include_router(sources.router)
+    app.include_router(jobs.router)
+    app.include_router(catalog_routes.router)
+    return app

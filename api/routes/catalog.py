@@ -1,0 +1,31 @@
+"""The whole catalogue as DCAT-AP-SE, Hydra-paged."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import EngineDep, SettingsDep
+from catalog import dcat_out, services
+from catalog.errors import NotFound
+
+router = APIRouter(tags=["catalog"])
+
+
+@router.get("/catalog.{ext}", responses={200: {"content": {m: {} for m in dcat_out.RDF_FORMATS}}})
+def catalog(
+    ext: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    """The catalogue in Turtle (.ttl), JSON-LD (.jsonld), RDF/XML (.rdf) or N-Triples (.nt)."""
+    mime = dcat_out.EXTENSIONS.get(ext)
+    if mime is None:
+        raise NotFound(f"no catalogue serialisation {ext!r}; use ttl, jsonld, rdf or nt")
+    page_url = settings.base_url.rstrip("/") + request.url.path
+    graph = services.catalog_page(engine, page=page, per_page=settings.catalog_page_size,
+                                  base_url=settings.base_url, page_url=page_url)
+    return Response(dcat_out.serialize(graph, mime), media_type=mime)

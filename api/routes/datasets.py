@@ -1,0 +1,57 @@
+"""Dataset search and dataset detail (JSON, or DCAT-AP-SE RDF by Accept)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+
+from api.deps import EngineDep, SettingsDep
+from api.routes.rdf import negotiate
+from catalog import dcat_out, services
+
+router = APIRouter(prefix="/api", tags=["datasets"])
+
+FacetParam = Annotated[list[str] | None, Query()]
+
+
+@router.get("/datasets")
+def search(
+    engine: EngineDep,
+    q: Annotated[str | None, Query(max_length=500, description="Free text, Swedish or English")] = None,
+    publisher: FacetParam = None,
+    theme: FacetParam = None,
+    format: FacetParam = None,
+    license: FacetParam = None,
+    keyword: FacetParam = None,
+    source: FacetParam = None,
+    sort: Annotated[str, Query(pattern="^(relevance|modified|title|quality)$")] = "relevance",
+    status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=services.MAX_PER_PAGE)] = 20,
+) -> dict[str, Any]:
+    """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
+    filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
+               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
+    query = services.parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status,
+                                 sort=sort, page=page, per_page=per_page)
+    return services.search_datasets(engine, query)
+
+
+@router.get(
+    "/datasets/{dataset_id}",
+    responses={200: {"content": {m: {} for m in dcat_out.RDF_FORMATS}}},
+)
+def get_dataset(
+    dataset_id: str,
+    engine: EngineDep,
+    settings: SettingsDep,
+    accept: Annotated[str | None, Header()] = None,
+    format: Annotated[str | None, Query(description="ttl, jsonld, rdf or nt instead of Accept")] = None,
+) -> Any:
+    """One dataset as JSON, or as Turtle, JSON-LD, RDF/XML or N-Triples by Accept."""
+    mime = negotiate(accept, format)
+    if mime is None:
+        return services.get_dataset(engine, dataset_id)
+    graph = services.dataset_graph(engine, dataset_id, base_url=settings.base_url)
+    return Response(dcat_out.serialize(graph, mime), media_type=mime, headers={"Vary": "Accept"})

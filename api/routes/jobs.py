@@ -1,0 +1,18 @@
+"""Harvest job reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import EngineDep
+from catalog import services
+
+router = APIRouter(prefix="/api", tags=["jobs"])
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: int, engine: EngineDep) -> dict[str, Any]:
+    """A job's report: counts, changes, and every problem grouped by DCAT-AP-SE rule."""
+    return services.get_job(engine, job_id)

@@ -1,0 +1,39 @@
+"""Content negotiation between JSON and the RDF serialisations."""
+
+from __future__ import annotations
+
+from catalog.dcat_out import EXTENSIONS, RDF_FORMATS
+
+
+def negotiate(accept: str | None, fmt: str | None = None) -> str | None:
+    """The RDF media type the client asked for (by ?format= or Accept), or None for JSON."""
+    if fmt:
+        fmt = fmt.lower()
+        if fmt in EXTENSIONS:
+            return EXTENSIONS[fmt]
+        aliases = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdf", "rdfxml": "rdf", "ntriples": "nt"}
+        return EXTENSIONS.get(aliases.get(fmt, ""), None)
+    if not accept:
+        return None
+    best: tuple[float, str | None] = (0.0, None)
+    for part in accept.split(","):
+        bits = [b.strip() for b in part.split(";")]
+        mime = bits[0].lower()
+        q = 1.0
+        for b in bits[1:]:
+            if b.startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        if mime in ("application/json", "*/*", "application/*"):
+            candidate = None
+        elif mime in RDF_FORMATS:
+            candidate = mime
+        elif mime == "text/n3":
+            candidate = "text/turtle"
+        else:
+            continue
+        if q > best[0]:
+            best = (q, candidate)
+    return best[1]

@@ -1,0 +1,70 @@
+"""The demo's local source server: the bundled example sources, served over HTTP on loopback."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from catalog import services
+from catalog.errors import NotFound
+from catalog.models import Source
+from catalog.settings import Settings
+from harvester.sources import register_source
+
+MEDIA_TYPES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".jsonld": "application/ld+json",
+               ".nt": "application/n-triples", ".json": "application/json"}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MEDIA_TYPES}
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+class DemoServer:
+    """Serves a folder on 127.0.0.1 (a free port) in a background thread."""
+
+    def __init__(self, directory: Path, port: int = 0) -> None:
+        handler = functools.partial(_QuietHandler, directory=str(directory))
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> DemoServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def ensure_demo_sources(engine: Engine, settings: Settings, spec: dict[str, Any], base_url: str) -> list[Source]:
+    """Register the demo's sources, or point existing ones at this run's server."""
+    sources: list[Source] = []
+    for entry in spec.get("source", []):
+        url = f"{base_url}/{entry['path']}"
+        try:
+            source = services.get_source(engine, entry["name"])
+        except NotFound:
+            source = register_source(engine, settings, name=entry["name"], kind=entry["kind"], url=url,
+                                     mapping=entry.get("mapping"), schedule=entry.get("schedule"))
+        else:
+            with Session(engine) as session:
+                session.execute(update(Source).where(Source.id == source.id).values(url=url))  # type: ignore[arg-type]
+                session.commit()
+            source.url = url
+        sources.append(source)
+    return sources

@@ -1,0 +1,148 @@
+"""Shared fixtures: real databases (SQLite files, and the local PostgreSQL when
+DATAKATALOG_TEST_POSTGRES_URL is set), a real local HTTP server serving tests/fixtures/, the app."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+
+from api.app import create_app
+from catalog import services
+from catalog.db import init_engine, normalise_url
+from catalog.models import HarvestJob, Source
+from catalog.settings import Settings
+from harvester.runner import harvest_source
+from harvester.sources import register_source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+POSTGRES_URL = os.environ.get("DATAKATALOG_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a schema of its own on the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'catalog.db'}"
+        return
+    assert POSTGRES_URL
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = init_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, allow_private_sources=True, base_url="http://datakatalog.test",
+                    fetch_timeout=5.0, user_agent="datakatalog-tests")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    server: FixtureHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.server.hits.append(self.path)
+        route = self.server.routes.get(self.path.split("?")[0]) or self.server.routes.get(self.path)
+        if route is None:
+            super().do_GET()
+            return
+        status, content_type, body = route() if callable(route) else route
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class FixtureHTTPServer(ThreadingHTTPServer):
+    """Serves tests/fixtures/ as files, plus routes a test sets: path -> (status, type, body)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        handler = functools.partial(_Handler, directory=str(FIXTURES))
+        handler.extensions_map = {**SimpleHTTPRequestHandler.extensions_map,  # type: ignore[attr-defined]
+                                  ".ttl": "text/turtle", ".rdf": "application/rdf+xml",
+                                  ".jsonld": "application/ld+json", ".nt": "application/n-triples"}
+        super().__init__(("127.0.0.1", 0), handler)
+        self.routes: dict[str, Any] = {}
+        self.hits: list[str] = []
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/{path.lstrip('/')}"
+
+    def set(self, path: str, body: bytes | str, content_type: str | None = "text/turtle",
+            status: int = 200) -> str:
+        data = body.encode() if isinstance(body, str) else body
+        self.routes["/" + path.lstrip("/")] = (status, content_type, data)
+        return self.url(path)
+
+    def set_fixture(self, path: str, fixture: str, content_type: str | None = "text/turtle") -> str:
+        return self.set(path, (FIXTURES / fixture).read_bytes(), content_type)
+
+
+@pytest.fixture
+def http_server() -> Iterator[FixtureHTTPServer]:
+    server = FixtureHTTPServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine)) as c:
+        yield c
+
+
+HarvestFn = Callable[..., HarvestJob]
+
+
+@pytest.fixture
+def add_source(engine: Engine, settings: Settings) -> Callable[..., Source]:
+    def add(name: str, url: str, kind: str = "dcat", **kw: Any) -> Source:
+        return register_source(engine, settings, name=name, kind=kind, url=url, **kw)
+
+    return add
+
+
+@pytest.fixture
+def harvest(engine: Engine, settings: Settings) -> HarvestFn:
+    """Harvest a source (by name) now and return its job."""
+
+    def run(name: str, **kw: Any) -> HarvestJob:
+        source = services.get_source(engine, name)
+        return harvest_source(engine=engine, source=source, settings=settings, **kw)
+
+    return run
