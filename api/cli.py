@@ -9,7 +9,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -27,7 +34,9 @@ app.add_typer(source_app, name="source")
 out = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
+]
 
 
 class Context:

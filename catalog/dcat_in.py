@@ -69,7 +69,7 @@ def sniff_format(body: bytes, content_type: str | None = None, url: str | None =
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"{", b"[")):
         return ox.RdfFormat.JSON_LD
-    if head.startswith(b"<?xml") or head.startswith(b"<rdf:RDF") or re.match(rb"<[A-Za-z_][\w.-]*:", head):
+    if head.startswith(b"<?xml") or re.match(rb"<[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*[\s/>]", head):
         return ox.RdfFormat.RDF_XML
     if head.lower().startswith((b"<!doctype html", b"<html")):
         raise ParseError("the document is HTML, not RDF")
@@ -169,11 +169,13 @@ def _iris(g: GraphIndex, subject: str, predicate: str) -> list[str]:
     out: list[str] = []
     for obj in g.objects(subject, predicate):
         if isinstance(obj, ox.NamedNode):
-            if obj.value not in out:
-                out.append(obj.value)
+            value = obj.value
         elif isinstance(obj, ox.Literal) and _looks_like_url(obj.value):
-            if obj.value.strip() not in out:
-                out.append(obj.value.strip())
+            value = obj.value.strip()
+        else:
+            continue
+        if value not in out:
+            out.append(value)
     return out
 
 

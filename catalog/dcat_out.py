@@ -50,11 +50,15 @@ BNode = ox.BlankNode
 
 
 def Literal(value: object, lang: str | None = None, datatype: ox.NamedNode | None = None) -> ox.Literal:  # noqa: N802
+    """rdflib's Literal spelling, building an Oxigraph literal."""
     if lang:
         return ox.Literal(str(value), language=lang)
     if datatype is not None:
         return ox.Literal(str(value), datatype=datatype)
     return ox.Literal(str(value))
+
+
+Subject = ox.NamedNode | ox.BlankNode
 
 
 class Graph:
@@ -63,7 +67,7 @@ class Graph:
     def __init__(self) -> None:
         self._triples: dict[ox.Triple, None] = {}
 
-    def add(self, triple: tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]) -> None:
+    def add(self, triple: tuple[Subject, ox.NamedNode, Subject | ox.Literal]) -> None:
         self._triples[ox.Triple(*triple)] = None
 
     @property
@@ -100,7 +104,7 @@ def _lang(g: Graph, s: ox.NamedNode, p: ox.NamedNode, value: LangMap) -> None:
         g.add((s, p, Literal(text, lang=lang or None)))
 
 
-def _date(value: str) -> Literal:
+def _date(value: str) -> ox.Literal:
     if len(value) == 4 and value.isdigit():
         return Literal(value, datatype=XSD.gYear)
     if len(value) == 10:

@@ -97,7 +97,7 @@ def build_index(engine: Engine) -> FacetIndex:
         modified_rank = _ranks([(r[3] or "", r[0]) for r in rows])
         quality = np.fromiter((r[4] or 0.0 for r in rows), dtype=np.float64, count=len(rows))
         facet_rows = conn.execute(text("SELECT dataset_pk, facet, value FROM dataset_facet")).all()
-        publishers = dict(conn.execute(text("SELECT id, name FROM publisher")).all())
+        publishers: dict[str, str] = {r[0]: r[1] for r in conn.execute(text("SELECT id, name FROM publisher"))}
     pos_of = {int(pk): i for i, pk in enumerate(pks)}
     builders: dict[str, tuple[list[str], dict[str, int], list[int], list[int]]] = {
         f: ([], {}, [], []) for f in FACETS

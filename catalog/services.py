@@ -14,7 +14,14 @@ from catalog.errors import Conflict, InvalidInput, NotFound
 from catalog.models import Dataset, Distribution, HarvestJob, JobRecord, Publisher, Revision, Source, utcnow
 from catalog.records import DatasetRecord, display_text
 from catalog.search import FACETS, SORTS, STATUSES, SearchQuery, searcher_for
-from catalog.store import decode
+from catalog.store import DS, decode
+
+SRC = Source.__table__  # type: ignore[attr-defined]
+JOB = HarvestJob.__table__  # type: ignore[attr-defined]
+JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
+PUB = Publisher.__table__  # type: ignore[attr-defined]
+DIST = Distribution.__table__  # type: ignore[attr-defined]
+REV = Revision.__table__  # type: ignore[attr-defined]
 
 MAX_PER_PAGE = 1000
 
@@ -31,7 +38,7 @@ def create_source(
     if not name or len(name) > 100:
         raise InvalidInput("a source name is 1 to 100 characters")
     with Session(engine, expire_on_commit=False) as session:
-        if session.execute(select(Source).where(Source.name == name)).scalars().first():
+        if session.execute(select(Source).where(SRC.c.name == name)).scalars().first():
             raise Conflict(f"a source named {name!r} exists already")
         source = Source(name=name, kind=kind, url=url, mapping=mapping, schedule=schedule,
                         organisation_id=organisation_id)
@@ -48,7 +55,7 @@ def get_source(engine: Engine, ref: int | str) -> Source:
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
             source = session.get(Source, int(ref))
         if source is None:
-            source = session.execute(select(Source).where(Source.name == str(ref))).scalars().first()
+            source = session.execute(select(Source).where(SRC.c.name == str(ref))).scalars().first()
         if source is None or source.deleted:
             raise NotFound(f"no source {ref!r}")
         return source
@@ -56,18 +63,17 @@ def get_source(engine: Engine, ref: int | str) -> Source:
 
 def list_sources(engine: Engine) -> list[Source]:
     with Session(engine, expire_on_commit=False) as session:
-        rows = session.execute(select(Source).where(Source.deleted == False).order_by(Source.name))  # noqa: E712
-        return [row[0] for row in rows]
+        rows = session.execute(select(Source).where(SRC.c.deleted.is_(False)).order_by(SRC.c.name))
+        return list(rows.scalars())
 
 
 def source_summary(engine: Engine, source: Source) -> dict[str, Any]:
     """A source as the API and CLI show it: settings, dataset counts and its latest job."""
     with Session(engine) as session:
-        counts = dict(session.execute(
-            select(Dataset.status, func.count()).where(Dataset.source_id == source.id).group_by(Dataset.status)
-        ).all())
+        counts: dict[str, int] = {row[0]: row[1] for row in session.execute(
+            select(DS.c.status, func.count()).where(DS.c.source_id == source.id).group_by(DS.c.status))}
         last = session.execute(
-            select(HarvestJob).where(HarvestJob.source_id == source.id).order_by(HarvestJob.id.desc()).limit(1)  # type: ignore[union-attr]
+            select(HarvestJob).where(JOB.c.source_id == source.id).order_by(JOB.c.id.desc()).limit(1)
         ).first()
     return {
         "id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
@@ -103,8 +109,7 @@ def job_summary(job: HarvestJob) -> dict[str, Any]:
 def list_jobs(engine: Engine, source_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
     with Session(engine) as session:
         rows = session.execute(
-            select(HarvestJob).where(HarvestJob.source_id == source_id)
-            .order_by(HarvestJob.id.desc()).limit(limit)  # type: ignore[union-attr]
+            select(HarvestJob).where(JOB.c.source_id == source_id).order_by(JOB.c.id.desc()).limit(limit)
         ).all()
     return [job_summary(r[0]) for r in rows]
 
@@ -118,7 +123,7 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
         if job is None:
             raise NotFound(f"no job {job_id}")
         source = session.get(Source, job.source_id)
-        records = session.execute(select(JobRecord).where(JobRecord.job_id == job_id).order_by(JobRecord.id)).all()  # type: ignore[arg-type]
+        records = session.execute(select(JobRecord).where(JOBREC.c.job_id == job_id).order_by(JOBREC.c.id)).all()
     report = job_summary(job)
     report["source"] = source.name if source else None
     changes: dict[str, list[dict[str, Any]]] = {"added": [], "updated": [], "restored": [], "withdrawn": []}
@@ -181,9 +186,11 @@ def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, s
 
 def _names(engine: Engine, publisher_ids: set[str]) -> tuple[dict[str, str], dict[int, str]]:
     with Session(engine) as session:
-        pubs = dict(session.execute(select(Publisher.id, Publisher.name).where(
-            Publisher.id.in_(publisher_ids))).all()) if publisher_ids else {}  # type: ignore[attr-defined]
-        sources = dict(session.execute(select(Source.id, Source.name)).all())
+        pubs: dict[str, str] = {}
+        if publisher_ids:
+            pubs = {r[0]: r[1] for r in session.execute(
+                select(PUB.c.id, PUB.c.name).where(PUB.c.id.in_(publisher_ids)))}
+        sources: dict[int, str] = {r[0]: r[1] for r in session.execute(select(SRC.c.id, SRC.c.name))}
     return pubs, sources
 
 
@@ -212,9 +219,8 @@ def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
     if hits.pks:
         with Session(engine) as session:
             rows = session.execute(select(
-                Dataset.pk, Dataset.id, Dataset.uri, Dataset.kind, Dataset.title, Dataset.record,
-                Dataset.status, Dataset.quality_score, Dataset.valid, Dataset.modified, Dataset.publisher_id,
-                Dataset.source_id).where(Dataset.pk.in_(hits.pks))).all()  # type: ignore[union-attr]
+                DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
+                DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id).where(DS.c.pk.in_(hits.pks))).all()
         by_pk = {r.pk: r for r in rows}
         ordered = [by_pk[pk] for pk in hits.pks if pk in by_pk]
         pubs, sources = _names(engine, {r.publisher_id for r in ordered if r.publisher_id})
@@ -224,7 +230,7 @@ def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
 
 
 def _dataset_row(session: Session, dataset_id: str) -> Dataset:
-    row = session.execute(select(Dataset).where(Dataset.id == dataset_id)).first()
+    row = session.execute(select(Dataset).where(DS.c.id == dataset_id)).first()
     if row is None:
         raise NotFound(f"no dataset {dataset_id!r}")
     return row[0]
@@ -235,11 +241,10 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
     with Session(engine) as session:
         ds = _dataset_row(session, dataset_id)
         source = session.get(Source, ds.source_id)
-        dist_rows = {d[0].id: d[0] for d in session.execute(
-            select(Distribution).where(Distribution.dataset_pk == ds.pk)).all()}
+        dist_rows = set(session.execute(select(DIST.c.id).where(DIST.c.dataset_pk == ds.pk)).scalars())
         revisions = session.execute(
-            select(Revision.change, Revision.created_at, Revision.job_id, Revision.content_hash)
-            .where(Revision.dataset_id == ds.id).order_by(Revision.id)).all()  # type: ignore[arg-type]
+            select(REV.c.change, REV.c.created_at, REV.c.job_id, REV.c.content_hash)
+            .where(REV.c.dataset_id == ds.id).order_by(REV.c.id)).all()
     rec = DatasetRecord.from_dict(decode(ds.record))
     distributions = []
     for dist in rec.distributions:
@@ -297,10 +302,10 @@ def catalog_page(engine: Engine, *, page: int, per_page: int, base_url: str, pag
     if page < 1:
         raise InvalidInput("page starts at 1")
     with Session(engine) as session:
-        total = session.execute(select(func.count()).select_from(Dataset).where(Dataset.status == "active")).scalar_one()
+        total = session.execute(select(func.count()).select_from(DS).where(DS.c.status == "active")).scalar_one()
         rows = session.execute(
-            select(Dataset.id, Dataset.publisher_id, Dataset.record).where(Dataset.status == "active")
-            .order_by(Dataset.id).offset((page - 1) * per_page).limit(per_page)).all()
+            select(DS.c.id, DS.c.publisher_id, DS.c.record).where(DS.c.status == "active")
+            .order_by(DS.c.id).offset((page - 1) * per_page).limit(per_page)).all()
     items = (dcat_out.StoredDataset(r.id, r.publisher_id, DatasetRecord.from_dict(decode(r.record))) for r in rows)
     return dcat_out.catalog_graph(items, base_url=base_url, page=page, per_page=per_page, total=total,
                                   page_url=page_url)
@@ -308,5 +313,5 @@ def catalog_page(engine: Engine, *, page: int, per_page: int, base_url: str, pag
 
 def health(engine: Engine) -> dict[str, Any]:
     with Session(engine) as session:
-        count = session.execute(select(func.count()).select_from(Dataset).where(Dataset.status == "active")).scalar_one()
+        count = session.execute(select(func.count()).select_from(DS).where(DS.c.status == "active")).scalar_one()
     return {"status": "ok", "database": engine.dialect.name, "datasets": count, "time": utcnow().isoformat()}

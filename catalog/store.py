@@ -303,7 +303,7 @@ class RunWriter:
         if not rows:
             return
         keys = list(rows)
-        existing = set()
+        existing: set[str] = set()
         for start in range(0, len(keys), CHUNK):
             existing.update(self.conn.execute(
                 select(PUB.c.id).where(PUB.c.id.in_(keys[start : start + CHUNK]))).scalars())
@@ -361,7 +361,7 @@ class RunWriter:
             row = self._row(p, rj)
             row.pop("id")
             rows.append({**{f"v_{k}": v for k, v in row.items()}, "b_pk": pk})
-        cols = [c for c in self._row(items[0][1], "").keys() if c != "id"]
+        cols = [c for c in self._row(items[0][1], "") if c != "id"]
         self.conn.execute(
             update(DS).where(DS.c.pk == bindparam("b_pk")).values({c: bindparam(f"v_{c}") for c in cols}),
             rows,
@@ -402,8 +402,8 @@ class RunWriter:
                 seen_dist.add(d.id)
                 dists.append({
                     "id": d.id, "dataset_pk": pk, "uri": d.uri, "format": d.format,
-                    "license": d.license, "access_url": (d.access_urls or [None])[0],
-                    "download_url": (d.download_urls or [None])[0], "position": pos,
+                    "license": d.license, "access_url": d.access_urls[0] if d.access_urls else None,
+                    "download_url": d.download_urls[0] if d.download_urls else None, "position": pos,
                 })
             for facet, value in facet_values(p.rec, p.publisher_id, self.source_name):
                 facets.append((pk, facet, value))
