@@ -19,6 +19,8 @@ from rich.progress import (
 )
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from catalog import services
 from catalog.db import init_engine
@@ -53,12 +55,26 @@ class Context:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = init_engine(self.settings.database_url)
+            try:
+                self._engine = init_engine(self.settings.database_url)
+            except (SQLAlchemyError, ImportError, ValueError) as exc:
+                reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                fail(f"cannot open the database {_redact(self.settings.database_url)}: {reason}")
+                raise  # fail() exits; this only tells type checkers so
         return self._engine
 
 
+def _redact(url: str) -> str:
+    """A database URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as given
+        return url
+
+
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    # soft_wrap: one message, one line, whatever the terminal width (scripts read stderr by line)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -174,7 +190,7 @@ def harvest(
         _print_json(reports[0] if len(reports) == 1 and not all_ else reports)
     else:
         for job, source in zip(jobs, sources, strict=True):
-            out.print(_job_line(job, source.name), highlight=False)
+            out.print(_job_line(job, source.name), highlight=False, soft_wrap=True)
     if any(j.status == "failed" for j in jobs):
         raise typer.Exit(1)
 
@@ -285,7 +301,7 @@ def demo(
         out.print(f"Demo sources served at {server.base_url}; harvesting into {ctx.settings.database_url}")
         jobs = harvest_with_progress(ctx, sources)
         for job_, source in zip(jobs, sources, strict=True):
-            out.print(_job_line(job_, source.name), highlight=False)
+            out.print(_job_line(job_, source.name), highlight=False, soft_wrap=True)
         if any(j.status == "failed" for j in jobs):
             fail("a demo harvest failed")
         if serve_api:
@@ -302,7 +318,7 @@ def main() -> None:
     try:
         app()
     except CatalogError as exc:
-        err.print(f"error: {exc.message}", highlight=False)
+        err.print(f"error: {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

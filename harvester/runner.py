@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 
 import orjson
@@ -30,6 +32,49 @@ def _previous_pages(source: Source) -> dict[str, PreviousPage]:
         return {}
     state = orjson.loads(source.state)
     return {url: PreviousPage(**page) for url, page in (state.get("pages") or {}).items()}
+
+
+BATCH = 250
+
+
+def _store_page(writer: store.RunWriter, page: Page, source_name: str) -> list[str]:
+    """Map and prepare a page's records in this thread while a second thread writes the previous
+    batch: SQLite and psycopg release the GIL while they work, so the two overlap on two cores."""
+    ids: list[str] = []
+    pending: deque[Future[list[str]]] = deque()
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            ids.extend(pending.popleft().result())
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as pool:
+        try:
+            batch: list[store.Prepared] = []
+            for ref, item in page.records:
+                if isinstance(item, Exception):
+                    pending.append(pool.submit(_failure, writer, ref, item))
+                    continue
+                try:
+                    batch.append(store.prepare(ref, item, source_name))
+                except Exception as exc:  # one bad record never sinks a run
+                    pending.append(pool.submit(_failure, writer, ref, exc))
+                if len(batch) >= BATCH:
+                    pending.append(pool.submit(writer.write_page, batch))
+                    batch = []
+                    drain(2)
+            if batch:
+                pending.append(pool.submit(writer.write_page, batch))
+            drain(0)
+        finally:
+            for fut in pending:  # on an error, let queued writes finish before the rollback
+                fut.cancel()
+            wait(list(pending))
+    return ids
+
+
+def _failure(writer: store.RunWriter, ref: str, exc: Exception) -> list[str]:
+    writer.record_failure(ref, f"{type(exc).__name__}: {exc}")
+    return []
 
 
 def start_job(engine: Engine, source: Source, trigger: str = "manual") -> HarvestJob:
@@ -68,16 +113,7 @@ def harvest_source(
                     writer.mark_seen(prev.ids)
                     pages[page.url] = asdict(prev)
                 else:
-                    prepared = []
-                    for ref, item in page.records:
-                        if isinstance(item, Exception):
-                            writer.record_failure(ref, f"{type(item).__name__}: {item}")
-                            continue
-                        try:
-                            prepared.append(store.prepare(ref, item, source.name))
-                        except Exception as exc:  # one bad record never sinks a run
-                            writer.record_failure(ref, f"{type(exc).__name__}: {exc}")
-                    ids = writer.write_page(prepared)
+                    ids = _store_page(writer, page, source.name)
                     pages[page.url] = {"hash": page.hash, "next": page.next, "ids": ids}
                 if progress:
                     progress(page, counts)

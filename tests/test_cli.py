@@ -39,8 +39,13 @@ HTML = b"<!doctype html><html><head><title>Oops</title></head><body><p>Not here<
 
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """Loopback sources allowed (the fixture server is on 127.0.0.1), no ambient database URL."""
+    """Loopback sources allowed (the fixture server is on 127.0.0.1), no ambient database URL.
+
+    COLUMNS=80 pins rich's console width (otherwise it follows whatever terminal runs pytest), so
+    output is what a script reading a pipe gets.
+    """
     monkeypatch.setenv("DATAKATALOG_ALLOW_PRIVATE_SOURCES", "1")
+    monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("DATAKATALOG_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     yield monkeypatch
@@ -79,6 +84,17 @@ def assert_one_line_error(result: Result, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
     return lines[0]
+
+
+def assert_error(result: Result, *fragments: str) -> str:
+    """Exit 1 through a clean exit with an ``error:`` message on stderr (however rich wraps it)."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    message = flat(result.stderr)
+    assert message.startswith("error: "), message
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
 
 
 def add_source(cli: Any, name: str, url: str) -> None:
@@ -165,8 +181,20 @@ def test_source_add_refuses_loopback_unless_private_sources_are_allowed(
     cli_env.setenv("DATAKATALOG_ALLOW_PRIVATE_SOURCES", "0")
     get_settings.cache_clear()
     result = cli("source", "add", "fx", "--kind", "dcat", "--url", http_server.url(CATALOG))
-    assert_one_line_error(result, "127.0.0.1", "DATAKATALOG_ALLOW_PRIVATE_SOURCES")
+    assert_error(result, "127.0.0.1", "loopback", "DATAKATALOG_ALLOW_PRIVATE_SOURCES")
     assert sources_json(cli) == []
+
+
+def test_a_long_error_message_is_still_printed_on_one_line(
+    cli: Any, cli_env: pytest.MonkeyPatch, http_server: FixtureHTTPServer
+) -> None:
+    # errors.py: "the CLI [renders them] as one line and exit 1"; scripts read stderr line by line,
+    # so rich must not fold a message longer than the console width (80 in a pipe)
+    cli_env.setenv("DATAKATALOG_ALLOW_PRIVATE_SOURCES", "0")
+    get_settings.cache_clear()
+    result = cli("source", "add", "fx", "--kind", "dcat", "--url", http_server.url(CATALOG))
+    line = assert_one_line_error(result, "DATAKATALOG_ALLOW_PRIVATE_SOURCES")
+    assert len(line) > 80
 
 
 def test_db_option_takes_a_plain_file_path_as_sqlite(cli_env: pytest.MonkeyPatch, tmp_path: Path,
@@ -482,7 +510,8 @@ def test_search_text_without_a_match_gives_an_empty_answer(cli: Any, harvested: 
     assert result["items"] == []
 
 
-def test_search_table_lists_titles(cli: Any, harvested: dict[str, Any]) -> None:
+def test_search_table_lists_titles(cli: Any, cli_env: pytest.MonkeyPatch, harvested: dict[str, Any]) -> None:
+    cli_env.setenv("COLUMNS", "200")  # wide enough that rich need not fold the title column
     result = cli("search", "--theme", "ENVI")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("2 datasets")
@@ -541,8 +570,12 @@ def test_job_unknown_id_exits_1_naming_it(cli: Any) -> None:
 # -- errors at the edge -----------------------------------------------------------------------
 
 
-def test_an_unusable_database_url_is_a_one_line_error_not_a_traceback(cli_env: pytest.MonkeyPatch) -> None:
-    result = CliRunner().invoke(app, ["source", "list", "--json", "--db", "nosuchdb://somewhere/x"])
+@pytest.mark.parametrize("url", ["nosuchdb://somewhere/x", "postgresql://nobody@127.0.0.1:1/nothing"],
+                         ids=["unknown-dialect", "postgresql-unreachable"])
+def test_an_unusable_database_url_is_a_one_line_error_not_a_traceback(
+    cli_env: pytest.MonkeyPatch, url: str
+) -> None:
+    result = CliRunner().invoke(app, ["source", "list", "--json", "--db", url])
     assert_one_line_error(result)
     assert result.stdout == ""
 

@@ -7,7 +7,7 @@ with :func:`register`; :func:`get_adapter` imports it lazily by kind name.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -51,7 +51,7 @@ class Page:
     url: str
     hash: str
     next: str | None
-    records: list[tuple[str, DatasetRecord | Exception]] = field(default_factory=list)
+    records: Iterable[tuple[str, DatasetRecord | Exception]] = field(default_factory=list)
     unchanged: bool = False
 
 

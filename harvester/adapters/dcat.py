@@ -43,7 +43,6 @@ class DcatAdapter(SourceAdapter):
                 raise ParseError(f"{url}: {exc.message}") from exc
             nxt = dcat_in.next_page(graph)
             next_url = urljoin(resp.url, nxt) if nxt else None
-            records = list(dcat_in.iter_resources(graph))
-            del graph
-            yield Page(url=url, hash=page_hash, next=next_url, records=records)
+            # mapped lazily: the runner stores one batch while the next is being mapped
+            yield Page(url=url, hash=page_hash, next=next_url, records=dcat_in.iter_resources(graph))
             url = next_url

@@ -1,0 +1,118 @@
+"""Search latency over HTTP: faceted search on a catalogue of N datasets.
+
+    .venv/bin/python -m benchmarks.search [--datasets 20000] [--db URL] [--requests 200]
+
+Harvests a generated catalogue (benchmarks/gen_catalog.py), starts `datakatalog serve` in its own
+process, warms it with one request, then times requests of several kinds from one client, each
+answer carrying all six facets. Prints p50 / p95 / max per kind and over all requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from benchmarks.harvest import _Quiet, run_once
+
+QUERIES: dict[str, list[dict[str, Any]]] = {
+    "match-all + facets": [{}, {"page": 3}, {"sort": "modified"}, {"sort": "title", "page": 10}],
+    "common word": [{"q": "kommun"}, {"q": "uppgifterna"}, {"q": "data"}, {"q": "stockholm"}],
+    "rarer word": [{"q": "badplatser"}, {"q": "luftkvalitet"}, {"q": "hållplatser"}, {"q": "bathing"}],
+    "prefix while typing": [{"q": "förs"}, {"q": "park"}, {"q": "cykel"}, {"q": "vård"}],
+    "text + facet filters": [
+        {"q": "kommun", "theme": "ENVI"}, {"q": "data", "format": ["CSV", "GEOJSON"]},
+        {"q": "skola", "license": "CC0-1.0", "theme": "EDUC"}, {"q": "trafik", "format": "JSON"},
+    ],
+    "facet filters only": [
+        {"theme": "TRAN"}, {"format": ["CSV", "XLSX"], "license": "CC-BY-4.0"}, {"keyword": "miljö"},
+        {"theme": ["ENVI", "HEAL"], "format": "GEOJSON"},
+    ],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=20000)
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--requests", type=int, default=240)
+    args = parser.parse_args()
+
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from benchmarks.gen_catalog import generate
+
+    workdir = Path(tempfile.mkdtemp(prefix="dk-search-"))
+    (workdir / "catalog.ttl").write_text(generate(args.datasets), encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(workdir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    db_url = args.db or f"sqlite:///{workdir / 'search.db'}"
+    r = run_once(db_url, f"http://127.0.0.1:{server.server_address[1]}/catalog.ttl")
+    print(f"harvested {r['added']} datasets in {r['seconds']:.1f} s ({r['status']})")
+    server.shutdown()
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("datakatalog")
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db_url],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(base + "/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        session = requests.Session()
+        t0 = time.perf_counter()
+        session.get(base + "/api/datasets", timeout=60).raise_for_status()
+        print(f"first request (builds the facet index): {(time.perf_counter() - t0) * 1000:.0f} ms")
+        timings: dict[str, list[float]] = {k: [] for k in QUERIES}
+        per_kind = max(1, args.requests // len(QUERIES))
+        for kind, params_list in QUERIES.items():
+            for i in range(per_kind):
+                params = params_list[i % len(params_list)]
+                start = time.perf_counter()
+                resp = session.get(base + "/api/datasets", params=params, timeout=30)
+                elapsed = (time.perf_counter() - start) * 1000
+                resp.raise_for_status()
+                body = resp.json()
+                assert set(body["facets"]) == {"publisher", "theme", "format", "license", "keyword", "source"}
+                timings[kind].append(elapsed)
+        every: list[float] = []
+        print(f"{'kind':24s} {'n':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s}")
+        for kind, values in timings.items():
+            every += values
+            print(f"{kind:24s} {len(values):4d} {statistics.median(values):8.1f} {pct(values, 95):8.1f} "
+                  f"{max(values):8.1f}")
+        print(f"{'all':24s} {len(every):4d} {statistics.median(every):8.1f} {pct(every, 95):8.1f} "
+              f"{max(every):8.1f}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
