@@ -169,10 +169,10 @@ class Searcher:
                 for i, w in enumerate(words):
                     terms.append(w + (":*" if trailing_prefix and i == len(words) - 1 else ""))
                 tsq = " & ".join(f"({t})" for t in terms)
-                rows = conn.execute(
+                rows = list(conn.execute(
                     text("SELECT pk, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, q) "
                          "FROM dataset, to_tsquery('simple', :q) q WHERE search_vector @@ q"),
-                    {"q": tsq}).all()
+                    {"q": tsq}).all())
         pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
         return pks, scores
