@@ -26,6 +26,17 @@ def slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
 
 
+# Swedish alphabetical order: ... x, y, z, å, ä, ö (æ and ø sort with ä and ö, ü with y)
+# ("{", "|" and "}" are the ASCII characters right after "z")
+_SWEDISH = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"})
+
+
+def swedish_sort_key(text: str) -> str:
+    """A key that sorts titles the Swedish way; other accents sort with their base letter."""
+    folded = text.casefold().translate(_SWEDISH)
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+
+
 def dataset_id(rec: DatasetRecord, source_name: str) -> str:
     """From the dataset's URI; lacking one, from the source and dct:identifier (or the title)."""
     if rec.uri:

@@ -267,6 +267,8 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
         "themes": themes, "keywords": rec.keywords, "formats": rec.formats(),
         "license": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
         "licenses": [_licence_info(x) for x in rec.licenses()],
+        # DESIGN.md spells the detail field "licence"; both spellings are kept for clients of either
+        "licence": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
         "access_rights": rec.access_rights, "access": _access(rec),
         "contact_points": [{"name": c.name, "email": c.email, "phone": c.phone, "url": c.url, "uri": c.uri}
                            for c in rec.contact_points],

@@ -324,7 +324,7 @@ class RunWriter:
         return {
             "id": item.id, "uri": item.rec.uri, "kind": item.rec.kind, "source_id": self.source_id,
             "publisher_id": item.publisher_id, "title": title[:2000],
-            "title_sort": title.casefold()[:200], "status": "active", "content_hash": item.hash,
+            "title_sort": ids.swedish_sort_key(title)[:200], "status": "active", "content_hash": item.hash,
             "record": record_json, "violations": _json(item.violations), "valid": item.valid,
             "quality_score": item.score, "issued": (item.rec.issued or "")[:40] or None,
             "modified": (item.rec.modified or "")[:40] or None, "updated_at": self.now,

@@ -113,7 +113,7 @@ class FixtureHTTPServer(ThreadingHTTPServer):
 @pytest.fixture
 def http_server() -> Iterator[FixtureHTTPServer]:
     server = FixtureHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()

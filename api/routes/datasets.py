@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
 
 from api.deps import EngineDep, SettingsDep
 from api.routes.rdf import negotiate
@@ -52,6 +53,7 @@ def get_dataset(
     """One dataset as JSON, or as Turtle, JSON-LD, RDF/XML or N-Triples by Accept."""
     mime = negotiate(accept, format)
     if mime is None:
-        return services.get_dataset(engine, dataset_id)
+        # the same URL answers JSON or RDF by Accept: caches must key on it
+        return JSONResponse(services.get_dataset(engine, dataset_id), headers={"Vary": "Accept"})
     graph = services.dataset_graph(engine, dataset_id, base_url=settings.base_url)
     return Response(dcat_out.serialize(graph, mime), media_type=mime, headers={"Vary": "Accept"})
