@@ -97,14 +97,16 @@ class DatasetFacet(SQLModel, table=True):
 
 
 class Revision(SQLModel, table=True):
-    """Every stored change of a dataset: what it became, when, and in which job."""
+    """Every stored change of a dataset: when, in which job, its new content hash, and the record it
+    replaced (``previous``; the current record is the dataset row's), so every earlier state of a
+    dataset can be shown without storing each record twice."""
 
     id: int | None = Field(default=None, primary_key=True)
     dataset_id: str = Field(index=True, max_length=64)
     job_id: int | None = Field(default=None, index=True)
     change: str = Field(max_length=20)
     content_hash: str = Field(max_length=64)
-    record: str | None = Field(default=None, sa_column=Column(Text))
+    previous: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 

@@ -37,7 +37,7 @@ PUB = Publisher.__table__  # type: ignore[attr-defined]
 STATE = CatalogState.__table__  # type: ignore[attr-defined]
 
 CHUNK = 500
-REV_COLS = ("dataset_id", "job_id", "change", "content_hash", "record", "created_at")
+REV_COLS = ("dataset_id", "job_id", "change", "content_hash", "previous", "created_at")
 JOBREC_COLS = ("job_id", "dataset_id", "ref", "outcome", "rule", "severity", "message")
 
 
@@ -345,9 +345,8 @@ class RunWriter:
         for p in items:
             self.existing[p.id] = (pks[p.id], p.hash, "active")
         self._write_children([(pks[p.id], p) for p in items], replace=False)
-        bulk_insert(self.conn, "revision", REV_COLS, [
-            (p.id, self.job_id, "added", p.hash, rj, self.now_raw) for p, rj in zip(items, records, strict=True)
-        ])
+        bulk_insert(self.conn, "revision", REV_COLS, [(p.id, self.job_id, "added", p.hash, None, self.now_raw)
+                                                      for p in items])
         bulk_insert(self.conn, "job_record", JOBREC_COLS, [
             (self.job_id, p.id, p.ref[:2000], "added", None, None, None) for p in items
         ])
@@ -356,6 +355,12 @@ class RunWriter:
     def _update(self, items: list[tuple[int, Prepared, str]]) -> None:
         self.changed = True
         records = [orjson.dumps(p.rec).decode() for _, p, _ in items]
+        # the revision keeps what this change replaces; the dataset row holds the current record
+        previous: dict[int, str] = {}
+        item_pks = [pk for pk, _, _ in items]
+        for start in range(0, len(item_pks), CHUNK):
+            previous.update({r.pk: r.record for r in self.conn.execute(
+                select(DS.c.pk, DS.c.record).where(DS.c.pk.in_(item_pks[start : start + CHUNK])))})
         rows = []
         for (pk, p, _change), rj in zip(items, records, strict=True):
             row = self._row(p, rj)
@@ -371,8 +376,7 @@ class RunWriter:
         self._write_children([(pk, p) for pk, p, _ in items], replace=True)
         self.conn.execute(insert(REV), [
             {"dataset_id": p.id, "job_id": self.job_id, "change": change, "content_hash": p.hash,
-             "record": rj, "created_at": self.now}
-            for (_, p, change), rj in zip(items, records, strict=True)
+             "previous": previous.get(pk), "created_at": self.now} for pk, p, change in items
         ])
         self.conn.execute(insert(JOBREC), [
             {"job_id": self.job_id, "dataset_id": p.id, "ref": p.ref[:2000], "outcome": change,
@@ -474,7 +478,7 @@ class RunWriter:
             hashes.update({r.id: r.content_hash for r in rows})
         self.conn.execute(insert(REV), [
             {"dataset_id": did, "job_id": self.job_id, "change": "withdrawn",
-             "content_hash": hashes.get(did, ""), "record": None, "created_at": self.now}
+             "content_hash": hashes.get(did, ""), "previous": None, "created_at": self.now}
             for did in missing
         ])
         self.conn.execute(insert(JOBREC), [

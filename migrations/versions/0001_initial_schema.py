@@ -133,7 +133,7 @@ def upgrade() -> None:
     sa.Column('job_id', sa.Integer(), nullable=True),
     sa.Column('change', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('record', sa.Text(), nullable=True),
+    sa.Column('previous', sa.Text(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
