@@ -163,7 +163,7 @@ class Searcher:
                 for i, w in enumerate(words):
                     star = "*" if trailing_prefix and i == len(words) - 1 else ""
                     parts.append(f'"{w}"{star}')
-                rows = self._fts5_ranked(conn, " ".join(parts))
+                return self._fts5_ranked(conn, " ".join(parts))
             else:
                 terms = [" <-> ".join(p) for p in phrases]
                 for i, w in enumerate(words):
@@ -177,23 +177,26 @@ class Searcher:
         scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
         return pks, scores
 
-    def _fts5_ranked(self, conn: Any, expr: str) -> list[Any]:
+    def _fts5_ranked(self, conn: Any, expr: str) -> tuple[np.ndarray, np.ndarray]:
         """FTS5 matches with a score. BM25 costs a few microseconds per matching row, which is
         what made common words slow (70 ms for 20,000 matches), so large match sets are ranked by
         the fields they match in instead (title 10, keywords 4, publisher 2, elsewhere 1): a column
-        filter costs about a millisecond."""
-        raw = conn.connection.driver_connection  # plain sqlite3: no per-row Row objects for 20,000 ids
-        match = "SELECT rowid FROM dataset_fts WHERE dataset_fts MATCH ?"
-        rowids = [r[0] for r in raw.execute(match, (expr,))]
-        if len(rowids) <= BM25_LIMIT:
-            return raw.execute("SELECT rowid, -bm25(dataset_fts, 10.0, 4.0, 1.0, 2.0) FROM dataset_fts "
+        filter costs about a millisecond. Row ids come back as one group_concat string, parsed by
+        NumPy: 20,000 ids cost 2 ms that way instead of 12 ms as Python rows."""
+        raw = conn.connection.driver_connection
+        match = "SELECT group_concat(rowid) FROM dataset_fts WHERE dataset_fts MATCH ?"
+        pks = _ids(raw.execute(match, (expr,)).fetchone()[0])
+        if len(pks) <= BM25_LIMIT:
+            rows = raw.execute("SELECT rowid, -bm25(dataset_fts, 10.0, 4.0, 1.0, 2.0) FROM dataset_fts "
                                "WHERE dataset_fts MATCH ?", (expr,)).fetchall()
-        scores = dict.fromkeys(rowids, 1.0)
+            return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+                    np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows)))
+        scores = np.ones(len(pks), dtype=np.float64)
         for column, weight in (("title", 10.0), ("keywords", 4.0), ("publisher", 2.0)):
-            for (rowid,) in raw.execute(match, (f"{{{column}}} : ({expr})",)):
-                if rowid in scores:
-                    scores[rowid] += weight
-        return list(scores.items())
+            hits = _ids(raw.execute(match, (f"{{{column}}} : ({expr})",)).fetchone()[0])
+            if len(hits):
+                scores[np.isin(pks, hits, assume_unique=True)] += weight
+        return pks, scores
 
     # -- the query --------------------------------------------------------------------------
 
@@ -287,6 +290,13 @@ class Searcher:
         entries = [(fx.values[v], int(counts[v])) for v in chosen]
         entries.sort(key=lambda e: (-e[1], e[0]))
         return [{"value": v, "label": facet_label(idx, facet, v), "count": c} for v, c in entries]
+
+
+def _ids(joined: str | None) -> np.ndarray:
+    """Parse a group_concat of integer ids."""
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    return np.array(joined.split(","), dtype=np.int64)
 
 
 def _tokens(text_: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api", tags=["datasets"])
 FacetParam = Annotated[list[str] | None, Query()]
 
 
-@router.get("/datasets")
+@router.get("/datasets", responses={200: {"content": {"application/json": {}}}})
 def search(
     engine: EngineDep,
     q: Annotated[str | None, Query(max_length=500, description="Free text, Swedish or English")] = None,
@@ -30,13 +31,14 @@ def search(
     status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=services.MAX_PER_PAGE)] = 20,
-) -> dict[str, Any]:
+) -> Response:
     """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
     filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
                "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
     query = services.parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status,
                                  sort=sort, page=page, per_page=per_page)
-    return services.search_datasets(engine, query)
+    # serialised by orjson straight away: FastAPI's generic encoder doubled the time of a search
+    return Response(orjson.dumps(services.search_datasets(engine, query)), media_type="application/json")
 
 
 @router.get(
