@@ -9,8 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from api.routes import catalog as catalog_routes
-from api.routes import datasets, jobs, sources
+from api.routes import all_routers
 from catalog import services
 from catalog.db import init_engine
 from catalog.errors import CatalogError
@@ -54,8 +53,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         """Liveness and a count of active datasets."""
         return services.health(app.state.engine)
 
-    app.include_router(datasets.router)
-    app.include_router(sources.router)
-    app.include_router(jobs.router)
-    app.include_router(catalog_routes.router)
+    for router in all_routers():
+        app.include_router(router)
     return app

@@ -314,6 +314,16 @@ def demo(
             uvicorn.run(create_app(ctx.settings, ctx.engine), host=host, port=port, log_level="warning")
 
 
+def _register_command_groups() -> None:
+    from api.commands import all_registrars
+
+    for register in all_registrars():
+        register(app)
+
+
+_register_command_groups()
+
+
 def main() -> None:
     try:
         app()

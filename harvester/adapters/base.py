@@ -7,6 +7,7 @@ with :func:`register`; :func:`get_adapter` imports it lazily by kind name.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -16,8 +17,19 @@ from catalog.records import DatasetRecord
 from catalog.settings import Settings
 from harvester.fetch import Fetcher
 
-KINDS: dict[str, str] = {"dcat": "harvester.adapters.dcat"}
 _REGISTRY: dict[str, type[SourceAdapter]] = {}
+_NOT_ADAPTERS = {"base"}
+
+
+def _kinds() -> dict[str, str]:
+    """Every module of this package but ``base`` is an adapter, named for its kind."""
+    import harvester.adapters as package
+
+    return {m.name: f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
+            if m.name not in _NOT_ADAPTERS and not m.name.startswith("_")}
+
+
+KINDS: dict[str, str] = {}
 
 
 @dataclass(slots=True)
@@ -92,12 +104,15 @@ def register(kind: str) -> Callable[[type[SourceAdapter]], type[SourceAdapter]]:
 
 
 def known_kinds() -> list[str]:
+    if not KINDS:
+        KINDS.update(_kinds())
     return sorted(KINDS)
 
 
 def get_adapter(kind: str) -> type[SourceAdapter]:
     """The adapter class for a kind; raises UnknownSourceKind."""
     if kind not in _REGISTRY:
+        known_kinds()
         module = KINDS.get(kind)
         if module is None:
             raise UnknownSourceKind(f"unknown source kind {kind!r}; known kinds: {', '.join(known_kinds())}")
