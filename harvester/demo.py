@@ -8,6 +8,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session
@@ -16,6 +17,7 @@ from catalog import services
 from catalog.errors import NotFound
 from catalog.models import Source
 from catalog.settings import Settings
+from harvester.demo_apis import all_handlers
 from harvester.sources import register_source
 
 MEDIA_TYPES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".jsonld": "application/ld+json",
@@ -24,16 +26,33 @@ MEDIA_TYPES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".jsonld": 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MEDIA_TYPES}
+    root: Path = Path(".")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        for handle in all_handlers():
+            answer = handle(parts.path, query, self.root)
+            if answer is not None:
+                status, content_type, body = answer
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+        super().do_GET()
 
 
 class DemoServer:
     """Serves a folder on 127.0.0.1 (a free port) in a background thread."""
 
     def __init__(self, directory: Path, port: int = 0) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(directory))
+        handler_cls = type("DemoHandler", (_QuietHandler,), {"root": Path(directory)})
+        handler = functools.partial(handler_cls, directory=str(directory))
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
