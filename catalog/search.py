@@ -21,13 +21,14 @@ import numpy as np
 from sqlalchemy import Engine, text
 
 from catalog import store
+from catalog.stemming import word_stems
 
 BM25_LIMIT = 2000
 FACETS = ("publisher", "theme", "format", "license", "keyword", "source")
 SORTS = ("relevance", "modified", "title", "quality")
 STATUSES = ("active", "withdrawn", "all")
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\w+", re.UNICODE)  # the same tokens as catalog.stemming
 _PHRASE = re.compile(r'"([^"]*)"')
 
 
@@ -157,17 +158,21 @@ class Searcher:
         if not phrases and not words:
             return None
         trailing_prefix = bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
+        # A word matches itself (as a prefix while it is being typed: the last word) or any of its
+        # Swedish and English stems; a quoted phrase matches as written.
         with self.engine.connect() as conn:
             if self.sqlite:
                 parts = ['"' + " ".join(p) + '"' for p in phrases]
                 for i, w in enumerate(words):
                     star = "*" if trailing_prefix and i == len(words) - 1 else ""
-                    parts.append(f'"{w}"{star}')
-                return self._fts5_ranked(conn, " ".join(parts))
+                    stems = " OR ".join(f'"{s}"' for s in word_stems(w))
+                    parts.append(f'("{w}"{star} OR {{stems}} : ({stems}))' if stems else f'"{w}"{star}')
+                return self._fts5_ranked(conn, " AND ".join(parts))
             else:
                 terms = [" <-> ".join(p) for p in phrases]
                 for i, w in enumerate(words):
-                    terms.append(w + (":*" if trailing_prefix and i == len(words) - 1 else ""))
+                    star = ":*" if trailing_prefix and i == len(words) - 1 else ""
+                    terms.append(" | ".join([w + star, *(f"{s}:D" for s in word_stems(w))]))
                 tsq = " & ".join(f"({t})" for t in terms)
                 rows = list(conn.execute(
                     text("SELECT pk, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, q) "
@@ -187,7 +192,7 @@ class Searcher:
         match = "SELECT group_concat(rowid) FROM dataset_fts WHERE dataset_fts MATCH ?"
         pks = _ids(raw.execute(match, (expr,)).fetchone()[0])
         if len(pks) <= BM25_LIMIT:
-            rows = raw.execute("SELECT rowid, -bm25(dataset_fts, 10.0, 4.0, 1.0, 2.0) FROM dataset_fts "
+            rows = raw.execute("SELECT rowid, -bm25(dataset_fts, 10.0, 4.0, 1.0, 2.0, 0.5) FROM dataset_fts "
                                "WHERE dataset_fts MATCH ?", (expr,)).fetchall()
             return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
                     np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows)))

@@ -27,6 +27,7 @@ from catalog.models import (
     utcnow,
 )
 from catalog.records import DatasetRecord, display_text
+from catalog.stemming import text_stems
 
 DS = Dataset.__table__  # type: ignore[attr-defined]
 DIST = Distribution.__table__  # type: ignore[attr-defined]
@@ -127,11 +128,15 @@ def facet_values(rec: DatasetRecord, publisher_id: str | None, source_name: str)
 def search_texts(rec: DatasetRecord) -> dict[str, str]:
     """The texts the full-text index holds, by field (title weighs most, then keywords)."""
     pub = " ".join(rec.publisher.name.values()) if rec.publisher else ""
+    title = " ".join(dict.fromkeys(rec.title.values()))
+    keywords = " ".join(rec.all_keywords())
+    description = " ".join(dict.fromkeys(rec.description.values()))
     return {
-        "title": " ".join(dict.fromkeys(rec.title.values())),
-        "keywords": " ".join(rec.all_keywords()),
-        "description": " ".join(dict.fromkeys(rec.description.values())),
+        "title": title,
+        "keywords": keywords,
+        "description": description,
         "publisher": pub,
+        "stems": text_stems(title, keywords, description),
     }
 
 
@@ -416,15 +421,18 @@ class RunWriter:
             self._insert_distributions(dists)
         bulk_insert(self.conn, "dataset_facet", ("dataset_pk", "facet", "value"), facets)
         if self.sqlite:
-            bulk_insert(self.conn, "dataset_fts", ("rowid", "title", "keywords", "description", "publisher"),
-                        [(f["pk"], f["title"], f["keywords"], f["description"], f["publisher"]) for f in fts])
+            bulk_insert(self.conn, "dataset_fts",
+                        ("rowid", "title", "keywords", "description", "publisher", "stems"),
+                        [(f["pk"], f["title"], f["keywords"], f["description"], f["publisher"], f["stems"])
+                         for f in fts])
         else:
             self.conn.execute(
                 text("UPDATE dataset SET search_vector = "
                      "setweight(to_tsvector('simple', :title), 'A') || "
                      "setweight(to_tsvector('simple', :keywords), 'B') || "
                      "setweight(to_tsvector('simple', :publisher), 'B') || "
-                     "setweight(to_tsvector('simple', :description), 'C') WHERE pk = :pk"),
+                     "setweight(to_tsvector('simple', :description), 'C') || "
+                     "setweight(to_tsvector('simple', :stems), 'D') WHERE pk = :pk"),
                 fts,
             )
 

@@ -16,7 +16,7 @@ def upgrade() -> None:
         # remove_diacritics 0: å, ä and ö are letters of their own in Swedish, not accented a and o.
         op.execute(
             "CREATE VIRTUAL TABLE dataset_fts USING fts5("
-            "title, keywords, description, publisher, "
+            "title, keywords, description, publisher, stems, "
             "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3 4')"
         )
     else:
