@@ -117,10 +117,13 @@ class DatasetRecord:
         """The record as JSON-ready plain data."""
         return asdict(self)
 
-    def content_hash(self) -> str:
+    def to_json(self) -> bytes:
+        """The record as canonical JSON (sorted keys): what is stored and what is hashed."""
+        return orjson.dumps(self, option=orjson.OPT_SORT_KEYS)
+
+    def content_hash(self, data: bytes | None = None) -> str:
         """A hash of everything the source said, stable across runs and processes."""
-        data = orjson.dumps(self, option=orjson.OPT_SORT_KEYS)
-        return hashlib.blake2b(data, digest_size=16).hexdigest()
+        return hashlib.blake2b(data if data is not None else self.to_json(), digest_size=16).hexdigest()
 
     @property
     def display_title(self) -> str | None:

@@ -33,11 +33,23 @@ def word_stems(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s for s in (sv1, sv2, en) if s and len(s) > 1))
 
 
+_CACHE: dict[str, tuple[str, ...]] = {}
+
+
 def text_stems(*texts: str) -> str:
-    """Every distinct stem of the words of some texts, space-separated (for the index)."""
+    """Every distinct stem of the words of some texts, space-separated (for the index).
+
+    Runs for every stored dataset, so it avoids per-word function calls: a plain dict caches
+    the stems of every word seen (a catalogue's vocabulary is small).
+    """
+    cache = _CACHE
+    if len(cache) > 500_000:
+        cache.clear()
     seen: dict[str, None] = {}
-    for text in texts:
-        for word in dict.fromkeys(tokens(text)):
-            for stem in word_stems(word):
-                seen.setdefault(stem, None)
-    return " ".join(seen)
+    for word in set(_TOKEN.findall(" ".join(texts).lower())):
+        stems = cache.get(word)
+        if stems is None:
+            stems = cache[word] = word_stems(word)
+        for stem in stems:
+            seen[stem] = None
+    return " ".join(sorted(seen))

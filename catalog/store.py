@@ -64,6 +64,7 @@ class Prepared:
     id: str
     rec: DatasetRecord
     hash: str
+    json: str
     violations: list[dict[str, str | None]]
     valid: bool
     score: float
@@ -93,11 +94,13 @@ def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
     for pos, dist in enumerate(rec.distributions):
         dist.id = ids.distribution_id(dist, dataset_id, pos)
     violations = quality.check_mandatory(rec)
+    data = rec.to_json()
     return Prepared(
         ref=ref,
         id=dataset_id,
         rec=rec,
-        hash=rec.content_hash(),
+        hash=rec.content_hash(data),
+        json=data.decode(),
         violations=violations,
         valid=quality.is_valid(violations),
         score=quality.score(rec),
@@ -136,7 +139,9 @@ def search_texts(rec: DatasetRecord) -> dict[str, str]:
         "keywords": keywords,
         "description": description,
         "publisher": pub,
-        "stems": text_stems(title, keywords, description),
+        # titles and keywords are stemmed; descriptions match by word and prefix only, since stemming
+        # every description cost a tenth of the harvest time budget (docs/decisions/0002)
+        "stems": text_stems(title, keywords),
     }
 
 
@@ -338,7 +343,7 @@ class RunWriter:
 
     def _insert(self, items: list[Prepared]) -> None:
         self.changed = True
-        records = [orjson.dumps(p.rec).decode() for p in items]
+        records = [p.json for p in items]
         rows = [{**self._row(p, rj), "first_seen_at": self.now} for p, rj in zip(items, records, strict=True)]
         self.conn.execute(insert(DS), rows)
         pks: dict[str, int] = {}
@@ -359,7 +364,7 @@ class RunWriter:
 
     def _update(self, items: list[tuple[int, Prepared, str]]) -> None:
         self.changed = True
-        records = [orjson.dumps(p.rec).decode() for _, p, _ in items]
+        records = [p.json for _, p, _ in items]
         # the revision keeps what this change replaces; the dataset row holds the current record
         previous: dict[int, str] = {}
         item_pks = [pk for pk, _, _ in items]
