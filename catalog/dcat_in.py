@@ -67,6 +67,8 @@ def sniff_format(body: bytes, content_type: str | None = None, url: str | None =
         if fmt is not None and mime not in ("text/plain", "application/json", "application/xml", "text/xml"):
             return fmt
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    while head.startswith(b"<!--") and b"-->" in head:  # XML comments before the root element
+        head = head[head.index(b"-->") + 3 :].lstrip()
     if head.startswith((b"{", b"[")):
         return ox.RdfFormat.JSON_LD
     if head.startswith(b"<?xml") or re.match(rb"<[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*[\s/>]", head):
@@ -445,8 +447,10 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
     """Every dataset and data service of a parsed document, as (reference, record or error)."""
     seen: set[str] = set()
     services: dict[str, list[str]] = {}
-    for kind, cls in (("dataservice", DCAT + "DataService"), ("dataset", DCAT + "Dataset")):
-        for skey in g.types.get(cls, ()):
+    for kind, subjects in (("dataservice", _subjects_of(g, DCAT + "DataService", DCAT + "service")),
+                           ("dataset", _subjects_of(g, DCAT + "Dataset", DCAT + "dataset",
+                                                    DCAT + "DatasetSeries"))):
+        for skey in subjects:
             if skey in seen:
                 continue
             seen.add(skey)
@@ -462,6 +466,21 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
             elif rec.uri and rec.uri in services:
                 rec.served_by = services[rec.uri]
             yield skey, rec
+
+
+def _subjects_of(g: GraphIndex, cls: str, link: str, *more_classes: str) -> list[str]:
+    """Subjects typed ``cls`` (or a subclass given), plus described resources a catalogue links
+    with ``link`` but forgot to type (common in hand-made catalogues)."""
+    out: dict[str, None] = {}
+    for c in (cls, *more_classes):
+        for skey in g.types.get(c, ()):
+            out[skey] = None
+    for catalog in g.types.get(DCAT + "Catalog", ()):
+        for obj in g.objects(catalog, link):
+            key = _key(obj) if not isinstance(obj, ox.Literal) else None
+            if key and key not in out and g.described(key) and DCT + "title" in g.spo[key]:
+                out[key] = None
+    return list(out)
 
 
 def next_page(g: GraphIndex) -> str | None:

@@ -168,3 +168,28 @@ def test_unreadable_date_is_kept_and_noted() -> None:
     assert rec.modified == "i fjol"
     assert rec.issued == "2020-12-31"
     assert any("i fjol" in n for n in rec.notes)
+
+
+def test_untyped_resources_a_catalogue_lists_are_still_datasets() -> None:
+    body = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    <https://x.example/c> a dcat:Catalog ; dcat:dataset <https://x.example/d1>, <https://x.example/d2> ;
+        dcat:service <https://x.example/s> .
+    <https://x.example/d1> dct:title "Otypad datamängd"@sv .
+    <https://x.example/d2> a dcat:DatasetSeries ; dct:title "Serie"@sv .
+    <https://x.example/s> dct:title "Tjänst"@sv ; dcat:endpointURL <https://x.example/api> .""".encode()
+    records = {rec.uri: rec for _, rec in dcat_in.iter_resources(dcat_in.parse(body, base_iri="https://x.example/"))
+               if isinstance(rec, DatasetRecord)}
+    assert records["https://x.example/d1"].title == {"sv": "Otypad datamängd"}
+    assert records["https://x.example/d2"].kind == "dataset"
+    assert records["https://x.example/s"].kind == "dataservice"
+    assert records["https://x.example/s"].endpoint_urls == ["https://x.example/api"]
+
+
+def test_rdf_xml_with_a_leading_comment_and_no_declaration_is_sniffed() -> None:
+    body = b"""<!-- exported by a municipal portal -->
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#"
+         xmlns:dct="http://purl.org/dc/terms/">
+  <dcat:Dataset rdf:about="https://x.example/d"><dct:title xml:lang="sv">Kommentar</dct:title></dcat:Dataset>
+</rdf:RDF>"""
+    [(_, rec)] = list(dcat_in.iter_resources(dcat_in.parse(body, content_type="application/octet-stream")))
+    assert isinstance(rec, DatasetRecord) and rec.title == {"sv": "Kommentar"}
