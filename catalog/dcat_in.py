@@ -122,6 +122,7 @@ def parse(
     """Parse an RDF document into a :class:`GraphIndex`; raises ParseError naming the position."""
     if fmt is None:
         fmt = sniff_format(body, content_type, base_iri)
+    _refuse_unsafe(body, fmt, content_type)
     index = GraphIndex()
     spo = index.spo
     types = index.types
@@ -145,11 +146,59 @@ def parse(
                 types.setdefault(o.value, []).append(skey)
             count += 1
     except SyntaxError as exc:
-        raise ParseError(f"not valid {fmt.name}: {exc}") from exc
+        reason = _one_line(str(exc))
+        if "LoadDocumentCallback" in reason:
+            raise ParseError("the JSON-LD @context refers to a remote document; remote contexts are never "
+                             "fetched (publish the context inline)") from exc
+        if fmt == ox.RdfFormat.RDF_XML and exc.lineno is None:
+            reason += _xml_position(body)
+        raise ParseError(f"not valid {fmt.name}: {reason}") from exc
     except (ValueError, OSError) as exc:
-        raise ParseError(f"could not read {fmt.name}: {exc}") from exc
+        raise ParseError(f"could not read {fmt.name}: {_one_line(str(exc))}") from exc
     index.triples = count
     return index
+
+
+_HTML_START = (b"<!doctype html", b"<html")
+_ENTITY_DECLS = [b"<!ENTITY", "<!ENTITY".encode("utf-16-le"), "<!ENTITY".encode("utf-16-be")]
+
+
+def _refuse_unsafe(body: bytes, fmt: ox.RdfFormat, content_type: str | None) -> None:
+    """Refuse HTML whatever its Content-Type claims, and XML that declares entities.
+
+    Oxigraph's RDF/XML parser expands internal entities, so a few hundred bytes of nested
+    declarations ("billion laughs") would take minutes and gigabytes. DCAT never needs them: any
+    entity declaration is refused before parsing (issue 4).
+    """
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(_HTML_START):
+        served = f" (served as {content_type.split(';')[0].strip()})" if content_type else ""
+        raise ParseError(f"the document is HTML, not RDF{served}")
+    if fmt != ox.RdfFormat.RDF_XML:
+        return
+    for decl in _ENTITY_DECLS:
+        at = body.find(decl)
+        if at >= 0:
+            line = body.count(b"\n", 0, at) + 1 if decl == b"<!ENTITY" else None
+            where = f" at line {line}" if line else ""
+            raise ParseError(f"the RDF/XML declares an XML entity{where}: entity declarations are refused "
+                             "(they allow entity-expansion bombs)")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _xml_position(body: bytes) -> str:
+    """Where an XML parser stops reading a malformed document (Oxigraph's RDF/XML errors name none)."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError as exc:
+        return f" (line {exc.lineno}, column {exc.offset + 1})"
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -478,7 +527,8 @@ def _subjects_of(g: GraphIndex, cls: str, link: str, *more_classes: str) -> list
     for catalog in g.types.get(DCAT + "Catalog", ()):
         for obj in g.objects(catalog, link):
             key = _key(obj) if not isinstance(obj, ox.Literal) else None
-            if key and key not in out and g.described(key) and DCT + "title" in g.spo[key]:
+            # only resources with no type at all: one typed as something else is not a dataset
+            if key and key not in out and g.described(key) and TYPE not in g.spo[key]:
                 out[key] = None
     return list(out)
 
