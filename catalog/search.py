@@ -79,51 +79,68 @@ class FacetIndex:
         return pos[ok]
 
 
-def _ranks(keys: list[Any]) -> np.ndarray:
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    ranks = np.empty(len(keys), dtype=np.int64)
-    ranks[order] = np.arange(len(keys))
+def _rank_from_order(pks: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Ranks (position in ``ordered``) for each pk of the sorted ``pks``."""
+    ranks = np.zeros(len(pks), dtype=np.int64)
+    if len(ordered):
+        ranks[np.searchsorted(pks, ordered)] = np.arange(len(ordered), dtype=np.int64)
     return ranks
 
 
 def build_index(engine: Engine) -> FacetIndex:
-    """Read the facet table and the sort keys into arrays."""
+    """Read the facet table and the sort keys into arrays.
+
+    The database does the grouping and ordering: one row per distinct facet value carrying its
+    datasets' keys as a single concatenated string, and the sort orders as ordered key lists, so
+    even 100,000 datasets with a million facet pairs never become a million Python objects.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    concat = "group_concat(dataset_pk)" if sqlite else "string_agg(dataset_pk::text, ',')"
+    concat_pk = "group_concat(pk)" if sqlite else "string_agg(pk::text, ',' ORDER BY pk)"
     with engine.connect() as conn:
         gen = store.generation(conn)
-        rows = conn.execute(
-            text("SELECT pk, status, title_sort, modified, quality_score FROM dataset ORDER BY pk")
-        ).all()
-        pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        status = [r[1] for r in rows]
-        title_rank = _ranks([(r[2] or "", r[0]) for r in rows])
-        modified_rank = _ranks([(r[3] or "", r[0]) for r in rows])
-        quality = np.fromiter((r[4] or 0.0 for r in rows), dtype=np.float64, count=len(rows))
-        facet_rows = conn.execute(text("SELECT dataset_pk, facet, value FROM dataset_facet")).all()
+        pks = np.sort(_ids(conn.execute(text(f"SELECT {concat_pk} FROM dataset")).scalar()))
+        active_pks = _ids(conn.execute(text(f"SELECT {concat_pk} FROM dataset WHERE status = 'active'")).scalar())
+        # byte order: the sort keys are made for it (PostgreSQL's locale collations skip punctuation)
+        collate = "" if sqlite else ' COLLATE "C"'
+        title_order = np.array(conn.execute(text(f"SELECT pk FROM dataset ORDER BY title_sort{collate}, pk"))
+                               .scalars().all(), dtype=np.int64)
+        # NULLS FIRST: undated datasets sort as the oldest on both databases
+        modified_order = np.array(conn.execute(text(
+            f"SELECT pk FROM dataset ORDER BY modified{collate} NULLS FIRST, pk")).scalars().all(), dtype=np.int64)
+        quality_rows = conn.execute(text("SELECT pk, quality_score FROM dataset")).all()
+        facet_rows = conn.execute(text(
+            f"SELECT facet, value, {concat} FROM dataset_facet GROUP BY facet, value")).all()
         publishers: dict[str, str] = {r[0]: r[1] for r in conn.execute(text("SELECT id, name FROM publisher"))}
-    pos_of = {int(pk): i for i, pk in enumerate(pks)}
-    builders: dict[str, tuple[list[str], dict[str, int], list[int], list[int]]] = {
-        f: ([], {}, [], []) for f in FACETS
-    }
-    for dataset_pk, facet, value in facet_rows:
-        b = builders.get(facet)
-        pos = pos_of.get(dataset_pk)
-        if b is None or pos is None:
-            continue
-        values, index, docs, vals = b
-        vid = index.get(value)
-        if vid is None:
-            vid = index[value] = len(values)
-            values.append(value)
-        docs.append(pos)
-        vals.append(vid)
-    facets = {
-        f: _Facet(values, index, np.asarray(docs, dtype=np.int64), np.asarray(vals, dtype=np.int64))
-        for f, (values, index, docs, vals) in builders.items()
-    }
-    active = np.array([s == "active" for s in status], dtype=bool)
+    quality = np.zeros(len(pks), dtype=np.float64)
+    if quality_rows:
+        q_pks = np.fromiter((r[0] for r in quality_rows), dtype=np.int64, count=len(quality_rows))
+        q_val = np.fromiter((r[1] or 0.0 for r in quality_rows), dtype=np.float64, count=len(quality_rows))
+        quality[np.searchsorted(pks, q_pks)] = q_val
+    grouped: dict[str, tuple[list[str], list[np.ndarray]]] = {f: ([], []) for f in FACETS}
+    for facet, value, joined in facet_rows:
+        if facet in grouped:
+            grouped[facet][0].append(value)
+            grouped[facet][1].append(_ids(joined))
+    facets: dict[str, _Facet] = {}
+    for facet, (values, id_lists) in grouped.items():
+        if id_lists:
+            doc_pks = np.concatenate(id_lists)
+            val = np.repeat(np.arange(len(values), dtype=np.int64), [len(x) for x in id_lists])
+            pos = np.searchsorted(pks, doc_pks)
+            ok = (pos < len(pks)) & (pks[np.minimum(pos, max(len(pks) - 1, 0))] == doc_pks)
+            doc, val = pos[ok], val[ok]
+        else:
+            doc = val = np.zeros(0, dtype=np.int64)
+        facets[facet] = _Facet(values, {v: i for i, v in enumerate(values)}, doc, val)
+    active = np.zeros(len(pks), dtype=bool)
+    if len(active_pks):
+        active[np.searchsorted(pks, active_pks)] = True
     return FacetIndex(
-        generation=gen, pks=pks, active=active, withdrawn=~active, title_rank=title_rank,
-        modified_rank=modified_rank, quality=quality, facets=facets, publisher_names=publishers,
+        generation=gen, pks=pks, active=active, withdrawn=~active,
+        title_rank=_rank_from_order(pks, title_order),
+        modified_rank=_rank_from_order(pks, modified_order), quality=quality, facets=facets,
+        publisher_names=publishers,
     )
 
 
