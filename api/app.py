@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from api.routes import all_routers
 from catalog import services
 from catalog.db import init_engine
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, FieldError
 from catalog.settings import Settings, get_settings
 
 PROBLEM = "application/problem+json"
@@ -36,7 +36,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.exception_handler(CatalogError)
     async def catalog_error(_request: Request, exc: CatalogError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.message)
+        extra: dict[str, Any] = {}
+        if isinstance(exc, FieldError):  # the same shape as request validation errors
+            extra["errors"] = [{"field": exc.field, "message": exc.reason}]
+        response = problem(exc.status, exc.title, exc.message, **extra)
+        response.headers.update(getattr(exc, "headers", None) or {})  # 401: WWW-Authenticate
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import tomllib
 from typing import Annotated, Any
@@ -26,7 +27,7 @@ from catalog import services
 from catalog.db import init_engine
 from catalog.errors import CatalogError
 from catalog.models import HarvestJob, Source
-from catalog.settings import CONFIG_DIR, Settings, get_settings
+from catalog.settings import CONFIG_DIR, Settings
 
 app = typer.Typer(help="datakatalog: harvest Swedish open data into one DCAT-AP-SE catalogue.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -45,7 +46,7 @@ class Context:
     """What every command needs: the settings and an engine on an up-to-date schema."""
 
     def __init__(self, db: str | None, **overrides: Any) -> None:
-        base = get_settings()
+        base = Settings()  # read the environment once per command (not the process-wide cache)
         values = {**base.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
         if db:
             values["database_url"] = db if "://" in db else f"sqlite:///{db}"
@@ -92,15 +93,19 @@ def source_add(
     url: Annotated[str, typer.Option(help="Where the source is published")],
     mapping: Annotated[str | None, typer.Option(help="Mapping profile for jsonapi sources")] = None,
     schedule: Annotated[str | None, typer.Option(help="Cron expression or interval (30m, 6h, 1d)")] = None,
+    org: Annotated[str | None, typer.Option(help="The owning organisation (name or id)")] = None,
     db: DbOption = None,
 ) -> None:
     """Register a source."""
-    from harvester.sources import register_source
+    from api.commands.org import cli_actor
+    from catalog.orgs import get_organisation
+    from harvester.source_admin import add_source
 
     ctx = Context(db)
     try:
-        source = register_source(ctx.engine, ctx.settings, name=name, kind=kind, url=url, mapping=mapping,
-                                 schedule=schedule)
+        owner = get_organisation(ctx.engine, org).id if org else None
+        source = add_source(ctx.engine, ctx.settings, actor=cli_actor(), name=name, kind=kind, url=url,
+                            mapping=mapping, schedule=schedule, organisation_id=owner)
     except CatalogError as exc:
         fail(exc.message)
         return
@@ -130,6 +135,7 @@ def source_list(as_json: Annotated[bool, typer.Option("--json")] = False, db: Db
 def harvest_with_progress(ctx: Context, sources: list[Source], *, full: bool = False,
                           quiet: bool = False) -> list[HarvestJob]:
     """Harvest sources one after another with a rich progress display."""
+    from harvester.jobs import JobInProgress
     from harvester.runner import harvest_source
 
     jobs: list[HarvestJob] = []
@@ -145,8 +151,11 @@ def harvest_with_progress(ctx: Context, sources: list[Source], *, full: bool = F
                 progress.update(task, completed=counts.seen, status=(
                     f"{counts.seen} datasets, {counts.added} new, {counts.updated} changed"))
 
-            job = harvest_source(engine=ctx.engine, source=source, settings=ctx.settings,
-                                 progress=on_page, full=full)
+            try:
+                job = harvest_source(engine=ctx.engine, source=source, settings=ctx.settings,
+                                     progress=on_page, full=full)
+            except JobInProgress as exc:  # not run twice: the live job is reported instead
+                job = exc.job
             progress.update(task, total=max(job.seen, 1), completed=max(job.seen, 1) if job.seen else 1,
                             status=f"[{'green' if job.status == 'succeeded' else 'red'}]{job.status}[/]")
             progress.advance(overall)
@@ -155,6 +164,8 @@ def harvest_with_progress(ctx: Context, sources: list[Source], *, full: bool = F
 
 
 def _job_line(job: HarvestJob, name: str) -> str:
+    if job.status in ("queued", "running"):
+        return f"{name}: being harvested already — job {job.id} is {job.status} (worker {job.worker})"
     text = (f"{name}: {job.status} — {job.seen} listed, {job.added} added, {job.updated} updated, "
             f"{job.unchanged} unchanged, {job.withdrawn} withdrawn, {job.invalid} invalid, "
             f"{job.failed} failed (job {job.id})")
@@ -208,6 +219,12 @@ def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, d
         _print_json(report)
         return
     c = report["counts"]
+    if report["live"]:
+        since = report["started_at"] or report["created_at"]
+        out.print(f"job {report['id']} of {report['source']}: [bold]{report['status']}[/bold] since {since} "
+                  f"(worker {report['worker']}, last heartbeat {report['heartbeat_at']})", highlight=False)
+        out.print("counts, changes and problems follow when the run ends", highlight=False)
+        return
     out.print(f"job {report['id']} of {report['source']}: [bold]{report['status']}[/bold] "
               f"({report['duration_seconds']} s)", highlight=False)
     out.print(", ".join(f"{k} {v}" for k, v in c.items()), highlight=False)
@@ -275,11 +292,19 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from harvester.scheduler import HarvestScheduler
 
     ctx = Context(db)
     application = create_app(ctx.settings, ctx.engine)
-    out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs)")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    # the scheduler's own lines (due, queued, dead jobs, leadership); APScheduler's per-tick chatter is not
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = HarvestScheduler(ctx.engine, ctx.settings).start()
+    out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs); harvest scheduler started")
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="info")
+    finally:
+        scheduler.shutdown()
 
 
 @app.command()

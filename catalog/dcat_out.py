@@ -10,6 +10,8 @@ one is wanted (SHACL validation, tests).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,19 +25,26 @@ from catalog.records import DatasetRecord, LangMap
 class _NS:
     def __init__(self, base: str) -> None:
         self.base = base
+        self._cache: dict[str, ox.NamedNode] = {}
 
     def __getattr__(self, name: str) -> ox.NamedNode:
-        return ox.NamedNode(self.base + name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
 
     def __getitem__(self, name: str) -> ox.NamedNode:
-        return ox.NamedNode(self.base + name)
+        node = self._cache.get(name)
+        if node is None:
+            node = self._cache[name] = ox.NamedNode(self.base + name)
+        return node
 
 
 PREFIXES = {
     "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
     "hydra": "http://www.w3.org/ns/hydra/core#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
 DCAT = _NS(PREFIXES["dcat"])
 DCTERMS = _NS(PREFIXES["dct"])
@@ -44,7 +53,11 @@ VCARD = _NS(PREFIXES["vcard"])
 HYDRA = _NS(PREFIXES["hydra"])
 XSD = _NS(PREFIXES["xsd"])
 RDF = _NS(PREFIXES["rdf"])
+SKOS = _NS(PREFIXES["skos"])
+RDFS = _NS(PREFIXES["rdfs"])
 CC0 = ox.NamedNode("http://creativecommons.org/publicdomain/zero/1.0/")
+THEME_SCHEME = ox.NamedNode("http://publications.europa.eu/resource/authority/data-theme")
+IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
 URIRef = ox.NamedNode
 BNode = ox.BlankNode
 
@@ -66,6 +79,8 @@ class Graph:
 
     def __init__(self) -> None:
         self._triples: dict[ox.Triple, None] = {}
+        # IRIs of referenced resources already typed and labelled: shared ones are described once
+        self.described: set[tuple[str, str]] = set()
 
     def add(self, triple: tuple[Subject, ox.NamedNode, Subject | ox.Literal]) -> None:
         self._triples[ox.Triple(*triple)] = None
@@ -123,10 +138,83 @@ def _ref(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
+def _iri(value: str) -> ox.NamedNode | None:
+    """An absolute IRI, or None for text that is not one."""
+    value = value.strip()
+    if ":" in value and not any(c in value for c in ' <>"{}|\\^`'):
+        try:
+            return ox.NamedNode(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+class _Writer:
+    """Adds resources to a graph, typing every node it references as DCAT-AP's ranges require
+    (dct:LicenseDocument, dct:Location, skos:Concept …) and minting stable IRIs under the catalogue's
+    base URL for values that arrived as text (DCAT-AP-SE: absolute IRIs, no blank nodes)."""
+
+    def __init__(self, g: Graph, base: str) -> None:
+        self.g = g
+        self.base = base
+
+    def node(self, value: str, kind: str, cls: ox.NamedNode | None = None) -> ox.NamedNode:
+        """The value's IRI, or for text a minted ``{base}/id/{kind}/{hash}`` IRI labelled with it."""
+        iri = _iri(value)
+        minted = iri is None
+        if iri is None:
+            iri = URIRef(f"{self.base}/id/{kind}/{_digest(value.strip())}")
+        key = (iri.value, cls.value if cls is not None else "")
+        if key in self.g.described:
+            return iri
+        self.g.described.add(key)
+        if minted:
+            self.g.add((iri, RDFS.label, Literal(value.strip())))
+        if cls is not None:
+            self.g.add((iri, RDF.type, cls))
+        return iri
+
+    def concept(self, value: str, kind: str, *extra: ox.NamedNode) -> ox.NamedNode:
+        """A skos:Concept with the sv/en labels its vocabulary knows (the code, failing that)."""
+        iri = self.node(value, kind)
+        key = (iri.value, "concept")
+        if key in self.g.described:
+            return iri
+        self.g.described.add(key)
+        for cls in (SKOS.Concept, *extra):
+            self.g.add((iri, RDF.type, cls))
+        labels = vocab.concept_labels(iri.value)
+        if not labels:
+            last = re.split(r"[/#]", iri.value.rstrip("/#"))[-1] if _iri(value) else value.strip()
+            labels = {"": last or iri.value}
+        for lang, text in labels.items():
+            self.g.add((iri, SKOS.prefLabel, Literal(text, lang=lang or None)))
+        return iri
+
+    def document(self, value: str) -> ox.NamedNode:
+        return self.node(value, "document", FOAF.Document)
+
+    def licence(self, value: str) -> ox.NamedNode:
+        iri = self.node(vocab.licence_iri(value) or value, "licence", DCTERMS.LicenseDocument)
+        if (iri.value, "labels") in self.g.described:
+            return iri
+        self.g.described.add((iri.value, "labels"))
+        known = vocab.licence(value)
+        if known:
+            for lang, text in known.label.items():
+                self.g.add((iri, RDFS.label, Literal(text, lang=lang)))
+        return iri
+
+
 def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     """Add one dataset (or data service) and everything it points to; returns its IRI."""
     rec = item.record
     base = base_url.rstrip("/")
+    w = _Writer(g, base)
     s = URIRef(rec.uri or f"{base}/id/dataset/{item.id}")
     g.add((s, RDF.type, DCAT.DataService if rec.kind == "dataservice" else DCAT.Dataset))
     _lang(g, s, DCTERMS.title, rec.title)
@@ -139,23 +227,28 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         g.add((pub, RDF.type, FOAF.Agent))
         _lang(g, pub, FOAF.name, rec.publisher.name)
         if rec.publisher.type:
-            g.add((pub, DCTERMS.type, URIRef(rec.publisher.type)))
+            g.add((pub, DCTERMS.type, w.concept(rec.publisher.type, "publisher-type")))
+        if rec.publisher.homepage:
+            g.add((pub, FOAF.homepage, w.document(rec.publisher.homepage)))
+        if rec.publisher.email:
+            g.add((pub, FOAF.mbox, _ref(rec.publisher.email)))
     for lang, words in rec.keywords.items():
         for word in words:
             g.add((s, DCAT.keyword, Literal(word, lang=lang or None)))
     for theme in rec.themes:
-        g.add((s, DCAT.theme, _ref(theme)))
+        g.add((s, DCAT.theme, w.concept(vocab.theme_iri(theme), "theme")))
     if rec.access_rights:
-        g.add((s, DCTERMS.accessRights, _ref(rec.access_rights)))
+        g.add((s, DCTERMS.accessRights, w.concept(rec.access_rights, "access-rights", DCTERMS.RightsStatement)))
     if rec.issued:
         g.add((s, DCTERMS.issued, _date(rec.issued)))
     if rec.modified:
         g.add((s, DCTERMS.modified, _date(rec.modified)))
     if rec.license and rec.kind == "dataservice":
-        g.add((s, DCTERMS.license, _ref(rec.license)))
+        g.add((s, DCTERMS.license, w.licence(rec.license)))
     for n, cp in enumerate(rec.contact_points):
         c = URIRef(cp.uri or f"{base}/id/contact/{item.id}-{n}")
         g.add((s, DCAT.contactPoint, c))
+        g.add((c, RDF.type, VCARD.Kind))
         g.add((c, RDF.type, URIRef(cp.kind) if cp.kind else VCARD.Organization))
         if cp.name:
             g.add((c, VCARD.fn, Literal(cp.name)))
@@ -166,19 +259,22 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         if cp.url:
             g.add((c, VCARD.hasURL, _ref(cp.url)))
     for url in rec.landing_pages:
-        g.add((s, DCAT.landingPage, _ref(url)))
+        g.add((s, DCAT.landingPage, w.document(url)))
     for lang_iri in rec.languages:
-        g.add((s, DCTERMS.language, _ref(lang_iri)))
+        code = vocab.language_code(lang_iri)
+        value = vocab.languages().iri(code) if code else lang_iri
+        g.add((s, DCTERMS.language, w.node(value, "language", DCTERMS.LinguisticSystem)))
     for place in rec.spatial:
-        g.add((s, DCTERMS.spatial, _ref(place)))
+        g.add((s, DCTERMS.spatial, w.node(place, "location", DCTERMS.Location)))
     if rec.frequency:
-        g.add((s, DCTERMS.accrualPeriodicity, _ref(rec.frequency)))
+        g.add((s, DCTERMS.accrualPeriodicity, w.concept(rec.frequency, "frequency", DCTERMS.Frequency)))
     for std in rec.conforms_to:
-        g.add((s, DCTERMS.conformsTo, _ref(std)))
+        g.add((s, DCTERMS.conformsTo, w.node(std, "standard", DCTERMS.Standard)))
     for page in rec.documentation:
-        g.add((s, FOAF.page, _ref(page)))
-    for period in rec.temporal:
-        t = BNode()
+        g.add((s, FOAF.page, w.document(page)))
+    for n, period in enumerate(rec.temporal):
+        # a stable IRI rather than a blank node, so that harvesters can follow changes to it
+        t = URIRef(f"{base}/id/period/{item.id}-{n}")
         g.add((s, DCTERMS.temporal, t))
         g.add((t, RDF.type, DCTERMS.PeriodOfTime))
         if period.get("start"):
@@ -190,7 +286,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     for url in rec.endpoint_descriptions:
         g.add((s, DCAT.endpointDescription, _ref(url)))
     for served in rec.serves_datasets:
-        g.add((s, DCAT.servesDataset, _ref(served)))
+        g.add((s, DCAT.servesDataset, w.node(served, "dataset", DCAT.Dataset)))
     for pos, dist in enumerate(rec.distributions):
         d = URIRef(dist.uri or f"{base}/id/distribution/{dist.id or f'{item.id}-{pos}'}")
         g.add((s, DCAT.distribution, d))
@@ -201,18 +297,20 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
             g.add((d, DCAT.accessURL, _ref(url)))
         for url in dist.download_urls:
             g.add((d, DCAT.downloadURL, _ref(url)))
-        if dist.format:
-            g.add((d, DCTERMS.format, URIRef(vocab.file_types().iri(dist.format))))
-        elif dist.format_raw:
-            g.add((d, DCTERMS.format, _ref(dist.format_raw)))
-        if dist.media_type:
-            g.add((d, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + dist.media_type)
-                   if "/" in dist.media_type and ":" not in dist.media_type else _ref(dist.media_type)))
+        fmt_value = vocab.file_types().iri(dist.format) if dist.format else dist.format_raw
+        if fmt_value:
+            g.add((d, DCTERMS.format, w.concept(fmt_value, "format", DCTERMS.MediaTypeOrExtent)))
+        media = dist.media_type or vocab.media_type(dist.format)
+        if media:
+            mt = (URIRef(IANA_MEDIA + media) if "/" in media and ":" not in media and " " not in media
+                  else w.node(media, "media-type"))
+            g.add((d, DCAT.mediaType, mt))
+            g.add((mt, RDF.type, DCTERMS.MediaType))
         lic = dist.license or rec.license
         if lic:
-            g.add((d, DCTERMS.license, _ref(lic)))
+            g.add((d, DCTERMS.license, w.licence(lic)))
         if dist.rights:
-            g.add((d, DCTERMS.rights, _ref(dist.rights)))
+            g.add((d, DCTERMS.rights, w.node(dist.rights, "rights", DCTERMS.RightsStatement)))
         if dist.byte_size is not None:
             g.add((d, DCAT.byteSize, Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)))
         if dist.issued:
@@ -220,7 +318,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         if dist.modified:
             g.add((d, DCTERMS.modified, _date(dist.modified)))
         for svc in dist.access_service:
-            g.add((d, DCAT.accessService, _ref(svc)))
+            g.add((d, DCAT.accessService, w.node(svc, "dataservice", DCAT.DataService)))
     return s
 
 
@@ -238,7 +336,13 @@ def catalog_graph(
     g.add((cat, DCTERMS.description, Literal("Samlad katalog över öppna data från offentlig sektor.", lang="sv")))
     g.add((cat, DCTERMS.description, Literal("Combined catalogue of open data from the public sector.", lang="en")))
     g.add((cat, DCTERMS.license, CC0))
+    g.add((CC0, RDF.type, DCTERMS.LicenseDocument))
     g.add((cat, FOAF.homepage, URIRef(base + "/")))
+    g.add((URIRef(base + "/"), RDF.type, FOAF.Document))
+    g.add((cat, DCAT.themeTaxonomy, THEME_SCHEME))
+    g.add((THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((THEME_SCHEME, DCTERMS.title, Literal("Data theme", lang="en")))
+    g.add((THEME_SCHEME, DCTERMS.title, Literal("Datatema", lang="sv")))
     pub = URIRef(f"{base}/id/publisher/datakatalog")
     g.add((cat, DCTERMS.publisher, pub))
     g.add((pub, RDF.type, FOAF.Agent))
@@ -296,3 +400,6 @@ def to_rdflib(g: Graph) -> rdflib.Graph:
     for t in g.triples:
         out.add((_to_rdflib_term(t.subject), _to_rdflib_term(t.predicate), _to_rdflib_term(t.object)))  # type: ignore[arg-type]
     return out
+
+
+to_rdflib_term = _to_rdflib_term

@@ -1,9 +1,12 @@
 """Errors of the catalogue domain.
 
     CatalogError (500)
+    ├── Unauthorized (401)    no valid token for a write
+    ├── Forbidden (403)       a valid token, but not for this resource
     ├── NotFound (404)
     ├── Conflict (409)
     ├── InvalidInput (422)
+    │   ├── FieldError (422)  names the request field that is wrong
     │   └── UnknownSourceKind (422)
     └── ParseError (422)      a document that is not the RDF or JSON it claims to be
 
@@ -24,6 +27,17 @@ class CatalogError(Exception):
         self.message = message
 
 
+class Unauthorized(CatalogError):
+    status = 401
+    title = "Unauthorized"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(CatalogError):
+    status = 403
+    title = "Forbidden"
+
+
 class NotFound(CatalogError):
     status = 404
     title = "Not found"
@@ -37,6 +51,15 @@ class Conflict(CatalogError):
 class InvalidInput(CatalogError):
     status = 422
     title = "Invalid input"
+
+
+class FieldError(InvalidInput):
+    """Invalid input in one named field; problem JSON lists it under ``errors``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
 
 
 class UnknownSourceKind(InvalidInput):

@@ -132,6 +132,9 @@ class HarvestJob(SQLModel, table=True):
     invalid: int = 0
     failed: int = 0
     message: str | None = Field(default=None, sa_column=Column(Text))
+    # which process runs the job (host:pid) and when it last said it was alive (harvester/jobs.py)
+    worker: str | None = Field(default=None, max_length=200)
+    heartbeat_at: datetime | None = None
 
 
 class JobRecord(SQLModel, table=True):

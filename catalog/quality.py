@@ -57,6 +57,14 @@ RULES: dict[str, Rule] = {
         Rule("distribution-format-unknown", "dcat:Distribution/dct:format", "warning",
              "Formatet finns inte i EU:s filtypslista och kunde inte normaliseras.",
              "The format is not in the EU file-type list and could not be normalised."),
+        Rule("license-unknown", "dct:license", "warning",
+             "Licensen är inte en känd öppen licens (till exempel CC0 eller CC BY 4.0) och kunde inte "
+             "normaliseras; ange licensens vedertagna adress.",
+             "The licence is not a known open licence (such as CC0 or CC BY 4.0) and could not be "
+             "normalised; give the licence's well-known IRI."),
+        Rule("theme-unknown", "dcat:Dataset/dcat:theme", "warning",
+             "Temat finns inte i EU:s lista över datateman (data-theme) och kunde inte normaliseras.",
+             "The theme is not in the EU data-theme vocabulary and could not be normalised."),
     )
 }
 
@@ -93,6 +101,14 @@ def check_mandatory(rec: DatasetRecord) -> list[dict[str, str | None]]:
             out.append(violation("distribution-format", dfocus))
         elif not dist.format:
             out.append(violation("distribution-format-unknown", dfocus))
+        if dist.license and vocab.licence(dist.license) is None:
+            out.append(violation("license-unknown", dfocus))
+    if rec.license and vocab.licence(rec.license) is None:
+        out.append(violation("license-unknown", focus))
+    for theme in rec.themes:
+        if vocab.theme_code(theme) is None:
+            out.append(violation("theme-unknown", focus))
+            break
     return out
 
 
@@ -100,8 +116,12 @@ def is_valid(violations: list[dict[str, str | None]]) -> bool:
     return not any(v["severity"] == "violation" for v in violations)
 
 
-def score(rec: DatasetRecord) -> float:
-    """A 0–100 quality score after data.europa.eu's MQA dimensions (see docs/quality.md)."""
+def score(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = None) -> float:
+    """A 0–100 quality score after data.europa.eu's MQA dimensions (see docs/quality.md).
+
+    ``shacl`` holds the results of full SHACL validation once it has run (catalog.shacl); the
+    DCAT-AP compliance points then also need no SHACL violation.
+    """
     dists = rec.distributions
     points = 0.0
     # findability (MQA: keywords 30, themes 30, spatial 20, temporal 20)
@@ -120,7 +140,7 @@ def score(rec: DatasetRecord) -> float:
         points += 20 * sum(1 for d in dists if d.format or d.format_raw) / len(dists)
         points += 10 * sum(1 for d in dists if d.media_type) / len(dists)
         points += 10 * sum(1 for d in dists if d.format) / len(dists)
-    if not check_mandatory(rec):
+    if is_valid(check_mandatory(rec)) and (shacl is None or is_valid(shacl)):
         points += 30
     # reusability (licence 20, known licence 10, access rights 10, contact point 20, publisher 10)
     lic = rec.licenses()

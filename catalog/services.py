@@ -103,6 +103,9 @@ def job_summary(job: HarvestJob) -> dict[str, Any]:
         "counts": {"seen": job.seen, "added": job.added, "updated": job.updated, "unchanged": job.unchanged,
                    "withdrawn": job.withdrawn, "held": job.held, "invalid": job.invalid, "failed": job.failed},
         "message": job.message,
+        # queued or running: counts and problems arrive when the run ends (it is stored all-or-nothing)
+        "live": job.status in ("queued", "running"),
+        "worker": job.worker, "heartbeat_at": _iso(job.heartbeat_at),
     }
 
 

@@ -36,11 +36,36 @@ class Settings(BaseSettings):
     )
     fetch_timeout: float = Field(default=30.0, description="Connect and read timeout per request (s).")
     fetch_max_bytes: int = Field(default=200 * 1024 * 1024, description="Maximum response body size.")
+    fetch_deadline: float = Field(
+        default=120.0, description="Total time one response (every redirect hop and the whole body) may take (s).")
+    fetch_max_redirects: int = Field(default=5, description="Most redirects followed for one request.")
+    fetch_retries: int = Field(
+        default=2, description="Retries after a connection error, 429 or 5xx (each waits longer).")
+    fetch_backoff: float = Field(default=1.0, description="First wait before a retry (s); doubles each retry.")
+    fetch_retry_after_max: float = Field(
+        default=60.0, description="Longest wait honoured from a Retry-After header or the backoff (s).")
     fetch_max_pages: int = Field(default=10_000, description="Maximum pages followed in one run.")
     catalog_page_size: int = Field(default=1000, description="Datasets per page of /catalog.* output.")
     user_agent: str = Field(
         default="datakatalog/0.1 (+https://github.com/datakatalog)",
         description="User-Agent sent with every harvest request.",
+    )
+    harvest_workers: int = Field(
+        default=2, ge=1, description="Harvests one serve process runs at once; more wait queued (SQLite: 1)."
+    )
+    schedule_timezone: str = Field(
+        default="Europe/Stockholm", description="Time zone in which cron schedules of sources are read."
+    )
+    scheduler_sync_interval: float = Field(
+        default=5.0, gt=0,
+        description="Seconds between re-reads of source schedules and attempts to become the leading scheduler.",
+    )
+    job_heartbeat_interval: float = Field(
+        default=10.0, gt=0, description="Seconds between heartbeats of a queued or running harvest job."
+    )
+    job_dead_after: float = Field(
+        default=120.0, gt=0,
+        description="A live job without a heartbeat for this many seconds is failed as 'worker died'.",
     )
 
 

@@ -320,7 +320,13 @@ class RunWriter:
         fresh = [row for key, row in rows.items() if key not in existing]
         stale = [row for key, row in rows.items() if key in existing]
         if fresh:
-            self.conn.execute(insert(PUB), fresh)
+            if self.conn.dialect.name == "postgresql":
+                # runs of two sources may add the same publisher at once (harvest pool): the first one wins
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                self.conn.execute(pg_insert(PUB).on_conflict_do_nothing(index_elements=["id"]), fresh)
+            else:
+                self.conn.execute(insert(PUB), fresh)
         if stale:
             self.conn.execute(
                 update(PUB).where(PUB.c.id == bindparam("b_id")).values(

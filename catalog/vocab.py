@@ -22,6 +22,7 @@ THEME_NS = "http://publications.europa.eu/resource/authority/data-theme/"
 FREQUENCY_NS = "http://publications.europa.eu/resource/authority/frequency/"
 ACCESS_RIGHT_NS = "http://publications.europa.eu/resource/authority/access-right/"
 LANGUAGE_NS = "http://publications.europa.eu/resource/authority/language/"
+PUBLISHER_TYPE_NS = "http://purl.org/adms/publishertype/"
 IANA_MEDIA_NS = ("https://www.iana.org/assignments/media-types/", "http://www.iana.org/assignments/media-types/")
 
 
@@ -53,12 +54,34 @@ class Vocabulary:
         return dict(entry.get("label") or {}) if entry else {}
 
     def code(self, value: str) -> str | None:
-        """The code of an IRI in this vocabulary, or of a bare code; None when it is not one."""
-        if value.startswith(self.namespace):
-            code = value[len(self.namespace) :].strip("/")
-            return code if code in self.entries else None
-        upper = value.strip().upper()
+        """The code of an IRI in this vocabulary (http or https), or of a bare code; None otherwise."""
+        value = value.strip()
+        for ns in (self.namespace, self.namespace.replace("http://", "https://", 1)):
+            if value.startswith(ns):
+                code = value[len(ns) :].strip("/")
+                return code if code in self.entries else None
+        upper = value.upper()
         return upper if upper in self.entries else None
+
+    def lookup(self, value: str) -> str | None:
+        """Like :meth:`code`, and also by a Swedish or English label, case-insensitively."""
+        code = self.code(value)
+        if code is not None:
+            return code
+        return self._by_label().get(value.strip().casefold())
+
+    def _by_label(self) -> dict[str, str]:
+        cached = _LABEL_INDEX.get(self.namespace)
+        if cached is None:
+            cached = {}
+            for code, entry in self.entries.items():
+                for text in (entry.get("label") or {}).values():
+                    cached.setdefault(str(text).casefold(), code)
+            _LABEL_INDEX[self.namespace] = cached
+        return cached
+
+
+_LABEL_INDEX: dict[str, dict[str, str]] = {}
 
 
 @lru_cache
@@ -79,6 +102,53 @@ def frequencies() -> Vocabulary:
 @lru_cache
 def access_rights() -> Vocabulary:
     return Vocabulary(ACCESS_RIGHT_NS, _load("access-rights.json"))
+
+
+@lru_cache
+def languages() -> Vocabulary:
+    return Vocabulary(LANGUAGE_NS, _load("languages.json"))
+
+
+@lru_cache
+def publisher_types() -> Vocabulary:
+    return Vocabulary(PUBLISHER_TYPE_NS, _load("publisher-types.json"))
+
+
+def media_type(code: str | None) -> str | None:
+    """The canonical media type of an EU file-type code (``CSV`` -> ``text/csv``), when one is known."""
+    if not code:
+        return None
+    entry = file_types().entries.get(code)
+    media: list[str] = (entry or {}).get("media_types") or []
+    return media[0] if media else None
+
+
+def language_code(value: str | None) -> str | None:
+    """An EU language code from its IRI, the code itself or a two-letter tag (``sv`` -> ``SWE``)."""
+    if not value:
+        return None
+    code = languages().code(value)
+    if code:
+        return code
+    return _ISO639_1.get(value.strip().lower())
+
+
+_ISO639_1 = {"sv": "SWE", "en": "ENG", "fi": "FIN", "no": "NOR", "nb": "NOB", "nn": "NNO", "da": "DAN",
+             "de": "DEU", "fr": "FRA", "es": "SPA", "se": "SME", "is": "ISL", "et": "EST", "ar": "ARA",
+             "so": "SOM", "fa": "FAS", "pl": "POL", "ru": "RUS", "uk": "UKR", "it": "ITA", "nl": "NLD"}
+
+# IRI namespace -> the vocabulary that labels it (for typing and labelling concepts in DCAT output)
+_CONCEPT_VOCABS = (themes, frequencies, access_rights, file_types, languages, publisher_types)
+
+
+def concept_labels(iri: str) -> dict[str, str]:
+    """Swedish and English labels of a concept IRI of one of the vocabularies; {} when unknown."""
+    for vocabulary in _CONCEPT_VOCABS:
+        voc = vocabulary()
+        if iri.startswith(voc.namespace):
+            code = voc.code(iri)
+            return voc.labels(code) if code else {}
+    return {}
 
 
 @lru_cache
@@ -123,9 +193,10 @@ def format_code(value: str | None) -> str | None:
         return None
     value = value.strip()
     ft = file_types()
-    if value.startswith(FILE_TYPE_NS):
-        code = value[len(FILE_TYPE_NS) :].strip("/")
-        return code if code in ft.entries else None
+    for ns in (FILE_TYPE_NS, FILE_TYPE_NS.replace("http://", "https://", 1)):
+        if value.startswith(ns):
+            code = value[len(ns) :].strip("/").upper()
+            return code if code in ft.entries else None
     for ns in IANA_MEDIA_NS:
         if value.startswith(ns):
             value = value[len(ns) :]
@@ -143,7 +214,14 @@ def format_code(value: str | None) -> str | None:
 
 
 def theme_code(value: str | None) -> str | None:
-    return themes().code(value) if value else None
+    """The EU data-theme code of an IRI, a code or a label ("Transport", "Miljö"); None when unknown."""
+    return themes().lookup(value) if value else None
+
+
+def theme_iri(value: str) -> str:
+    """The canonical IRI of a theme; values that match nothing are kept as they are."""
+    code = theme_code(value)
+    return themes().iri(code) if code else value
 
 
 @dataclass(frozen=True, slots=True)

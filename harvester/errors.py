@@ -3,6 +3,7 @@
     HarvestError
     ├── FetchError                a source could not be fetched
     │   ├── SourceTimeout         no answer, or an answer too slow, within the bounds
+    │   ├── SourceUnreachable     the connection failed or broke (retried before it is raised)
     │   ├── SourceTooLarge        a body over the size limit
     │   ├── SourceRefused         an address or scheme the rules forbid
     │   └── SourceHTTPError       a 4xx/5xx answer (after retries)
@@ -27,6 +28,10 @@ class FetchError(HarvestError):
 class SourceTimeout(FetchError):
     status = 504
     title = "Source timed out"
+
+
+class SourceUnreachable(FetchError):
+    title = "Source unreachable"
 
 
 class SourceTooLarge(FetchError):

@@ -1,19 +1,48 @@
-"""Bounded HTTP fetching with requests: timeouts, a size cap, a redirect limit, an address guard.
+"""Bounded HTTP fetching with requests: timeouts, a total deadline, a size cap, retries, an address guard.
 
-One :class:`Fetcher` (one ``requests.Session``) per run. Every redirect is followed by hand so
-that each hop's address is checked before it is requested.
+One :class:`Fetcher` (one ``requests.Session``) per run. What bounds a request:
+
+- connect and read timeouts (``FETCH_TIMEOUT``), and a total deadline per response
+  (``FETCH_DEADLINE``) enforced by a watchdog that shuts the socket down: a read timeout alone
+  never ends a server that trickles one byte every few seconds;
+- a body size cap (``FETCH_MAX_BYTES``), checked from ``Content-Length`` and again while streaming;
+- redirects followed by hand (``FETCH_MAX_REDIRECTS``), each hop's URL checked before it is asked;
+- retries with exponential backoff after connection errors, 429 and 5xx, honouring ``Retry-After``
+  up to ``FETCH_RETRY_AFTER_MAX``; timeouts, refusals and oversized bodies are not retried.
+
+Addresses are checked twice: when a URL is about to be requested (:func:`check_url`, clear errors
+early) and again at connect time, on the very address the socket connects to. The second check
+closes the DNS-rebinding gap: a name that resolved to a public address for the first check and to
+169.254.169.254 a moment later is refused, because the connection is made only to addresses that
+were checked in the same resolution. Proxies from the environment are not used (``trust_env`` off):
+through a proxy the proxy would resolve the name and the guard could not see where it connects.
 """
 
 from __future__ import annotations
 
+import contextlib
+import email.utils
+import functools
 import hashlib
 import ipaddress
+import re
 import socket
+import sys
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import PoolManager
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util import connection as u3connection
 
 from catalog.settings import Settings
 from harvester.errors import (
@@ -22,20 +51,24 @@ from harvester.errors import (
     SourceRefused,
     SourceTimeout,
     SourceTooLarge,
+    SourceUnreachable,
 )
 
-MAX_REDIRECTS = 5
-RETRY_STATUSES = {429, 500, 502, 503, 504}
-CHUNK = 256 * 1024
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CHUNK = 64 * 1024
 
-# Cloud metadata services and link-local ranges: refused even when private sources are allowed.
+# Link-local ranges and cloud metadata services: refused even when private sources are allowed.
 ALWAYS_REFUSED = [
-    ipaddress.ip_network("169.254.0.0/16"),
-    ipaddress.ip_network("fe80::/10"),
-    ipaddress.ip_network("fd00:ec2::254/128"),
-    ipaddress.ip_network("100.100.100.200/32"),
-    ipaddress.ip_network("0.0.0.0/8"),
+    ipaddress.ip_network("169.254.0.0/16"),  # link-local; AWS, GCP, Azure, OpenStack metadata
+    ipaddress.ip_network("fe80::/10"),  # IPv6 link-local
+    ipaddress.ip_network("fd00:ec2::254/128"),  # AWS metadata over IPv6
+    ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud metadata
+    ipaddress.ip_network("0.0.0.0/8"),  # "this network": 0.0.0.0 reaches the local host
+    ipaddress.ip_network("::/128"),
 ]
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(slots=True)
@@ -53,38 +86,178 @@ class Response:
         return hashlib.blake2b(self.body, digest_size=16).hexdigest()
 
 
+def check_address(host: str, addr: Address, *, allow_private: bool) -> None:
+    """Refuse an address the rules forbid (raises SourceRefused)."""
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped  # ::ffff:169.254.169.254 is 169.254.169.254
+    if any(addr in net for net in ALWAYS_REFUSED):
+        raise SourceRefused(f"{host} resolves to {addr}, a link-local or cloud-metadata address: refused")
+    if not allow_private and (not addr.is_global or addr.is_multicast):
+        raise SourceRefused(
+            f"{host} resolves to {addr}, a private or loopback address: refused "
+            "(set DATAKATALOG_ALLOW_PRIVATE_SOURCES to allow it)")
+
+
+def resolve(host: str, port: int, *, allow_private: bool) -> list[tuple[socket.AddressFamily, str]]:
+    """Every address ``host`` resolves to, each checked; raises SourceRefused or socket.gaierror."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    out: list[tuple[socket.AddressFamily, str]] = []
+    for family, _type, _proto, _name, sockaddr in infos:
+        ip = str(sockaddr[0]).split("%", 1)[0]
+        check_address(host, ipaddress.ip_address(ip), allow_private=allow_private)
+        if (family, str(sockaddr[0])) not in out:
+            out.append((family, str(sockaddr[0])))
+    return out
+
+
 def check_url(url: str, *, allow_private: bool) -> None:
     """Refuse schemes other than http(s) and addresses the rules forbid (raises SourceRefused)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise SourceRefused(f"only http and https sources are allowed, not {parts.scheme or 'no scheme'!r}")
-    host = parts.hostname
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise SourceRefused(f"the URL {url!r} has an invalid port") from exc
     if not host:
         raise SourceRefused(f"the URL {url!r} has no host")
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                   proto=socket.IPPROTO_TCP)
+        resolve(host, port or (443 if parts.scheme == "https" else 80), allow_private=allow_private)
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve {host!r}: {exc.strerror}") from exc
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0])
-        if any(addr in net for net in ALWAYS_REFUSED):
-            raise SourceRefused(f"{host} resolves to {addr}, a link-local or metadata address: refused")
-        if not allow_private and (addr.is_private or addr.is_loopback or addr.is_reserved
-                                  or addr.is_multicast or addr.is_unspecified):
-            raise SourceRefused(
-                f"{host} resolves to {addr}, a private or loopback address: refused "
-                "(set DATAKATALOG_ALLOW_PRIVATE_SOURCES to allow it)")
+
+
+class _Guard:
+    """The address policy of one fetcher, and the connections it opened (for the watchdog)."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self._conns: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def connect(self, conn: HTTPConnection) -> socket.socket:
+        """Resolve, check and connect to a checked address only (what urllib3's ``_new_conn`` does, guarded)."""
+        try:
+            addresses = resolve(conn._dns_host, conn.port or conn.default_port,  # type: ignore[attr-defined]
+                                allow_private=self.allow_private)
+        except socket.gaierror as exc:
+            raise NameResolutionError(conn.host, conn, exc) from exc
+        last: OSError | None = None
+        for _family, ip in addresses:
+            try:
+                sock = u3connection.create_connection(
+                    (ip, conn.port or conn.default_port), conn.timeout, source_address=conn.source_address,
+                    socket_options=conn.socket_options)
+            except TimeoutError as exc:
+                last = exc
+                continue
+            except OSError as exc:
+                last = exc
+                continue
+            sys.audit("http.client.connect", conn, conn.host, conn.port)
+            with self._lock:
+                self._conns.add(conn)
+            return sock
+        if isinstance(last, TimeoutError):
+            raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out (connect timeout={conn.timeout})")
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {last}")
+
+    def abort(self) -> None:
+        """Shut down every socket this fetcher opened: a blocked read returns at once."""
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):  # closed already
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _GuardedHTTPConnection(HTTPConnection):
+    def __init__(self, *args: Any, guard: _Guard, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.guard = guard
+
+    def _new_conn(self) -> socket.socket:
+        return self.guard.connect(self)
+
+
+class _GuardedHTTPSConnection(HTTPSConnection):
+    def __init__(self, *args: Any, guard: _Guard, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.guard = guard
+
+    def _new_conn(self) -> socket.socket:
+        return self.guard.connect(self)
+
+
+class _GuardedPoolManager(PoolManager):
+    def __init__(self, guard: _Guard, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.guard = guard
+
+    def _new_pool(self, scheme: str, host: str, port: int,
+                  request_context: dict[str, Any] | None = None) -> HTTPConnectionPool:
+        pool = super()._new_pool(scheme, host, port, request_context)
+        cls = _GuardedHTTPSConnection if scheme == "https" else _GuardedHTTPConnection
+        pool.ConnectionCls = functools.partial(cls, guard=self.guard)  # type: ignore[assignment]
+        return pool
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def __init__(self, guard: _Guard) -> None:
+        self.guard = guard
+        super().__init__(max_retries=0)  # retries are ours: they honour Retry-After and the settings
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        self._pool_connections = connections
+        self._pool_maxsize = maxsize
+        self._pool_block = block
+        self.poolmanager = _GuardedPoolManager(self.guard, num_pools=connections, maxsize=maxsize, block=block,
+                                               **pool_kwargs)
+
+
+def _reason(exc: Exception) -> str:
+    """The operating system's words for a failed connection, without urllib3's wrapping."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    inner = getattr(inner, "reason", None) or inner
+    text = str(inner)
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if found:
+        return found.group(1).strip()
+    return " ".join(text.split())[:200] or type(inner).__name__
+
+
+def retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = datetime.now(UTC).timestamp() if now is None else now
+    return max(0.0, when.timestamp() - current)
 
 
 class Fetcher:
     """Fetches documents within the limits the settings give."""
 
-    def __init__(self, settings: Settings, *, retries: int = 2, backoff: float = 0.5) -> None:
+    def __init__(self, settings: Settings, *, retries: int | None = None, backoff: float | None = None) -> None:
         self.settings = settings
-        self.retries = retries
-        self.backoff = backoff
+        self.retries = settings.fetch_retries if retries is None else retries
+        self.backoff = settings.fetch_backoff if backoff is None else backoff
+        self._guard = _Guard(settings.allow_private_sources)
         self.session = requests.Session()
+        self.session.trust_env = False  # no environment proxies or .netrc: see the module docstring
+        adapter = _GuardedAdapter(self._guard)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = settings.user_agent
         self.session.headers["Accept"] = (
             "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, "
@@ -95,59 +268,94 @@ class Fetcher:
         self.session.close()
 
     def get(self, url: str, *, headers: dict[str, str] | None = None) -> Response:
-        """GET with retries on connection errors, 429 and 5xx (honouring Retry-After)."""
+        """GET within the bounds; retries connection errors, 429 and 5xx (honouring Retry-After).
+
+        Raises SourceTimeout, SourceTooLarge, SourceRefused, SourceUnreachable, SourceHTTPError or
+        FetchError, each with a one-line message naming the URL.
+        """
         attempt = 0
+        cap = self.settings.fetch_retry_after_max
         while True:
             try:
-                return self._get_once(url, headers or {})
-            except SourceHTTPError as exc:
-                if exc.status_code not in RETRY_STATUSES or attempt >= self.retries:
-                    raise
-                delay = getattr(exc, "retry_after", None) or self.backoff * (2**attempt)
-            except (SourceTimeout, FetchError) as exc:
-                if isinstance(exc, SourceRefused | SourceTooLarge) or attempt >= self.retries:
+                resp = self._get_once(url, headers or {})
+            except SourceUnreachable:
+                if attempt >= self.retries:
                     raise
                 delay = self.backoff * (2**attempt)
+            else:
+                if resp.status < 400:
+                    return resp
+                if resp.status not in RETRY_STATUSES or attempt >= self.retries:
+                    tries = f" after {attempt + 1} attempts" if attempt else ""
+                    raise SourceHTTPError(f"{resp.url}: HTTP {resp.status}{tries}", resp.status)
+                asked = retry_after(resp.headers.get("retry-after"))
+                delay = asked if asked is not None else self.backoff * (2**attempt)
             attempt += 1
-            time.sleep(min(delay, 30.0))
+            time.sleep(max(0.0, min(delay, cap)))
 
     def _get_once(self, url: str, headers: dict[str, str]) -> Response:
-        deadline = time.monotonic() + self.settings.fetch_timeout * 4
-        current = url
-        for _hop in range(MAX_REDIRECTS + 1):
-            check_url(current, allow_private=self.settings.allow_private_sources)
-            self.requests += 1
-            try:
-                resp = self.session.get(current, headers=headers, stream=True, allow_redirects=False,
-                                        timeout=(self.settings.fetch_timeout, self.settings.fetch_timeout))
-            except requests.Timeout as exc:
-                raise SourceTimeout(f"{current}: no answer within {self.settings.fetch_timeout:g} s") from exc
-            except requests.RequestException as exc:
-                raise FetchError(f"{current}: {type(exc).__name__}: {exc}") from exc
-            with resp:
-                if resp.is_redirect or resp.status_code in (301, 302, 303, 307, 308):
-                    location = resp.headers.get("location")
-                    if not location:
-                        raise FetchError(f"{current}: redirect without a Location")
-                    current = urljoin(current, location)
-                    continue
-                body = self._read(resp, current, deadline)
-                hdrs = {k.lower(): v for k, v in resp.headers.items()}
-                if resp.status_code >= 400:
-                    err = SourceHTTPError(f"{current}: HTTP {resp.status_code} {resp.reason or ''}".strip(),
-                                          resp.status_code)
-                    retry_after = hdrs.get("retry-after", "")
-                    if retry_after.isdigit():
-                        err.retry_after = float(retry_after)  # type: ignore[attr-defined]
-                    raise err
-                return Response(url=current, status=resp.status_code, body=body, headers=hdrs)
-        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+        """One request and its redirects, within one total deadline; error statuses are returned."""
+        s = self.settings
+        expired = threading.Event()
 
-    def _read(self, resp: requests.Response, url: str, deadline: float) -> bytes:
-        limit = self.settings.fetch_max_bytes
-        declared = resp.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise SourceTooLarge(f"{url}: {int(declared):,} bytes, over the {limit:,}-byte limit")
+        def fire() -> None:
+            expired.set()
+            self._guard.abort()
+
+        watchdog = threading.Timer(s.fetch_deadline, fire)
+        watchdog.daemon = True
+        watchdog.start()
+        current = url
+        try:
+            for _hop in range(s.fetch_max_redirects + 1):
+                where = url if current == url else f"{url} redirects to {current}"
+                try:
+                    check_url(current, allow_private=s.allow_private_sources)
+                    self.requests += 1
+                    # the guard checks the address again at connect time (SourceRefused)
+                    resp = self.session.get(current, headers=headers, stream=True, allow_redirects=False,
+                                            timeout=(s.fetch_timeout, s.fetch_timeout))
+                except SourceRefused as exc:
+                    raise SourceRefused(f"{where}: {exc.message}") from exc
+                except FetchError as exc:
+                    raise FetchError(f"{where}: {exc.message}") from exc
+                except requests.RequestException as exc:
+                    raise self._request_error(current, exc, expired) from exc
+                with resp:
+                    if resp.status_code in REDIRECT_STATUSES:
+                        location = resp.headers.get("location")
+                        if not location:
+                            raise FetchError(f"{current}: HTTP {resp.status_code} redirect without a Location")
+                        current = urljoin(current, location.strip())
+                        continue
+                    hdrs = {k.lower(): v for k, v in resp.headers.items()}
+                    # an error answer's body is not needed: only its status and Retry-After
+                    body = self._read(resp, current, expired) if resp.status_code < 400 else b""
+                    return Response(url=current, status=resp.status_code, body=body, headers=hdrs)
+            raise FetchError(f"{url}: more than {s.fetch_max_redirects} redirects (last to {current})")
+        finally:
+            watchdog.cancel()
+
+    def _request_error(self, url: str, exc: requests.RequestException, expired: threading.Event) -> FetchError:
+        s = self.settings
+        if expired.is_set():
+            return SourceTimeout(f"{url}: the answer did not arrive within the {s.fetch_deadline:g} s deadline")
+        if isinstance(exc, requests.ConnectTimeout):
+            return SourceUnreachable(f"{url}: could not connect within {s.fetch_timeout:g} s")
+        if isinstance(exc, requests.Timeout):
+            return SourceTimeout(f"{url}: no answer within {s.fetch_timeout:g} s")
+        if isinstance(exc, requests.exceptions.SSLError):  # a bad certificate does not heal on retry
+            return FetchError(f"{url}: TLS failed: {_reason(exc)}")
+        if isinstance(exc, requests.ConnectionError):
+            return SourceUnreachable(f"{url}: connection failed: {_reason(exc)}")
+        return FetchError(f"{url}: {type(exc).__name__}: {exc}".splitlines()[0])
+
+    def _read(self, resp: requests.Response, url: str, expired: threading.Event) -> bytes:
+        s = self.settings
+        limit = s.fetch_max_bytes
+        declared = resp.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            raise SourceTooLarge(f"{url}: {int(declared):,} bytes declared, over the {limit:,}-byte limit")
         chunks: list[bytes] = []
         size = 0
         try:
@@ -155,9 +363,14 @@ class Fetcher:
                 size += len(chunk)
                 if size > limit:
                     raise SourceTooLarge(f"{url}: body over the {limit:,}-byte limit")
-                if time.monotonic() > deadline:
-                    raise SourceTimeout(f"{url}: the body did not arrive within the total deadline")
                 chunks.append(chunk)
         except requests.RequestException as exc:
-            raise SourceTimeout(f"{url}: reading the body failed: {exc}") from exc
+            if expired.is_set():
+                raise SourceTimeout(f"{url}: the body did not arrive within the {s.fetch_deadline:g} s deadline") \
+                    from exc
+            if isinstance(exc, requests.ConnectionError) and "timed out" in str(exc).lower():
+                raise SourceTimeout(f"{url}: no data for {s.fetch_timeout:g} s while reading the body") from exc
+            raise SourceUnreachable(f"{url}: the connection broke while reading the body") from exc
+        if expired.is_set():  # the watchdog cut the socket: what arrived is not the whole body
+            raise SourceTimeout(f"{url}: the body did not arrive within the {s.fetch_deadline:g} s deadline")
         return b"".join(chunks)

@@ -10,12 +10,12 @@ from dataclasses import asdict
 
 import orjson
 from sqlalchemy import Engine, update
-from sqlmodel import Session
 
 from catalog import store
 from catalog.errors import CatalogError
 from catalog.models import HarvestJob, Source, utcnow
 from catalog.settings import Settings
+from harvester import jobs
 from harvester.adapters.base import Page, PreviousPage, SourceSpec, get_adapter
 from harvester.fetch import Fetcher
 
@@ -77,24 +77,29 @@ def _failure(writer: store.RunWriter, ref: str, exc: Exception) -> list[str]:
     return []
 
 
-def start_job(engine: Engine, source: Source, trigger: str = "manual") -> HarvestJob:
-    with Session(engine, expire_on_commit=False) as session:
-        job = HarvestJob(source_id=source.id or 0, status="running", trigger=trigger, started_at=utcnow())
-        session.add(job)
-        session.commit()
-        return job
+def start_job(engine: Engine, source: Source, settings: Settings, trigger: str = "manual") -> HarvestJob:
+    """Claim a running job for the source (raises jobs.JobInProgress when one is live already)."""
+    return jobs.claim(engine, source.id or 0, trigger=trigger, status="running", dead_after=settings.job_dead_after)
 
 
 def harvest_source(
     *, engine: Engine, source: Source, settings: Settings, progress: ProgressFn | None = None,
-    full: bool = False, trigger: str = "manual",
+    full: bool = False, trigger: str = "manual", job: HarvestJob | None = None,
 ) -> HarvestJob:
     """Harvest one source; the run is stored all-or-nothing and its job report returned.
 
     ``full`` maps every page even when its bytes are unchanged since the last successful run.
+    ``job`` is a job claimed before (queued by the scheduler or the API); without one a job is claimed
+    here, and jobs.JobInProgress is raised when the source is being harvested already.
     """
-    job = start_job(engine, source, trigger)
+    if job is None:
+        job = start_job(engine, source, settings, trigger)
+    elif job.status == "queued" and not jobs.start(engine, job):
+        return jobs.load(engine, job.id or 0)  # failed as dead before a worker got to it
     assert job.id is not None and source.id is not None
+    beating = jobs.Heartbeat(engine, settings.job_heartbeat_interval)
+    beating.add(job.id)
+    beating.start()
     spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, mapping=source.mapping)
     fetcher = Fetcher(settings)
     counts = store.RunCounts()
@@ -131,8 +136,12 @@ def harvest_source(
     except Exception as exc:  # an unexpected failure still ends in a failed job, never a crash
         message = f"{type(exc).__name__}: {exc}"
         log.exception("harvest of %s failed unexpectedly", source.name)
+    except BaseException:  # Ctrl-C, shutdown: the job must not stay live and block the next run
+        jobs.abandon(engine, job.id, "interrupted")
+        raise
     finally:
         fetcher.close()
+        beating.stop()
     if status == "failed":
         # the run's transaction was rolled back: nothing it wrote counts
         counts = store.RunCounts(failed=counts.failed)

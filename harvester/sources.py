@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from catalog import services
 from catalog.errors import InvalidInput
 from catalog.models import Source
+from catalog.schedule import normalise_schedule
 from catalog.settings import Settings
 from harvester.adapters.base import SourceSpec, get_adapter
 from harvester.errors import FetchError, SourceRefused
@@ -31,7 +32,8 @@ def register_source(
     engine: Engine, settings: Settings, *, name: str, kind: str, url: str, mapping: str | None = None,
     schedule: str | None = None, organisation_id: int | None = None,
 ) -> Source:
-    """Check and save a new source."""
+    """Check and save a new source (its schedule is validated and stored normalised)."""
+    schedule = normalise_schedule(schedule)
     check_source(SourceSpec(name=name, kind=kind, url=url, mapping=mapping), settings)
     return services.create_source(engine, name=name, kind=kind, url=url, mapping=mapping,
                                   schedule=schedule, organisation_id=organisation_id)

@@ -5,6 +5,8 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import catalog.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import catalog.models_lists  # noqa: F401
+import catalog.models_orgs  # noqa: F401
 
 target_metadata = SQLModel.metadata
 config = context.config

@@ -344,7 +344,7 @@ def test_harvest_all_json_with_a_single_source_is_still_a_list(cli: Any, harvest
 
 BROKEN = {
     "http-500": (b"Internal Server Error", "text/plain", 500, "500"),
-    "html-as-turtle": (HTML, "text/turtle", 200, "Turtle"),
+    "html-as-turtle": (HTML, "text/turtle", 200, "HTML"),
 }
 
 

@@ -416,6 +416,155 @@ def build_licenses() -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------
+# The project's own curated tables (written by hand: the authority RDF we vendor carries no labels,
+# media types or extensions for file types, and no labels for frequencies)
+# --------------------------------------------------------------------------------------------
+
+# code: (sv label, en label, media types, extensions). The first media type is the canonical one.
+FILE_TYPES_CURATED: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "CSV": ("CSV (kommaseparerade värden)", "CSV (comma-separated values)", ("text/csv", "application/csv"),
+            ("csv",)),
+    "TSV": ("TSV (tabbseparerade värden)", "TSV (tab-separated values)", ("text/tab-separated-values",), ("tsv",)),
+    "JSON": ("JSON", "JSON", ("application/json",), ("json",)),
+    "GEOJSON": ("GeoJSON", "GeoJSON", ("application/geo+json", "application/vnd.geo+json"), ("geojson",)),
+    "JSON_LD": ("JSON-LD", "JSON-LD", ("application/ld+json",), ("jsonld",)),
+    "XML": ("XML", "XML", ("application/xml", "text/xml"), ("xml",)),
+    "XLSX": ("Excel-arbetsbok (XLSX)", "Excel workbook (XLSX)",
+             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",), ("xlsx",)),
+    "XLS": ("Excel 97–2003 (XLS)", "Excel 97–2003 (XLS)", ("application/vnd.ms-excel",), ("xls",)),
+    "ODS": ("OpenDocument-kalkylblad (ODS)", "OpenDocument spreadsheet (ODS)",
+            ("application/vnd.oasis.opendocument.spreadsheet",), ("ods",)),
+    "ODT": ("OpenDocument-text (ODT)", "OpenDocument text (ODT)", ("application/vnd.oasis.opendocument.text",),
+            ("odt",)),
+    "DOCX": ("Word-dokument (DOCX)", "Word document (DOCX)",
+             ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",), ("docx",)),
+    "DOC": ("Word 97–2003 (DOC)", "Word 97–2003 (DOC)", ("application/msword",), ("doc",)),
+    "PPTX": ("PowerPoint-presentation (PPTX)", "PowerPoint presentation (PPTX)",
+             ("application/vnd.openxmlformats-officedocument.presentationml.presentation",), ("pptx",)),
+    "PDF": ("PDF", "PDF", ("application/pdf",), ("pdf",)),
+    "HTML": ("HTML (webbsida)", "HTML (web page)", ("text/html",), ("html", "htm")),
+    "TXT": ("Text", "Plain text", ("text/plain",), ("txt",)),
+    "MARKDOWN": ("Markdown", "Markdown", ("text/markdown",), ("md",)),
+    "YAML": ("YAML", "YAML", ("application/yaml", "text/yaml"), ("yaml", "yml")),
+    "ZIP": ("ZIP-arkiv", "ZIP archive", ("application/zip",), ("zip",)),
+    "GZIP": ("GZIP-komprimerad fil", "GZIP compressed file", ("application/gzip",), ("gz",)),
+    "TAR": ("TAR-arkiv", "TAR archive", ("application/x-tar",), ("tar",)),
+    "7Z": ("7-Zip-arkiv", "7-Zip archive", ("application/x-7z-compressed",), ("7z",)),
+    "SHP": ("Esri Shapefile", "Esri Shapefile", ("application/x-shapefile",), ("shp",)),
+    "GML": ("GML (Geography Markup Language)", "GML (Geography Markup Language)", ("application/gml+xml",),
+            ("gml",)),
+    "KML": ("KML", "KML", ("application/vnd.google-earth.kml+xml",), ("kml",)),
+    "KMZ": ("KMZ (komprimerad KML)", "KMZ (zipped KML)", ("application/vnd.google-earth.kmz",), ("kmz",)),
+    "GPKG": ("GeoPackage", "GeoPackage", ("application/geopackage+sqlite3",), ("gpkg",)),
+    "GEOTIFF": ("GeoTIFF", "GeoTIFF", (), ("geotiff",)),
+    "TIFF": ("TIFF-bild", "TIFF image", ("image/tiff",), ("tif", "tiff")),
+    "PNG": ("PNG-bild", "PNG image", ("image/png",), ("png",)),
+    "JPEG": ("JPEG-bild", "JPEG image", ("image/jpeg",), ("jpg", "jpeg")),
+    "GIF": ("GIF-bild", "GIF image", ("image/gif",), ("gif",)),
+    "SVG": ("SVG-bild", "SVG image", ("image/svg+xml",), ("svg",)),
+    "NETCDF": ("NetCDF", "NetCDF", ("application/netcdf", "application/x-netcdf"), ("nc",)),
+    "PARQUET": ("Apache Parquet", "Apache Parquet", ("application/vnd.apache.parquet",), ("parquet",)),
+    "RDF": ("RDF", "RDF", (), ("rdf",)),
+    "RDF_XML": ("RDF/XML", "RDF/XML", ("application/rdf+xml",), ()),
+    "RDF_TURTLE": ("RDF Turtle", "RDF Turtle", ("text/turtle",), ("ttl",)),
+    "RDF_N_TRIPLES": ("RDF N-Triples", "RDF N-Triples", ("application/n-triples",), ("nt",)),
+    "N3": ("Notation3", "Notation3", ("text/n3",), ("n3",)),
+    "SPARQLQ": ("SPARQL-fråga", "SPARQL query", ("application/sparql-query",), ("rq",)),
+    "ATOM": ("Atom-flöde", "Atom feed", ("application/atom+xml",), ("atom",)),
+    "RSS": ("RSS-flöde", "RSS feed", ("application/rss+xml",), ("rss",)),
+    "SQL": ("SQL", "SQL", ("application/sql",), ("sql",)),
+    "DBF": ("dBase (DBF)", "dBase (DBF)", ("application/dbf",), ("dbf",)),
+    "GTFS": ("GTFS (kollektivtrafikdata)", "GTFS (public transport data)", (), ()),
+    "WMS_SRVC": ("WMS-tjänst (kartbilder)", "WMS service (map images)", (), ()),
+    "WFS_SRVC": ("WFS-tjänst (geodataobjekt)", "WFS service (geographic features)", (), ()),
+    "WCS_SRVC": ("WCS-tjänst (täckningsdata)", "WCS service (coverages)", (), ()),
+    "MAP_SRVC": ("Karttjänst", "Map service", (), ()),
+    "BIN": ("Binärfil", "Binary file", ("application/octet-stream",), ("bin",)),
+    "OWL": ("OWL-ontologi", "OWL ontology", ("application/owl+xml",), ("owl",)),
+    "DWG": ("AutoCAD-ritning (DWG)", "AutoCAD drawing (DWG)", ("image/vnd.dwg",), ("dwg",)),
+    "DXF": ("DXF-ritning", "DXF drawing", ("image/vnd.dxf",), ("dxf",)),
+    "LAS": ("LAS (punktmoln)", "LAS (point cloud)", (), ("las",)),
+    "LAZ": ("LAZ (komprimerat punktmoln)", "LAZ (compressed point cloud)", (), ("laz",)),
+    "JPEG2000": ("JPEG 2000-bild", "JPEG 2000 image", ("image/jp2",), ("jp2",)),
+    "EPUB": ("EPUB", "EPUB", ("application/epub+zip",), ("epub",)),
+    "MP3": ("MP3-ljud", "MP3 audio", ("audio/mpeg",), ("mp3",)),
+    "WAV": ("WAV-ljud", "WAV audio", ("audio/wav",), ("wav",)),
+}
+
+# Frequency codes DIGG's bundle.json does not label (it labels the 22 DCAT-AP-SE offers)
+FREQUENCIES_CURATED: dict[str, tuple[str, str]] = {
+    "1MIN": ("varje minut", "every minute"),
+    "5MIN": ("var femte minut", "every five minutes"),
+    "10MIN": ("var tionde minut", "every ten minutes"),
+    "15MIN": ("var femtonde minut", "every fifteen minutes"),
+    "30MIN": ("varje halvtimme", "every half hour"),
+    "HOURLY": ("varje timme", "hourly"),
+    "BIHOURLY": ("varannan timme", "every two hours"),
+    "TRIHOURLY": ("var tredje timme", "every three hours"),
+    "12HRS": ("var tolfte timme", "every twelve hours"),
+    "WEEKLY_5": ("fem gånger i veckan", "five times a week"),
+    "QUADRENNIAL": ("vart fjärde år", "every four years"),
+    "QUINQUENNIAL": ("vart femte år", "every five years"),
+    "SEXENNIAL": ("vart sjätte år", "every six years"),
+    "DECENNIAL": ("vart tionde år", "every ten years"),
+    "BIDECENNIAL": ("vart tjugonde år", "every twenty years"),
+    "TRIDECENNIAL": ("vart trettionde år", "every thirty years"),
+    "AS_NEEDED": ("vid behov", "as needed"),
+    "NOT_PLANNED": ("inte planerad", "not planned"),
+    "OP_DATPRO": ("tillfälliga uppgifter", "provisional data"),
+}
+
+LANGUAGE_NS = AUTHORITY + "language/"
+PUBLISHER_TYPE_NS = "http://purl.org/adms/publishertype/"
+
+
+def bundle_choices(bundle: dict, template_id: str) -> list[dict]:
+    for template in bundle.get("templates") or []:
+        if template.get("id") == template_id:
+            return list(template.get("choices") or [])
+    raise SystemExit(f"error: template {template_id} not in bundle.json")
+
+
+def _sv_en(label: dict) -> dict[str, str]:
+    return {lang: label[lang] for lang in LANGS if label.get(lang)}
+
+
+def curate_file_types(table: dict[str, dict]) -> None:
+    """Fill labels, media types and extensions of the common file types from the curated table."""
+    for code, (sv, en, media, exts) in FILE_TYPES_CURATED.items():
+        entry = table.get(code)
+        if entry is None:
+            raise SystemExit(f"error: curated file type {code} is not in the authority table")
+        entry["label"] = {**{"sv": sv, "en": en}, **entry["label"]}
+        entry["media_types"] = sorted(set(entry["media_types"]) | set(media), key=lambda m: (m != media[0], m)) \
+            if media else entry["media_types"]
+        entry["extensions"] = sorted(set(entry["extensions"]) | set(exts))
+
+
+def curate_frequencies(table: dict[str, dict], bundle: dict | None) -> None:
+    """Frequency labels: DIGG's bundle.json where it has them, the curated table for the rest."""
+    if bundle is not None:
+        for choice in bundle_choices(bundle, "dcat:dcterms:accrualPeriodicity_da"):
+            code = choice["value"].rsplit("/", 1)[-1]
+            if code in table:
+                table[code]["label"] = {**_sv_en(choice.get("label") or {}), **table[code]["label"]}
+    for code, (sv, en) in FREQUENCIES_CURATED.items():
+        if code in table and not table[code]["label"]:
+            table[code]["label"] = {"sv": sv, "en": en}
+
+
+def build_from_bundle(bundle: dict, template_id: str, namespace: str) -> dict[str, dict]:
+    """A code list (languages, publisher types) with sv/en labels from DIGG's bundle.json."""
+    out: dict[str, dict] = {}
+    for choice in bundle_choices(bundle, template_id):
+        iri = choice["value"]
+        if not iri.startswith(namespace):
+            continue
+        out[iri[len(namespace):]] = {"iri": iri, "label": _sv_en(choice.get("label") or {})}
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------
 
@@ -452,6 +601,26 @@ are made available under the Creative Commons CC0 1.0 Universal public domain de
 Commission's reuse policy (Commission Decision 2011/833/EU). The Publications Office does not endorse
 this project or the derived files.
 
+## Curated labels, media types and extensions; DIGG's DCAT-AP-SE labels
+
+The authority tables vendored above carry no labels, media types or extensions for file types and no
+labels for frequencies. `build_vocab.py` therefore adds:
+
+* for about 60 common file types (`FILE_TYPES_CURATED`): Swedish and English labels, media types and
+  file extensions, written by hand by the datakatalog project;
+* for frequencies: the Swedish and English labels of DIGG's DCAT-AP-SE 3.0.1 profile
+  (`3.0.1/bundle.json`, template `dcat:dcterms:accrualPeriodicity_da`), and labels written by hand by
+  the project (`FREQUENCIES_CURATED`) for the codes DCAT-AP-SE does not offer;
+* `languages.json` (EU language authority table codes) and `publisher-types.json` (ADMS publisher
+  types): codes, IRIs and Swedish and English labels taken from DIGG's `bundle.json` (templates
+  `dcat:dcterms:language` and `adms:publishertype`).
+
+The labels taken from `bundle.json` come from DCAT-AP-SE by DIGG, Agency for Digital Government
+(Myndigheten för digital förvaltning), <https://github.com/diggsweden/DCAT-AP-SE>, licensed under
+Creative Commons Attribution 4.0 International (CC BY 4.0,
+<https://creativecommons.org/licenses/by/4.0/>). They were reduced to codes, IRIs and labels; no
+label was changed.
+
 ## Licences
 
 `licenses.json` is the datakatalog project's own list (written by hand in `build_vocab.py`, not taken
@@ -467,12 +636,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="folder with the EU authority tables (RDF/XML)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"output folder (default: {OUT_DIR})")
+    parser.add_argument("--bundle", type=Path, default=None,
+                        help="DIGG's DCAT-AP-SE bundle.json (frequency, language and publisher-type labels)")
     args = parser.parse_args(argv)
     folder: Path = args.folder
     if not folder.is_dir():
         parser.error(f"{folder} is not a folder")
     args.out.mkdir(parents=True, exist_ok=True)
 
+    bundle = json.loads(args.bundle.read_text(encoding="utf-8")) if args.bundle else None
     infos: dict[str, dict] = {}
     for out, scheme, names, file_types in TABLES:
         table, info = build_table(folder, scheme, names, file_types)
@@ -481,6 +653,10 @@ def main(argv: list[str] | None = None) -> int:
         missing = EXPECTED_CODES.get(out, set()) - table.keys()
         if missing:
             raise SystemExit(f"error: {out}: expected codes missing: {', '.join(sorted(missing))}")
+        if file_types:
+            curate_file_types(table)
+        if out == "frequencies.json":
+            curate_frequencies(table, bundle)
         write_json(args.out / out, table)
         infos[out] = info
 
@@ -510,6 +686,13 @@ def main(argv: list[str] | None = None) -> int:
     licenses = build_licenses()
     write_json(args.out / "licenses.json", licenses)
     print(f"licenses.json: {len(licenses)} licences, {sum(len(e['aliases']) for e in licenses)} aliases")
+
+    if bundle is not None:
+        for name, template, namespace in (("languages.json", "dcat:dcterms:language", LANGUAGE_NS),
+                                          ("publisher-types.json", "adms:publishertype", PUBLISHER_TYPE_NS)):
+            table = build_from_bundle(bundle, template, namespace)
+            write_json(args.out / name, table)
+            print(f"{name}: {len(table)} entries from bundle.json")
 
     (args.out / "LICENSE-NOTICE.md").write_text(notice(infos), encoding="utf-8")
     print("LICENSE-NOTICE.md written")

@@ -1,0 +1,61 @@
+"""``datakatalog export``: every dataset a search matches, written to a file in any export format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def export(
+        text: Annotated[str, typer.Argument(help="Free text; empty matches everything")] = "",
+        format: Annotated[str, typer.Option("--format", help="csv, json, xlsx, md, ttl, jsonld or rdf")] = "csv",
+        out_file: Annotated[str, typer.Option("--out", help="File to write ('-' for standard output)")] = "-",
+        publisher: Annotated[list[str] | None, typer.Option()] = None,
+        theme: Annotated[list[str] | None, typer.Option()] = None,
+        dataset_format: Annotated[list[str] | None, typer.Option(
+            "--dataset-format", help="Only datasets offering this EU file type (CSV, GEOJSON …)")] = None,
+        license: Annotated[list[str] | None, typer.Option()] = None,
+        keyword: Annotated[list[str] | None, typer.Option()] = None,
+        source: Annotated[list[str] | None, typer.Option()] = None,
+        sort: str = "relevance",
+        status: str = "active",
+        db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file")] = None,
+    ) -> None:
+        """Export every matching dataset (the filters of `search`, without paging) to a file."""
+        from api.cli import Context, err, fail
+        from catalog import export as exports
+        from catalog import services
+        from catalog.errors import CatalogError
+
+        ctx = Context(db)
+        filters = {"publisher": publisher, "theme": theme, "format": dataset_format, "license": license,
+                   "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
+        try:
+            query = services.parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
+                                         sort=sort)
+            result = exports.export_search(ctx.engine, query, format.lower(), base_url=ctx.settings.base_url)
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        if out_file == "-":
+            for chunk in result.chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            return
+        path = Path(out_file)
+        tmp = path.with_name(path.name + ".part")
+        try:
+            with open(tmp, "wb") as fh:
+                for chunk in result.chunks:
+                    fh.write(chunk)
+            tmp.replace(path)  # a half-written export never takes the file's name
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            fail(f"cannot write {out_file}: {exc.strerror or exc}")
+            return
+        err.print(f"{result.count} datasets written to {path} ({result.fmt})", highlight=False, soft_wrap=True)

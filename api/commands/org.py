@@ -1,0 +1,111 @@
+"""``datakatalog org``: organisations and their API tokens.
+
+CLI commands act on the database directly as the local administrator (DESIGN.md); what they
+change is recorded in the audit log as ``cli:<user>``.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from catalog import orgs
+from catalog.errors import CatalogError
+
+OPTION_DB = typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
+DbOption = Annotated[str | None, OPTION_DB]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+def cli_actor() -> orgs.Principal:
+    """The local administrator, named by login for the audit log."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        user = "unknown"
+    return orgs.local_admin(f"cli:{user}")
+
+
+def register(app: typer.Typer) -> None:
+    from api.cli import Context, _print_json, fail, out
+
+    org_app = typer.Typer(help="Organisations and their API tokens.", no_args_is_help=True)
+    token_app = typer.Typer(help="List, revoke and rotate an organisation's tokens.", no_args_is_help=True)
+    org_app.add_typer(token_app, name="token")
+    app.add_typer(org_app, name="org")
+
+    @org_app.command("create")
+    def org_create(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
+        """Create an organisation and print its API token (shown this once only)."""
+        ctx = Context(db)
+        try:
+            org, token = orgs.create_organisation(ctx.engine, name=name, actor=cli_actor())
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        if as_json:
+            _print_json({"id": org.id, "name": org.name, "token": token})
+            return
+        out.print(f"Created organisation [bold]{org.name}[/bold] (id {org.id}).", highlight=False)
+        out.print("Its API token, shown this once only (keep it secret; rotate it if it leaks):", highlight=False)
+        # print, not rich: a token must come out exactly as it is, on a line of its own
+        typer.echo(token)
+
+    @org_app.command("list")
+    def org_list(as_json: JsonOption = False, db: DbOption = None) -> None:
+        """List organisations with their source and active-token counts."""
+        rows = orgs.list_organisations(Context(db).engine)
+        if as_json:
+            _print_json(rows)
+            return
+        table = Table("id", "name", "sources", "active tokens", "created")
+        for r in rows:
+            table.add_row(str(r["id"]), r["name"], str(r["sources"]), str(r["active_tokens"]),
+                          (r["created_at"] or "")[:19])
+        out.print(table)
+
+    @token_app.command("list")
+    def token_list(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
+        """List an organisation's tokens by prefix (the tokens themselves are never stored)."""
+        try:
+            rows = orgs.list_tokens(Context(db).engine, name)
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        if as_json:
+            _print_json(rows)
+            return
+        table = Table("prefix", "created", "last used", "revoked")
+        for r in rows:
+            table.add_row(r["prefix"], (r["created_at"] or "")[:19], (r["last_used_at"] or "never")[:19],
+                          (r["revoked_at"] or "")[:19])
+        out.print(table)
+
+    @token_app.command("revoke")
+    def token_revoke(prefix: str, db: DbOption = None) -> None:
+        """Revoke the token with this prefix (dk_…); it stops working at once."""
+        try:
+            result = orgs.revoke_token(Context(db).engine, prefix, actor=cli_actor())
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        out.print(f"Revoked token {result['prefix']}.", highlight=False)
+
+    @token_app.command("rotate")
+    def token_rotate(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
+        """Revoke every active token of an organisation and print a new one (shown this once only)."""
+        try:
+            token, revoked = orgs.rotate_token(Context(db).engine, name, actor=cli_actor())
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        if as_json:
+            _print_json({"organisation": name, "token": token, "revoked": revoked})
+            return
+        out.print(f"Revoked {len(revoked)} token(s){': ' + ', '.join(revoked) if revoked else ''}.",
+                  highlight=False)
+        out.print("The new API token, shown this once only:", highlight=False)
+        typer.echo(token)

@@ -1,0 +1,26 @@
+"""GET /api/changes: the change feed (added, updated, restored, withdrawn), oldest first."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query
+
+from api.deps import EngineDep
+from catalog import changes
+
+router = APIRouter(prefix="/api", tags=["changes"])
+
+
+@router.get("/changes")
+def change_feed(
+    engine: EngineDep,
+    since: Annotated[str | None, Query(description="ISO 8601 time: changes at or after it")] = None,
+    cursor: Annotated[str | None, Query(description="The `next` of the previous answer")] = None,
+    limit: Annotated[int, Query(ge=1, le=changes.MAX_LIMIT)] = 100,
+) -> dict[str, Any]:
+    """Changes oldest first; follow ``next_url`` (or pass ``cursor=<next>``) for what came after."""
+    feed = changes.change_feed(engine, since=since, cursor=cursor, limit=limit)
+    feed["next_url"] = "/api/changes?" + urlencode({"cursor": feed["next"], "limit": limit})
+    return feed

@@ -1,0 +1,62 @@
+"""The CKAN-compatible action API (read actions), at /api/3/action/{name} and /api/action/{name},
+by GET (query parameters) or POST (a JSON or form body), answered in CKAN's envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import EngineDep, SettingsDep
+from catalog import ckan_api
+from catalog.errors import CatalogError
+
+router = APIRouter(tags=["ckan"])
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query_params)
+    if request.method == "POST":
+        body = await request.body()
+        if body.strip():
+            if "json" in request.headers.get("content-type", "") or body.lstrip()[:1] == b"{":
+                try:
+                    data = orjson.loads(body)
+                except orjson.JSONDecodeError:
+                    raise ckan_api.CkanError("the request body is not JSON") from None
+                if not isinstance(data, dict):
+                    raise ckan_api.CkanError("the request body must be a JSON object")
+                params.update(data)
+            else:
+                params.update(dict(await request.form()))
+    return params
+
+
+def _answer(base_url: str, action: str, body: dict[str, Any], status: int = 200) -> Response:
+    body = {"help": f"{base_url.rstrip('/')}/api/3/action/help_show?name={action}", **body}
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+async def _action(name: str, request: Request, engine: Any, base_url: str) -> Response:
+    try:
+        params = await _params(request)
+        # the database work runs in a worker thread: these routes are async only to read the body
+        result = await run_in_threadpool(ckan_api.call_action, engine, name, params, base_url=base_url)
+    except CatalogError as exc:
+        return _answer(base_url, name, {"success": False, "error": ckan_api.error_body(exc)},
+                       ckan_api.error_status(exc))
+    return _answer(base_url, name, {"success": True, "result": result})
+
+
+@router.get("/api/3/action/{name}", operation_id="ckan_action_get")
+@router.post("/api/3/action/{name}", operation_id="ckan_action_post")
+async def action_v3(name: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    """package_search, package_show, package_list, organization_list, organization_show, status_show."""
+    return await _action(name, request, engine, settings.base_url)
+
+
+@router.api_route("/api/action/{name}", methods=["GET", "POST"], include_in_schema=False)
+async def action(name: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    return await _action(name, request, engine, settings.base_url)

@@ -1,0 +1,42 @@
+"""Triggering a harvest: POST /api/sources/{id}/harvest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from api.app import problem
+from api.auth import SourceWriterDep
+from api.deps import EngineDep, SettingsDep
+from catalog import services
+from harvester.jobs import JobInProgress
+from harvester.scheduler import trigger_harvest
+
+router = APIRouter(prefix="/api", tags=["sources"])
+
+
+# Who may trigger a harvest: the source's organisation (its bearer token) or an administrator;
+# 401 without a valid token, 403 for another organisation's source (api/auth.py).
+HarvestAllowed = SourceWriterDep
+
+
+@router.post("/sources/{source_id}/harvest", status_code=202)
+def trigger(source_id: int, engine: EngineDep, settings: SettingsDep, response: Response,
+            _allowed: HarvestAllowed) -> Any:
+    """Queue a harvest of the source now, next to its schedule: 202 with the job, or 409 with the job
+    already in progress (a source is never harvested twice at once)."""
+    try:
+        job = trigger_harvest(engine, settings, source_id)
+    except JobInProgress as exc:
+        return _in_progress(exc)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return services.job_summary(job)
+
+
+def _in_progress(exc: JobInProgress) -> JSONResponse:
+    body: dict[str, Any] = {"job": services.job_summary(exc.job)}
+    resp = problem(409, exc.title, exc.message, **body)
+    resp.headers["Location"] = f"/api/jobs/{exc.job.id}"
+    return resp

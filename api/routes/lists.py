@@ -1,0 +1,72 @@
+"""Curated dataset lists: make one, read it, change it with its edit token, export it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from api.deps import EngineDep, SettingsDep
+from api.routes.dataset_exports import streaming
+from catalog import lists
+
+router = APIRouter(prefix="/api", tags=["lists"])
+
+
+class ListCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=lists.MAX_TITLE)
+    description: str = Field(default="", max_length=lists.MAX_DESCRIPTION)
+    dataset_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list,
+                                                                   max_length=lists.MAX_DATASETS)
+
+
+class ListUpdate(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=lists.MAX_TITLE)
+    description: str | None = Field(default=None, max_length=lists.MAX_DESCRIPTION)
+    dataset_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None,
+                                                                          max_length=lists.MAX_DATASETS)
+
+
+def _token(authorization: str | None, x_edit_token: str | None) -> str | None:
+    if x_edit_token:
+        return x_edit_token.strip()
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return None
+
+
+@router.post("/lists", status_code=201)
+def create_list(body: ListCreate, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
+    """Make a list. The answer holds its ``edit_token``, shown this once: keep it to change the list."""
+    created = lists.create_list(engine, title=body.title, description=body.description,
+                                dataset_ids=body.dataset_ids, base_url=settings.base_url)
+    return JSONResponse(created, status_code=201, headers={"Location": f"/api/lists/{created['id']}"})
+
+
+@router.get("/lists/{list_id}")
+def get_list(list_id: str, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
+    """A list with the summaries of its datasets; withdrawn datasets stay, with a note."""
+    return lists.get_list(engine, list_id, base_url=settings.base_url)
+
+
+@router.patch("/lists/{list_id}")
+def update_list(
+    list_id: str, body: ListUpdate, engine: EngineDep, settings: SettingsDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_edit_token: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Change a list: ``Authorization: Bearer <edit token>`` or ``X-Edit-Token: <edit token>``."""
+    return lists.update_list(engine, list_id, token=_token(authorization, x_edit_token),
+                             base_url=settings.base_url, title=body.title, description=body.description,
+                             dataset_ids=body.dataset_ids)
+
+
+@router.get("/lists/{list_id}/export", response_class=StreamingResponse)
+def export_list(
+    list_id: str, engine: EngineDep, settings: SettingsDep,
+    format: Annotated[str, Query(description="csv, json, xlsx, md, ttl, jsonld or rdf")] = "csv",
+) -> StreamingResponse:
+    """A list's datasets, in its order, as a download."""
+    return streaming(lists.export_list(engine, list_id, format, base_url=settings.base_url))

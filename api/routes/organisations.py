@@ -1,0 +1,38 @@
+"""Organisations' quality reports (public) and the audit log (administrators)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.auth import AdminDep
+from api.deps import EngineDep
+from catalog import orgs
+
+router = APIRouter(prefix="/api", tags=["organisations"])
+
+
+@router.get("/organisations")
+def list_organisations(engine: EngineDep) -> list[dict[str, Any]]:
+    """Every organisation with its number of sources and active tokens (never the tokens)."""
+    return orgs.list_organisations(engine)
+
+
+@router.get("/organisations/{organisation_id}/quality")
+def organisation_quality(
+    organisation_id: int, engine: EngineDep, top: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """How many of the organisation's active datasets there are, how many are invalid, which rules fail most."""
+    return orgs.organisation_quality(engine, organisation_id, top=top)
+
+
+@router.get("/audit")
+def audit_log(
+    _admin: AdminDep, engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=orgs.MAX_AUDIT_PAGE)] = 100,
+    before: Annotated[int | None, Query(ge=1, description="Page back: entries older than this id")] = None,
+    organisation_id: Annotated[int | None, Query(ge=1)] = None,
+) -> list[dict[str, Any]]:
+    """Every write, newest first: who, what, when, on what (administrators only)."""
+    return orgs.list_audit(engine, limit=limit, before=before, organisation_id=organisation_id)

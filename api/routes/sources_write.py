@@ -1,0 +1,97 @@
+"""Writing sources: register, change, delete, and preview one before registering it.
+
+Every route here needs a bearer token (api/auth.py); an organisation touches only its own sources.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.auth import SourceWriterDep, WriterDep
+from api.deps import EngineDep, SettingsDep
+from catalog import services
+from harvester import preview, source_admin
+
+router = APIRouter(prefix="/api", tags=["sources"])
+
+# names: no control characters or slashes; mappings: a bundled profile's name, never a server path
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f/]+$")]
+Kind = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z][a-z0-9_]*$")]
+Url = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")]
+Mapping = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.toml)?$")]
+Schedule = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+class SourceIn(BaseModel):
+    """A source to register."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    kind: Kind = "dcat"
+    url: Url
+    mapping: Mapping | None = None
+    schedule: Schedule | None = None
+    organisation_id: int | None = Field(default=None, description="Administrators only: the owner")
+
+
+class SourcePatch(BaseModel):
+    """The fields to change; a source's name stays (ids of records without a URI derive from it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Url | None = None
+    kind: Kind | None = None
+    mapping: Mapping | None = None
+    schedule: Schedule | None = None
+    organisation_id: int | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> SourcePatch:
+        for name in ("url", "kind"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PreviewIn(BaseModel):
+    """A source to try without saving it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name = "preview"
+    kind: Kind = "dcat"
+    url: Url
+    mapping: Mapping | None = None
+
+
+@router.post("/sources", status_code=201)
+def create_source(body: SourceIn, principal: WriterDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
+    """Register a source owned by the caller's organisation (422 names the field that is wrong)."""
+    source = source_admin.add_source(engine, settings, actor=principal, **body.model_dump())
+    return services.source_summary(engine, source)
+
+
+@router.post("/sources/preview")
+def preview_source(body: PreviewIn, _principal: WriterDep, settings: SettingsDep) -> dict[str, Any]:
+    """Dry run: fetch, map and check a source without storing anything."""
+    return preview.preview_source(settings, **body.model_dump())
+
+
+@router.patch("/sources/{source_id}")
+def update_source(
+    source_id: int, body: SourcePatch, write: SourceWriterDep, engine: EngineDep, settings: SettingsDep,
+) -> dict[str, Any]:
+    """Change a source's url, kind, mapping or schedule (owner or administrator)."""
+    source = source_admin.change_source(engine, settings, actor=write.principal, source_id=source_id,
+                                        changes=body.model_dump(exclude_unset=True))
+    return services.source_summary(engine, source)
+
+
+@router.delete("/sources/{source_id}")
+def delete_source(source_id: int, write: SourceWriterDep, engine: EngineDep) -> dict[str, Any]:
+    """Delete a source: marked deleted, its datasets withdrawn, every revision and job kept."""
+    return source_admin.remove_source(engine, actor=write.principal, source_id=source_id)

@@ -1,0 +1,100 @@
+"""A dry run of a source that is not saved: fetch, map and check it, store nothing.
+
+This is what a publisher runs before registering a source: how many datasets it lists, a
+normalised sample, every DCAT-AP-SE problem grouped by rule with the dataset named, and why a
+page could not be fetched or read. It takes no database at all, so it cannot store anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog import store
+from catalog.errors import CatalogError
+from catalog.quality import RULES
+from catalog.records import display_text
+from catalog.settings import Settings
+from harvester.adapters.base import SourceSpec, get_adapter
+from harvester.fetch import Fetcher
+from harvester.source_admin import check_spec
+
+SAMPLE_SIZE = 10
+
+
+def _group(problems: dict[str, dict[str, Any]], rule: str, severity: str, message: str | None,
+           entry: dict[str, Any]) -> None:
+    group = problems.get(rule)
+    if group is None:
+        known = RULES.get(rule)
+        group = problems[rule] = {
+            "rule": rule, "path": known.path if known else None, "severity": severity,
+            "message_sv": known.sv if known else None, "message_en": known.en if known else message,
+            "count": 0, "records": []}
+    group["count"] += 1
+    group["records"].append(entry)
+
+
+def preview_source(
+    settings: Settings, *, kind: str, url: str, mapping: str | None = None, name: str = "preview",
+    sample_size: int = SAMPLE_SIZE,
+) -> dict[str, Any]:
+    """Fetch, map and check a source without saving anything; the answer is a preview report."""
+    spec = SourceSpec(name=name, kind=kind, url=url, mapping=mapping)
+    check_spec(spec, settings)  # the same address rules as registration: a preview fetches too
+    fetcher = Fetcher(settings, retries=0)
+    counts = {"records": 0, "datasets": 0, "dataservices": 0, "valid": 0, "invalid": 0, "failed": 0,
+              "duplicates": 0}
+    sample: list[dict[str, Any]] = []
+    problems: dict[str, dict[str, Any]] = {}
+    fetch_problems: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    pages = 0
+    complete = False
+    try:
+        adapter = get_adapter(kind)(spec, fetcher, settings)
+        for page in adapter.pages({}):
+            pages += 1
+            for ref, item in page.records:
+                if isinstance(item, Exception):
+                    counts["failed"] += 1
+                    _group(problems, "mapping", "error", None,
+                           {"dataset_id": None, "ref": ref, "title": None, "message": f"{type(item).__name__}: {item}"})
+                    continue
+                try:
+                    prepared = store.prepare(ref, item, name)
+                except Exception as exc:  # one bad record never sinks a preview either
+                    counts["failed"] += 1
+                    _group(problems, "mapping", "error", None,
+                           {"dataset_id": None, "ref": ref, "title": None, "message": f"{type(exc).__name__}: {exc}"})
+                    continue
+                title = display_text(prepared.rec.title)
+                if prepared.id in seen:
+                    counts["duplicates"] += 1
+                    _group(problems, "duplicate", "warning", "listed twice; the first listing counts",
+                           {"dataset_id": prepared.id, "ref": ref, "title": title, "message": None})
+                    continue
+                seen.add(prepared.id)
+                counts["records"] += 1
+                counts["dataservices" if prepared.rec.kind == "dataservice" else "datasets"] += 1
+                counts["valid" if prepared.valid else "invalid"] += 1
+                for v in prepared.violations:
+                    _group(problems, str(v["rule"]), str(v["severity"]), v["message_en"],
+                           {"dataset_id": prepared.id, "ref": ref, "title": title, "focus": v["focus"]})
+                if len(sample) < sample_size:
+                    sample.append({"id": prepared.id, "uri": prepared.rec.uri, "title": title,
+                                   "valid": prepared.valid, "quality_score": prepared.score,
+                                   "violations": prepared.violations, "record": prepared.rec.to_dict()})
+        complete = True
+    except CatalogError as exc:
+        fetch_problems.append({"type": type(exc).__name__, "title": exc.title, "message": exc.message})
+    except Exception as exc:  # an unexpected failure is reported, never a 500
+        fetch_problems.append({"type": type(exc).__name__, "title": "Unexpected error", "message": str(exc)})
+    finally:
+        fetcher.close()
+    return {
+        "source": {"name": name, "kind": kind, "url": url, "mapping": mapping},
+        "stored": False, "complete": complete, "pages": pages, "requests": fetcher.requests,
+        "datasets": counts["records"], "counts": counts, "sample": sample,
+        "problems": sorted(problems.values(), key=lambda g: (-g["count"], g["rule"])),
+        "fetch_problems": fetch_problems,
+    }
