@@ -24,6 +24,11 @@ MEDIA_TYPES = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".jsonld": 
                ".nt": "application/n-triples", ".json": "application/json"}
 
 
+# A fixed port when it is free, so that a second demo run sees the same source URLs (a CKAN
+# portal's landing pages are built from its URL) and finds nothing changed.
+DEMO_PORT = 8765
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MEDIA_TYPES}
     root: Path = Path(".")
@@ -50,10 +55,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 class DemoServer:
     """Serves a folder on 127.0.0.1 (a free port) in a background thread."""
 
-    def __init__(self, directory: Path, port: int = 0) -> None:
+    def __init__(self, directory: Path, port: int = DEMO_PORT) -> None:
         handler_cls = type("DemoHandler", (_QuietHandler,), {"root": Path(directory)})
         handler = functools.partial(handler_cls, directory=str(directory))
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        try:
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError:  # taken: any free port (source URLs, and URLs derived from them, then change)
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
