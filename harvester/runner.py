@@ -31,7 +31,9 @@ def _previous_pages(source: Source) -> dict[str, PreviousPage]:
     if not source.state:
         return {}
     state = orjson.loads(source.state)
-    return {url: PreviousPage(**page) for url, page in (state.get("pages") or {}).items()}
+    known = set(PreviousPage.__dataclass_fields__)
+    return {url: PreviousPage(**{k: v for k, v in page.items() if k in known})
+            for url, page in (state.get("pages") or {}).items()}
 
 
 BATCH = 250
@@ -112,14 +114,17 @@ def harvest_source(
         with engine.connect() as conn, conn.begin():
             writer = store.RunWriter(conn, source_id=source.id, source_name=source.name, job_id=job.id)
             counts = writer.counts
+            not_modified = True
             for page in adapter.pages(previous):
+                not_modified = not_modified and page.not_modified
+                validators = {"etag": page.etag, "last_modified": page.last_modified}
                 if page.unchanged:
                     prev = previous[page.url]
                     writer.mark_seen(prev.ids)
-                    pages[page.url] = asdict(prev)
+                    pages[page.url] = {**asdict(prev), **validators}
                 else:
                     ids = _store_page(writer, page, source.name)
-                    pages[page.url] = {"hash": page.hash, "next": page.next, "ids": ids}
+                    pages[page.url] = {"hash": page.hash, "next": page.next, "ids": ids, **validators}
                 if progress:
                     progress(page, counts)
             writer.withdraw_missing(threshold=settings.withdraw_threshold)
@@ -130,6 +135,8 @@ def harvest_source(
             )
         status = "held" if counts.held else "succeeded"
         message = counts.message
+        if not_modified and pages and not message:
+            message = "not modified: the source answered 304 Not Modified (conditional GET)"
     except CatalogError as exc:
         message = exc.message
         log.warning("harvest of %s failed: %s", source.name, message)

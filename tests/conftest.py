@@ -70,12 +70,17 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         self.server.hits.append(self.path)
+        self.server.last_headers = {k.lower(): v for k, v in self.headers.items()}
         route = self.server.routes.get(self.path.split("?")[0]) or self.server.routes.get(self.path)
         if route is None:
             super().do_GET()
             return
-        status, content_type, body = route() if callable(route) else route
+        # a route is (status, type, body[, extra headers]) or a callable returning one
+        answer = route() if callable(route) else route
+        status, content_type, body = answer[:3]
         self.send_response(status)
+        for name, value in (answer[3] if len(answer) > 3 else {}).items():
+            self.send_header(name, value)
         if content_type:
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -96,6 +101,7 @@ class FixtureHTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), handler)
         self.routes: dict[str, Any] = {}
         self.hits: list[str] = []
+        self.last_headers: dict[str, str] = {}
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/{path.lstrip('/')}"

@@ -49,6 +49,17 @@ class PreviousPage:
     hash: str
     next: str | None
     ids: list[str]
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def validators(self) -> dict[str, str]:
+        """Conditional-GET headers that let the source answer 304 Not Modified."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
 
 
 @dataclass(slots=True)
@@ -65,6 +76,10 @@ class Page:
     next: str | None
     records: Iterable[tuple[str, DatasetRecord | Exception]] = field(default_factory=list)
     unchanged: bool = False
+    # the source answered 304 Not Modified to the last run's validators: one request, no body
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class SourceAdapter:

@@ -28,13 +28,20 @@ class DcatAdapter(SourceAdapter):
             if len(visited) >= self.settings.fetch_max_pages:
                 raise ParseError(f"more than {self.settings.fetch_max_pages} pages")
             visited.add(url)
-            resp = self.fetcher.get(url)
+            prev = previous.get(url)
+            resp = self.fetcher.get(url, headers=prev.validators() if prev else None)
+            if resp.status == 304 and prev is not None:
+                yield Page(url=url, hash=prev.hash, next=prev.next, unchanged=True, not_modified=True,
+                           etag=prev.etag, last_modified=prev.last_modified)
+                url = prev.next
+                continue
+            etag, last_modified = resp.headers.get("etag"), resp.headers.get("last-modified")
             digest = hashlib.blake2b(resp.body, digest_size=16)
             digest.update(MAPPING_VERSION.encode())
             page_hash = digest.hexdigest()
-            prev = previous.get(url)
             if prev is not None and prev.hash == page_hash:
-                yield Page(url=url, hash=page_hash, next=prev.next, unchanged=True)
+                yield Page(url=url, hash=page_hash, next=prev.next, unchanged=True, etag=etag,
+                           last_modified=last_modified)
                 url = prev.next
                 continue
             try:
@@ -44,5 +51,6 @@ class DcatAdapter(SourceAdapter):
             nxt = dcat_in.next_page(graph)
             next_url = urljoin(resp.url, nxt) if nxt else None
             # mapped lazily: the runner stores one batch while the next is being mapped
-            yield Page(url=url, hash=page_hash, next=next_url, records=dcat_in.iter_resources(graph))
+            yield Page(url=url, hash=page_hash, next=next_url, records=dcat_in.iter_resources(graph), etag=etag,
+                       last_modified=last_modified)
             url = next_url

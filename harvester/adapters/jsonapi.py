@@ -33,6 +33,9 @@ class _Fetched:
     hash: str
     next: str | None
     items: list[Any] | None  # None when the page was not parsed (unchanged since the last run)
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
 
 
 def with_params(url: str, params: dict[str, str]) -> str:
@@ -71,10 +74,13 @@ class JsonApiAdapter(SourceAdapter):
         assert profile.records is not None
         for fetched in self._walk(self.spec.url, profile.paging, profile.records, profile, previous):
             if fetched.items is None:
-                yield Page(url=fetched.url, hash=fetched.hash, next=fetched.next, unchanged=True)
+                yield Page(url=fetched.url, hash=fetched.hash, next=fetched.next, unchanged=True,
+                           not_modified=fetched.not_modified, etag=fetched.etag,
+                           last_modified=fetched.last_modified)
             else:
                 yield Page(url=fetched.url, hash=fetched.hash, next=fetched.next,
-                           records=self._map_items(profile, fetched.url, fetched.items))
+                           records=self._map_items(profile, fetched.url, fetched.items), etag=fetched.etag,
+                           last_modified=fetched.last_modified)
 
     @staticmethod
     def _map_items(profile: mp.Profile, url: str, items: list[Any]) -> Iterator[Item]:
@@ -125,14 +131,22 @@ class JsonApiAdapter(SourceAdapter):
             if len(visited) >= self.settings.fetch_max_pages:
                 raise ParseError(f"{start}: more than {self.settings.fetch_max_pages} pages")
             visited.add(url)
-            resp = self.fetcher.get(url, headers={"Accept": "application/json"})
+            prev = previous.get(url)
+            resp = self.fetcher.get(url, headers={"Accept": "application/json",
+                                                  **(prev.validators() if prev else {})})
+            if resp.status == 304 and prev is not None:
+                yield _Fetched(url=url, hash=prev.hash, next=prev.next, items=None, etag=prev.etag,
+                               last_modified=prev.last_modified, not_modified=True)
+                url = prev.next
+                continue
+            etag, last_modified = resp.headers.get("etag"), resp.headers.get("last-modified")
             digest = hashlib.blake2b(resp.body, digest_size=16)
             digest.update(f"{MAPPING_VERSION}/{profile.version}/{profile.digest}".encode())
             page_hash = digest.hexdigest()
-            prev = previous.get(url)
             if prev is not None and prev.hash == page_hash:
                 # the next URL is a function of this URL, this body and the profile: all unchanged
-                yield _Fetched(url=url, hash=page_hash, next=prev.next, items=None)
+                yield _Fetched(url=url, hash=page_hash, next=prev.next, items=None, etag=etag,
+                               last_modified=last_modified)
                 url = prev.next
                 continue
             try:

@@ -221,3 +221,41 @@ def test_same_dataset_in_two_sources_stays_with_the_first(
     assert all("first" in (r.message or "") for r in skipped)
     first = services.get_source(engine, "first")
     assert _datasets(engine)[FX + "badplatser"].source_id == first.id
+
+
+def test_conditional_get_not_modified_costs_one_request(
+    http_server: FixtureHTTPServer, add_source: Callable, harvest: HarvestFn, engine: Engine
+) -> None:
+    # the fixture server serves files with Last-Modified and answers If-Modified-Since with 304
+    add_source("fx", http_server.url("dcat/catalog.ttl"))
+    first = harvest("fx")
+    assert first.added == 8
+    hits_before = len(http_server.hits)
+    job = harvest("fx")
+    assert job.status == "succeeded" and job.pages == 1 and len(http_server.hits) == hits_before + 1
+    assert "not modified" in (job.message or "")
+    assert (job.unchanged, job.added, job.updated, job.withdrawn) == (8, 0, 0, 0)
+    assert job.invalid == 1  # the report still lists the untitled dataset
+
+
+def test_etag_is_sent_back_and_a_changed_document_is_harvested(
+    http_server: FixtureHTTPServer, add_source: Callable, harvest: HarvestFn, engine: Engine
+) -> None:
+    body = (FIXTURES / "dcat/catalog.ttl").read_text()
+    state = {"etag": '"v1"', "body": body}
+    sent: list[str | None] = []
+
+    def route() -> tuple[int, str, bytes, dict[str, str]]:
+        sent.append(http_server.last_headers.get("if-none-match"))
+        if http_server.last_headers.get("if-none-match") == state["etag"]:
+            return 304, "", b"", {"ETag": state["etag"]}
+        return 200, "text/turtle", state["body"].encode(), {"ETag": state["etag"]}
+
+    http_server.routes["/etag.ttl"] = route
+    add_source("fx", http_server.url("etag.ttl"))
+    assert harvest("fx").added == 8
+    assert "not modified" in (harvest("fx").message or "")
+    state["body"], state["etag"] = body.replace('"Badplatser"@sv', '"Badplatser 2025"@sv'), '"v2"'
+    job = harvest("fx")
+    assert job.updated == 1 and job.unchanged == 7 and "not modified" not in (job.message or "")
+    assert sent == [None, '"v1"', '"v1"']
