@@ -253,6 +253,7 @@ def search(
     status: str = "active",
     page: int = 1,
     per_page: int = 20,
+    min_quality: Annotated[float | None, typer.Option(help="Only datasets scoring at least this (0-100)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     db: DbOption = None,
 ) -> None:
@@ -262,7 +263,7 @@ def search(
                "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
     try:
         query = services.parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
-                                     sort=sort, page=page, per_page=per_page)
+                                     sort=sort, page=page, per_page=per_page, min_quality=min_quality)
     except CatalogError as exc:
         fail(exc.message)
         return

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import rdflib
 from sqlalchemy import Engine, bindparam, func, select, update
 
-from catalog import dcat_in, dcat_out, quality, shacl
+from catalog import dcat_in, dcat_out, quality, shacl, store
 from catalog.errors import NotFound
 from catalog.models import HarvestJob, JobRecord, Publisher
 from catalog.records import DatasetRecord, display_text
@@ -118,6 +118,7 @@ def _validate_rows(engine: Engine, rows: list[Any], base_url: str) -> dict[str, 
             conn.execute(update(DS).where(DS.c.pk == bindparam("b_pk")).values(
                 violations=bindparam("v_violations"), valid=bindparam("v_valid"),
                 quality_score=bindparam("v_score")), updates)
+            store.bump_generation(conn)  # scores changed: search's quality sort and filter follow
         checked += len(chunk)
     return {"checked": checked, "with_violations": flagged}
 

@@ -41,6 +41,7 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     facet_limit: int = 50
+    min_quality: float | None = None
 
 
 @dataclass(slots=True)
@@ -231,6 +232,8 @@ class Searcher:
             base = idx.withdrawn.copy()
         else:
             base = idx.active.copy()
+        if query.min_quality is not None:
+            base &= idx.quality >= query.min_quality
         score = np.zeros(n, dtype=np.float64)
         matches = self._text_matches(query.q) if query.q else None
         if matches is not None:

@@ -199,7 +199,7 @@ def _names(engine: Engine, publisher_ids: set[str]) -> tuple[dict[str, str], dic
 
 def parse_query(
     *, q: str | None = None, filters: dict[str, list[str]] | None = None, status: str = "active",
-    sort: str = "relevance", page: int = 1, per_page: int = 20,
+    sort: str = "relevance", page: int = 1, per_page: int = 20, min_quality: float | None = None,
 ) -> SearchQuery:
     """Validate search parameters (raises InvalidInput naming the bad one)."""
     if sort not in SORTS:
@@ -210,9 +210,11 @@ def parse_query(
         raise InvalidInput("page starts at 1")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    if min_quality is not None and not 0 <= min_quality <= 100:
+        raise InvalidInput("min_quality must be between 0 and 100")
     clean = {f: [v for v in vs if v] for f, vs in (filters or {}).items() if f in FACETS}
     return SearchQuery(q=(q or "").strip() or None, filters=clean, status=status, sort=sort, page=page,
-                       per_page=per_page)
+                       per_page=per_page, min_quality=min_quality)
 
 
 def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:

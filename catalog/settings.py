@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         default="datakatalog/0.1 (+https://github.com/datakatalog)",
         description="User-Agent sent with every harvest request.",
     )
+    shacl_after_harvest: bool = Field(
+        default=True,
+        description="serve: SHACL-validate what a scheduled or API-triggered run changed, right after it.",
+    )
     harvest_workers: int = Field(
         default=2, ge=1, description="Harvests one serve process runs at once; more wait queued (SQLite: 1)."
     )

@@ -28,7 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from catalog import services
+from catalog import quality_service, services
 from catalog.db import is_sqlite
 from catalog.errors import CatalogError
 from catalog.models import HarvestJob, Source, utcnow
@@ -53,7 +53,15 @@ def run_job(engine: Engine, settings: Settings, job: HarvestJob) -> HarvestJob:
             conn.execute(update(JOB).where(JOB.c.id == job.id, JOB.c.status.in_(jobs.LIVE)).values(
                 status="failed", finished_at=utcnow(), message=exc.message))
         return jobs.load(engine, job.id or 0)
-    return harvest_source(engine=engine, source=source, settings=settings, trigger=job.trigger, job=job)
+    done = harvest_source(engine=engine, source=source, settings=settings, trigger=job.trigger, job=job)
+    if settings.shacl_after_harvest and done.status in ("succeeded", "held") and (done.added or done.updated):
+        # the full DCAT-AP SHACL shapes, on what this run changed only; the job is already finished,
+        # so the check never slows a harvest down (the mandatory rules ran inside it)
+        try:
+            quality_service.validate_changed(engine, done.id or 0, base_url=settings.base_url)
+        except Exception:  # a validation failure must not take the worker down
+            log.exception("SHACL validation after job %s failed", done.id)
+    return done
 
 
 class HarvestPool:

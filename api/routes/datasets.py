@@ -31,12 +31,13 @@ def search(
     status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=services.MAX_PER_PAGE)] = 20,
+    min_quality: Annotated[float | None, Query(ge=0, le=100, description="Only datasets scoring at least this")] = None,
 ) -> Response:
     """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
     filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
                "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
     query = services.parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status,
-                                 sort=sort, page=page, per_page=per_page)
+                                 sort=sort, page=page, per_page=per_page, min_quality=min_quality)
     # serialised by orjson straight away: FastAPI's generic encoder doubled the time of a search
     return Response(orjson.dumps(services.search_datasets(engine, query)), media_type="application/json")
 

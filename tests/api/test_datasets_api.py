@@ -625,3 +625,17 @@ def test_sort_by_title_follows_swedish_alphabet(client, http_server, add_source,
     add_source("sort", http_server.set("dcat/sort.ttl", _titled_catalogue(shuffled)))
     assert harvest("sort").added == 6
     assert _titles(_search(client, sort="title")) == swedish_order
+
+
+def test_min_quality_filters_results_and_facet_counts(client, http_server, add_source, harvest) -> None:
+    add_source("q", http_server.url("dcat/catalog.ttl"))
+    harvest("q")
+    everything = client.get("/api/datasets", params={"per_page": 50}).json()
+    scores = sorted(item["quality"]["score"] for item in everything["items"])
+    threshold = scores[len(scores) // 2]
+    filtered = client.get("/api/datasets", params={"per_page": 50, "min_quality": threshold}).json()
+    assert filtered["total"] == sum(1 for s in scores if s >= threshold) < everything["total"]
+    assert all(item["quality"]["score"] >= threshold for item in filtered["items"])
+    assert sum(e["count"] for e in filtered["facets"]["source"]) == filtered["total"]
+    bad = client.get("/api/datasets", params={"min_quality": 101})
+    assert bad.status_code == 422 and "min_quality" in bad.json()["detail"]

@@ -499,3 +499,22 @@ def test_two_serve_processes_harvest_a_source_once_at_a_time_and_the_follower_ta
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def test_scheduled_run_is_followed_by_shacl_validation_of_what_changed(engine, settings, add_source,
+                                                                      http_server) -> None:
+    import orjson
+    from sqlalchemy import select
+
+    from catalog.models import Dataset
+
+    source = add_source("shacl", http_server.url("dcat/catalog.ttl"))
+    job = jobs.claim(engine, source.id, trigger="schedule", dead_after=60)
+    done = run_job(engine, settings, job)
+    assert done.status == "succeeded" and done.added == 8
+    with engine.connect() as conn:
+        rows = conn.execute(select(Dataset.__table__.c.uri, Dataset.__table__.c.violations)).all()
+    shacl = {uri: [v for v in orjson.loads(viol) if v.get("source") == "shacl"] for uri, viol in rows}
+    untitled = shacl["https://fixtures.example.se/dataset/utan-titel"]
+    assert any("title" in (v.get("path") or "") and v["severity"] == "violation" for v in untitled)
+    assert not any(v["severity"] == "violation" for v in shacl["https://fixtures.example.se/dataset/badplatser"])
