@@ -275,8 +275,21 @@ def normalise_date(obj: Term | None, notes: list[str] | None = None) -> str | No
     dt = obj.datatype.value if obj.datatype else ""
     if dt == XSD + "gYear" and _YEAR.fullmatch(raw):
         return raw
+    return normalise_date_text(raw, notes)
+
+
+def normalise_date_text(raw: str | None, notes: list[str] | None = None) -> str | None:
+    """An ISO 8601 date or date-time from the loose spellings sources send ("2021", "2021-03-04",
+    "20210304", "04/03/2021", date-times with or without a zone); unreadable ones kept with a note."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
     if _PARTIAL_DATE.fullmatch(raw):
         return raw
+    try:
+        return date.fromisoformat(raw).isoformat()  # "20240102" is a date, not midnight
+    except ValueError:
+        pass
     try:
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
     except ValueError:

@@ -14,7 +14,6 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from jmespath import exceptions as jp_errors
 from jmespath import functions as jp_functions
 
 from catalog import vocab
+from catalog.dcat_in import normalise_date_text
 from catalog.errors import CatalogError, InvalidInput
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
 from catalog.settings import CONFIG_DIR, PROJECT_DIR
@@ -823,35 +823,6 @@ def collection_dataset(collection: Collection, tally: CollectionTally, url: str)
 
 # -- dates ----------------------------------------------------------------------------------
 
-_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d")
-
-
 def normalise_date(raw: str | None, notes: list[str] | None) -> str | None:
     """An ISO 8601 date or date-time from the loose spellings APIs send; unreadable ones kept with a note."""
-    if raw is None:
-        return None
-    raw = raw.strip()
-    if not raw:
-        return None
-    if _PARTIAL_DATE.fullmatch(raw):
-        return raw
-    try:
-        return date.fromisoformat(raw).isoformat()  # 20240102 is a date, not midnight
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    for pattern in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(raw, pattern)
-        except ValueError:
-            continue
-        if parsed.hour or parsed.minute or parsed.second:
-            return parsed.isoformat()
-        return date(parsed.year, parsed.month, parsed.day).isoformat()
-    if notes is not None:
-        notes.append(f"unreadable date {raw!r} kept as text")
-    return raw
+    return normalise_date_text(raw, notes)

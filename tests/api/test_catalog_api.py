@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +12,6 @@ from rdflib.namespace import DCTERMS, RDF
 
 import api.app
 from catalog.settings import Settings
-from tests.conftest import FixtureHTTPServer
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 # a plain Namespace: pytest probing rdflib's closed DCAT namespace for fixtures warns
@@ -30,25 +28,6 @@ EXTENSIONS = {
     "nt": ("application/n-triples", "nt"),
 }
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(scope="module")
-def _module_http_server():
-    """One fixture server for the module: conftest's server takes half a second to shut down."""
-    server = FixtureHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def http_server(_module_http_server):
-    """conftest's ``http_server``, shared by the module's tests, with routes reset for each test."""
-    _module_http_server.routes.clear()
-    _module_http_server.hits.clear()
-    return _module_http_server
 
 
 @pytest.fixture

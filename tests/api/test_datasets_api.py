@@ -4,15 +4,12 @@
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, RDF
-
-from tests.conftest import FixtureHTTPServer
 
 # a plain Namespace: pytest probing rdflib's closed DCAT namespace for fixtures warns
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -37,25 +34,6 @@ RDF_TYPES = {
     "application/rdf+xml": "xml",
     "application/n-triples": "nt",
 }
-
-
-@pytest.fixture(scope="module")
-def _module_http_server():
-    """One fixture server for the module: conftest's server takes half a second to shut down."""
-    server = FixtureHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def http_server(_module_http_server):
-    """conftest's ``http_server``, shared by the module's tests, with routes reset for each test."""
-    _module_http_server.routes.clear()
-    _module_http_server.hits.clear()
-    return _module_http_server
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from typing import Any
 
 import openpyxl
@@ -15,7 +14,6 @@ import rdflib
 from typer.testing import CliRunner
 
 from catalog import export
-from tests.conftest import FixtureHTTPServer
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 ALL_TITLES = {"Badplatser", "Hållplatser i Skåne", "Luftkvalitet", "Överförmyndarnämndens ärenden", "",
@@ -44,22 +42,6 @@ def small_catalog(base: str, items: list[dict[str, str]]) -> str:
                    f"dct:format <{EU}file-type/{it.get('format', 'CSV')}> ; "
                    "dct:license <http://creativecommons.org/publicdomain/zero/1.0/> .")
     return "\n".join(out) + "\n"
-
-
-@pytest.fixture(scope="module")
-def _module_http_server():
-    server = FixtureHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def http_server(_module_http_server):
-    _module_http_server.routes.clear()
-    return _module_http_server
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 
 import openpyxl
 import pytest
@@ -13,29 +12,17 @@ import rdflib
 from sqlalchemy import text
 
 from tests.api.test_exports import DCAT, RDF_PARSERS, small_catalog
-from tests.conftest import FixtureHTTPServer
 
 BASE = "https://lista.example.se/"
 ITEMS = [{"slug": "a", "title": "Cykelvägar"}, {"slug": "b", "title": "Badplatser"},
          {"slug": "c", "title": "Återvinningscentraler", "access": "RESTRICTED"}]
 
 
-@pytest.fixture(scope="module")
-def _module_http_server():
-    server = FixtureHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture
-def ids(_module_http_server, add_source, harvest, client) -> dict[str, str]:
+def ids(http_server, add_source, harvest, client) -> dict[str, str]:
     """Three harvested datasets: title -> dataset id."""
-    _module_http_server.routes.clear()
-    _module_http_server.set("lista.ttl", small_catalog(BASE, ITEMS))
-    add_source("lista", _module_http_server.url("lista.ttl"))
+    http_server.set("lista.ttl", small_catalog(BASE, ITEMS))
+    add_source("lista", http_server.url("lista.ttl"))
     assert harvest("lista").status == "succeeded"
     items = client.get("/api/datasets", params={"per_page": 10}).json()["items"]
     return {i["title"]: i["id"] for i in items}
@@ -98,10 +85,10 @@ def test_bodies_are_validated_and_unknown_datasets_named(client, ids):
     assert client.get("/api/lists/finns-inte").status_code == 404
 
 
-def test_withdrawn_dataset_stays_in_the_list_with_a_note(client, ids, _module_http_server, harvest):
+def test_withdrawn_dataset_stays_in_the_list_with_a_note(client, ids, http_server, harvest):
     made = _make(client, ids)
     # the source stops listing "Cykelvägar" (1 of 3: under the withdrawal limit)
-    _module_http_server.set("lista.ttl", small_catalog(BASE, [ITEMS[1], ITEMS[2]]))
+    http_server.set("lista.ttl", small_catalog(BASE, [ITEMS[1], ITEMS[2]]))
     job = harvest("lista")
     assert job.status == "succeeded" and job.withdrawn == 1
     got = client.get(f"/api/lists/{made['id']}").json()

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
-
-import pytest
-
-from tests.conftest import FixtureHTTPServer
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CATALOG_TTL = (FIXTURES / "dcat" / "catalog.ttl").read_text(encoding="utf-8")
 PROBLEM = "application/problem+json"
 COUNT_KEYS = {"added", "updated", "unchanged", "withdrawn", "invalid", "failed"}
-
-
-@pytest.fixture(scope="module")
-def _module_http_server():
-    """One fixture server for the module: conftest's server takes half a second to shut down."""
-    server = FixtureHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def http_server(_module_http_server):
-    """conftest's ``http_server``, shared by the module's tests, with routes reset for each test."""
-    _module_http_server.routes.clear()
-    _module_http_server.hits.clear()
-    return _module_http_server
 
 
 def _without_geodata_and_new_luft_description(ttl: str) -> str:
