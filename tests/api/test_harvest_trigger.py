@@ -109,3 +109,35 @@ def test_only_the_owning_organisation_may_trigger_a_harvest(client, engine, http
     allowed = client.post(url, headers={"Authorization": f"Bearer {my_token}"})
     assert allowed.status_code == 202
     assert _finished(client, allowed.json()["id"])["counts"]["added"] == 8
+
+
+def test_api_keeps_answering_while_a_triggered_harvest_trickles_and_then_fails(
+    settings, engine, add_source
+) -> None:
+    from tests.harvester import misbehaving
+
+    tight = settings.model_copy(update={"admin_token": ADMIN["Authorization"].split()[1], "fetch_timeout": 1.0,
+                                        "fetch_deadline": 2.0, "fetch_retries": 0})
+    with misbehaving.running() as bad, TestClient(create_app(tight, engine), headers=ADMIN) as client:
+        url = bad.serve("/cat.ttl", CATALOG_TTL)
+        source = add_source("trickle", url)
+        first = client.post(f"/api/sources/{source.id}/harvest").json()
+        assert _finished(client, first["id"])["status"] == "succeeded"
+        before = client.get("/api/datasets", params={"per_page": 50}).json()
+        bad.trickle("/cat.ttl", every=0.2)
+        started = time.monotonic()
+        job = client.post(f"/api/sources/{source.id}/harvest").json()
+        # while the source trickles, the API answers at once
+        slowest = 0.0
+        while client.get(f"/api/jobs/{job['id']}").json()["live"] and time.monotonic() - started < 10:
+            t = time.monotonic()
+            assert client.get("/healthz").json()["datasets"] == before["total"]
+            assert client.get("/api/datasets", params={"q": "badplatser"}).json()["total"] >= 1
+            slowest = max(slowest, time.monotonic() - t)
+            time.sleep(0.05)
+        report = _finished(client, job["id"])
+        assert report["status"] == "failed" and "deadline" in report["message"]
+        assert time.monotonic() - started < 6
+        assert slowest < 1.0
+        after = client.get("/api/datasets", params={"per_page": 50}).json()
+        assert {i["id"] for i in after["items"]} == {i["id"] for i in before["items"]}
