@@ -6,13 +6,14 @@ with :func:`register`; :func:`get_adapter` imports it lazily by kind name.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from catalog.errors import UnknownSourceKind
+from catalog.errors import ParseError, UnknownSourceKind
 from catalog.records import DatasetRecord
 from catalog.settings import Settings
 from harvester.fetch import Fetcher
@@ -82,6 +83,48 @@ class Page:
     last_modified: str | None = None
 
 
+@dataclass(slots=True)
+class FetchedPage:
+    """A page fetched with the last run's validators, hashed, and compared with what that run saw."""
+
+    url: str
+    hash: str
+    body: bytes
+    final_url: str
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    previous: PreviousPage | None
+    not_modified: bool = False
+
+    @property
+    def unchanged(self) -> bool:
+        """A 304, or the same bytes (and mapping) as last time: the page need not be read again."""
+        return self.previous is not None and (self.not_modified or self.previous.hash == self.hash)
+
+    def unchanged_page(self) -> Page:
+        """The Page for an unchanged fetch: the last run's next link and dataset ids stand."""
+        assert self.previous is not None
+        return Page(url=self.url, hash=self.hash, next=self.previous.next, unchanged=True,
+                    not_modified=self.not_modified, etag=self.etag, last_modified=self.last_modified)
+
+
+class PageWalk:
+    """Guards a walk over a source's pages: each URL once, at most ``limit`` pages."""
+
+    def __init__(self, start: str, limit: int) -> None:
+        self.start = start
+        self.limit = limit
+        self.visited: set[str] = set()
+
+    def visit(self, url: str) -> None:
+        if url in self.visited:
+            raise ParseError(f"the paging of {self.start} loops back to {url}")
+        if len(self.visited) >= self.limit:
+            raise ParseError(f"{self.start}: more than {self.limit} pages")
+        self.visited.add(url)
+
+
 class SourceAdapter:
     """Base of every adapter.
 
@@ -97,6 +140,20 @@ class SourceAdapter:
         self.spec = spec
         self.fetcher = fetcher
         self.settings = settings
+
+    def fetch_page(self, url: str, previous: dict[str, PreviousPage], *, salt: str,
+                   headers: dict[str, str] | None = None) -> FetchedPage:
+        """GET a page with the last run's validators (conditional GET) and hash its body with ``salt``
+        (the adapter's mapping version), so an upgraded mapping reads unchanged bytes again."""
+        prev = previous.get(url)
+        resp = self.fetcher.get(url, headers={**(headers or {}), **(prev.validators() if prev else {})})
+        etag, last_modified = resp.headers.get("etag"), resp.headers.get("last-modified")
+        if resp.status == 304 and prev is not None:
+            return FetchedPage(url, prev.hash, b"", resp.url, None, etag or prev.etag,
+                               last_modified or prev.last_modified, prev, not_modified=True)
+        digest = hashlib.blake2b(resp.body, digest_size=16)
+        digest.update(salt.encode())
+        return FetchedPage(url, digest.hexdigest(), resp.body, resp.url, resp.content_type, etag, last_modified, prev)
 
     def validate(self) -> None:
         """Check the source's configuration before it is saved (raise InvalidInput)."""

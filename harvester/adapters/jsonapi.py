@@ -8,7 +8,6 @@ only after the collection's last page and is yielded then.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ import orjson
 from catalog import mapping_profile as mp
 from catalog.errors import ParseError
 from catalog.records import DatasetRecord
-from harvester.adapters.base import Page, PreviousPage, SourceAdapter, register
+from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter, register
 
 # Bump when this adapter's mapping changes, so byte-identical pages are mapped again after an upgrade.
 MAPPING_VERSION = "1"
@@ -124,31 +123,20 @@ class JsonApiAdapter(SourceAdapter):
     def _walk(self, start: str, paging: mp.Paging, records: mp.RecordsSpec, profile: mp.Profile,
               previous: dict[str, PreviousPage]) -> Iterator[_Fetched]:
         url: str | None = self._first_url(start, paging)
-        visited: set[str] = set()
+        walk = PageWalk(start, self.settings.fetch_max_pages)
+        salt = f"{MAPPING_VERSION}/{profile.version}/{profile.digest}"
         while url:
-            if url in visited:
-                raise ParseError(f"the paging of {start} loops back to {url}")
-            if len(visited) >= self.settings.fetch_max_pages:
-                raise ParseError(f"{start}: more than {self.settings.fetch_max_pages} pages")
-            visited.add(url)
-            prev = previous.get(url)
-            resp = self.fetcher.get(url, headers={"Accept": "application/json",
-                                                  **(prev.validators() if prev else {})})
-            if resp.status == 304 and prev is not None:
-                yield _Fetched(url=url, hash=prev.hash, next=prev.next, items=None, etag=prev.etag,
-                               last_modified=prev.last_modified, not_modified=True)
-                url = prev.next
-                continue
-            etag, last_modified = resp.headers.get("etag"), resp.headers.get("last-modified")
-            digest = hashlib.blake2b(resp.body, digest_size=16)
-            digest.update(f"{MAPPING_VERSION}/{profile.version}/{profile.digest}".encode())
-            page_hash = digest.hexdigest()
-            if prev is not None and prev.hash == page_hash:
+            walk.visit(url)
+            fetched = self.fetch_page(url, previous, salt=salt, headers={"Accept": "application/json"})
+            if fetched.unchanged:
                 # the next URL is a function of this URL, this body and the profile: all unchanged
-                yield _Fetched(url=url, hash=page_hash, next=prev.next, items=None, etag=etag,
-                               last_modified=last_modified)
-                url = prev.next
+                assert fetched.previous is not None
+                yield _Fetched(url=url, hash=fetched.hash, next=fetched.previous.next, items=None,
+                               etag=fetched.etag, last_modified=fetched.last_modified,
+                               not_modified=fetched.not_modified)
+                url = fetched.previous.next
                 continue
+            resp, page_hash = fetched, fetched.hash
             try:
                 body = orjson.loads(resp.body)
             except orjson.JSONDecodeError as exc:
@@ -162,8 +150,9 @@ class JsonApiAdapter(SourceAdapter):
             if not isinstance(found, list):
                 raise ParseError(f"{url}: the records path {records.path.text!r} gives "
                                  f"{type(found).__name__}, not a list")
-            next_url = self._next_url(url, resp.url, body, found, paging)
-            yield _Fetched(url=url, hash=page_hash, next=next_url, items=found)
+            next_url = self._next_url(url, resp.final_url, body, found, paging)
+            yield _Fetched(url=url, hash=page_hash, next=next_url, items=found, etag=fetched.etag,
+                           last_modified=fetched.last_modified)
             url = next_url
 
     @staticmethod
