@@ -15,10 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from catalog.errors import InvalidInput
-from catalog.models import Revision
+from catalog.models import REV
 from catalog.store import DS
-
-REV = Revision.__table__  # type: ignore[attr-defined]
 
 MAX_LIMIT = 1000
 

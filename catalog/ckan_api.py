@@ -23,13 +23,11 @@ from sqlalchemy import Engine, func, select
 from catalog import vocab
 from catalog.errors import CatalogError, NotFound
 from catalog.export import Item, iter_items, links
-from catalog.models import Publisher
+from catalog.models import PUB
 from catalog.records import display_text
 from catalog.search import SearchHits, searcher_for
 from catalog.services import MAX_PER_PAGE, parse_query
 from catalog.store import DS
-
-PUB = Publisher.__table__  # type: ignore[attr-defined]
 
 CKAN_VERSION = "2.10.4"
 MAX_ROWS = 1000

@@ -26,13 +26,10 @@ import orjson
 from sqlalchemy import Engine, select
 
 from catalog import dcat_out, vocab
-from catalog.models import Publisher, Source
+from catalog.models import PUB, SRC
 from catalog.records import DatasetRecord, display_text
 from catalog.search import SearchQuery, searcher_for
 from catalog.store import DS, decode
-
-PUB = Publisher.__table__  # type: ignore[attr-defined]
-SRC = Source.__table__  # type: ignore[attr-defined]
 
 BATCH = 500
 # media type, file extension

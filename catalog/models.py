@@ -160,3 +160,15 @@ class CatalogState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=100)
     value: str = Field(default="", max_length=2000)
+
+
+# The Core tables, for bulk statements and typed column access (``DS.c.status``) in services.
+DS = Dataset.__table__  # type: ignore[attr-defined]
+DIST = Distribution.__table__  # type: ignore[attr-defined]
+FACET = DatasetFacet.__table__  # type: ignore[attr-defined]
+PUB = Publisher.__table__  # type: ignore[attr-defined]
+REV = Revision.__table__  # type: ignore[attr-defined]
+SRC = Source.__table__  # type: ignore[attr-defined]
+JOB = HarvestJob.__table__  # type: ignore[attr-defined]
+JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
+STATE = CatalogState.__table__  # type: ignore[attr-defined]

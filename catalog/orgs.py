@@ -22,14 +22,12 @@ import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from catalog.errors import Conflict, FieldError, NotFound
-from catalog.models import Dataset, Source, utcnow
+from catalog.models import DS, SRC, Source, utcnow
 from catalog.models_orgs import ApiToken, AuditLog, Organisation
 
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
 AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
-DS = Dataset.__table__  # type: ignore[attr-defined]
-SRC = Source.__table__  # type: ignore[attr-defined]
 
 TOKEN_PREFIX = "dk_"
 PREFIX_LEN = len(TOKEN_PREFIX) + 8

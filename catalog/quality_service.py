@@ -18,13 +18,9 @@ from sqlalchemy import Engine, bindparam, func, select, update
 
 from catalog import dcat_in, dcat_out, quality, shacl, store
 from catalog.errors import NotFound
-from catalog.models import HarvestJob, JobRecord, Publisher
+from catalog.models import JOB, JOBREC, PUB
 from catalog.records import DatasetRecord, display_text
 from catalog.store import DS, decode
-
-JOB = HarvestJob.__table__  # type: ignore[attr-defined]
-JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
-PUB = Publisher.__table__  # type: ignore[attr-defined]
 
 CHUNK = 200  # datasets per pyshacl run: one run per chunk costs far less than one per dataset
 

@@ -11,17 +11,22 @@ from sqlmodel import Session
 from catalog import dcat_out, vocab
 from catalog.dcat_out import Graph
 from catalog.errors import Conflict, InvalidInput, NotFound
-from catalog.models import Dataset, Distribution, HarvestJob, JobRecord, Publisher, Revision, Source, utcnow
+from catalog.models import (
+    DIST,
+    JOB,
+    JOBREC,
+    PUB,
+    REV,
+    SRC,
+    Dataset,
+    HarvestJob,
+    JobRecord,
+    Source,
+    utcnow,
+)
 from catalog.records import DatasetRecord, display_text
 from catalog.search import FACETS, SORTS, STATUSES, SearchQuery, searcher_for
 from catalog.store import DS, decode
-
-SRC = Source.__table__  # type: ignore[attr-defined]
-JOB = HarvestJob.__table__  # type: ignore[attr-defined]
-JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
-PUB = Publisher.__table__  # type: ignore[attr-defined]
-DIST = Distribution.__table__  # type: ignore[attr-defined]
-REV = Revision.__table__  # type: ignore[attr-defined]
 
 MAX_PER_PAGE = 1000
 

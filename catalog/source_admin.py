@@ -13,10 +13,9 @@ from sqlalchemy import Engine, insert, select, update
 
 from catalog import store
 from catalog.errors import NotFound
-from catalog.models import Source, utcnow
+from catalog.models import SRC, Source, utcnow
 from catalog.orgs import ORG, Principal, record
 
-SRC = Source.__table__  # type: ignore[attr-defined]
 EDITABLE = ("url", "kind", "mapping", "schedule", "organisation_id")
 
 

@@ -17,25 +17,18 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 
 from catalog import ids, quality, vocab
 from catalog.models import (
-    CatalogState,
-    Dataset,
-    DatasetFacet,
-    Distribution,
-    JobRecord,
-    Publisher,
-    Revision,
+    DIST,
+    DS,
+    FACET,
+    JOBREC,
+    PUB,
+    REV,
+    SRC,
+    STATE,
     utcnow,
 )
 from catalog.records import DatasetRecord, display_text
 from catalog.stemming import text_stems
-
-DS = Dataset.__table__  # type: ignore[attr-defined]
-DIST = Distribution.__table__  # type: ignore[attr-defined]
-FACET = DatasetFacet.__table__  # type: ignore[attr-defined]
-REV = Revision.__table__  # type: ignore[attr-defined]
-JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
-PUB = Publisher.__table__  # type: ignore[attr-defined]
-STATE = CatalogState.__table__  # type: ignore[attr-defined]
 
 CHUNK = 500
 REV_COLS = ("dataset_id", "job_id", "change", "content_hash", "previous", "created_at")
@@ -285,15 +278,12 @@ class RunWriter:
                 "outcome": "skipped", "rule": rule, "severity": severity, "message": message}
 
     def _owned_elsewhere(self, dataset_ids: list[str]) -> dict[str, str]:
-        from catalog.models import Source
-
-        src = Source.__table__  # type: ignore[attr-defined]
         out: dict[str, str] = {}
         for start in range(0, len(dataset_ids), CHUNK):
             chunk = dataset_ids[start : start + CHUNK]
             rows = self.conn.execute(
-                select(DS.c.id, src.c.name)
-                .join(src, src.c.id == DS.c.source_id)
+                select(DS.c.id, SRC.c.name)
+                .join(SRC, SRC.c.id == DS.c.source_id)
                 .where(DS.c.id.in_(chunk), DS.c.source_id != self.source_id)
             )
             out.update({row.id: row.name for row in rows})

@@ -22,11 +22,10 @@ from sqlalchemy import Engine, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from catalog.errors import Conflict
-from catalog.models import HarvestJob, utcnow
+from catalog.models import JOB, HarvestJob, utcnow
 
 log = logging.getLogger(__name__)
 
-JOB = HarvestJob.__table__  # type: ignore[attr-defined]
 LIVE = ("queued", "running")
 DEAD_MESSAGE = "worker died"
 

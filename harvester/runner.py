@@ -13,7 +13,7 @@ from sqlalchemy import Engine, update
 
 from catalog import store
 from catalog.errors import CatalogError
-from catalog.models import HarvestJob, Source, utcnow
+from catalog.models import JOB, SRC, HarvestJob, Source, utcnow
 from catalog.settings import Settings
 from harvester import jobs
 from harvester.adapters.base import Page, PreviousPage, SourceSpec, get_adapter
@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Page, store.RunCounts], None]
 
-JOB = HarvestJob.__table__  # type: ignore[attr-defined]
-SRC = Source.__table__  # type: ignore[attr-defined]
 
 
 def _previous_pages(source: Source) -> dict[str, PreviousPage]:

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 from catalog import quality_service, services
 from catalog.db import is_sqlite
 from catalog.errors import CatalogError
-from catalog.models import HarvestJob, Source, utcnow
+from catalog.models import SRC, HarvestJob, utcnow
 from catalog.schedule import Schedule, parse_schedule
 from catalog.settings import Settings
 from harvester import jobs
@@ -39,7 +39,6 @@ from harvester.runner import harvest_source
 
 log = logging.getLogger(__name__)
 
-SRC = Source.__table__  # type: ignore[attr-defined]
 JOB = jobs.JOB
 TICK_ID = "datakatalog:sync"
 
