@@ -116,7 +116,8 @@ def is_valid(violations: list[dict[str, str | None]]) -> bool:
     return not any(v["severity"] == "violation" for v in violations)
 
 
-def score(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = None) -> float:
+def score(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = None,
+          mandatory: list[dict[str, str | None]] | None = None) -> float:
     """A 0–100 quality score after data.europa.eu's MQA dimensions (see docs/quality.md).
 
     ``shacl`` holds the results of full SHACL validation once it has run (catalog.shacl); the
@@ -140,7 +141,8 @@ def score(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = None) 
         points += 20 * sum(1 for d in dists if d.format or d.format_raw) / len(dists)
         points += 10 * sum(1 for d in dists if d.media_type) / len(dists)
         points += 10 * sum(1 for d in dists if d.format) / len(dists)
-    if is_valid(check_mandatory(rec)) and (shacl is None or is_valid(shacl)):
+    # ``mandatory``: check_mandatory's result when the caller has it already (the harvest does)
+    if is_valid(check_mandatory(rec) if mandatory is None else mandatory) and (shacl is None or is_valid(shacl)):
         points += 30
     # reusability (licence 20, known licence 10, access rights 10, contact point 20, publisher 10)
     lic = rec.licenses()

@@ -96,7 +96,7 @@ def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
         json=data.decode(),
         violations=violations,
         valid=quality.is_valid(violations),
-        score=quality.score(rec),
+        score=quality.score(rec, mandatory=violations),
         publisher_id=ids.publisher_id(rec.publisher) if rec.publisher else None,
     )
 
