@@ -107,6 +107,27 @@ def test_unchanged_pages_are_not_mapped_again_and_keep_their_datasets(
     assert len(stored(engine, "trafiklab")) == 22
 
 
+def test_pages_answering_304_cost_one_request_each_and_keep_their_datasets(
+    http_server: FixtureHTTPServer, add_source: AddSource, harvest: HarvestFn, engine: Engine,
+) -> None:
+    def conditional(body: bytes, etag: str) -> Callable[[], tuple[int, str, bytes, dict[str, str]]]:
+        def route() -> tuple[int, str, bytes, dict[str, str]]:
+            if http_server.last_headers.get("if-none-match") == etag:
+                return 304, "", b"", {"ETag": etag}
+            return 200, JSON, body, {"ETag": etag}
+        return route
+
+    for n, path in enumerate(sorted(TRAFIKLAB.glob("*.json"))):
+        http_server.routes[f"/trafiklab/{path.name}"] = conditional(path.read_bytes(), f'"p{n}"')
+    add_source("trafiklab", http_server.url("trafiklab/apis.json"), kind="jsonapi", mapping="trafiklab")
+    first = harvest("trafiklab")
+    assert first.added == 22
+    again = harvest("trafiklab")
+    assert again.status == "succeeded" and "not modified" in (again.message or "")
+    assert again.pages == first.pages and (again.unchanged, again.added, again.withdrawn) == (22, 0, 0)
+    assert len(stored(engine, "trafiklab")) == 22
+
+
 # -- the bundled Riksteatern profile: one dataset per collection --------------------------------
 
 
