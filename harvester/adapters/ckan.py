@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import orjson
 
@@ -59,8 +59,19 @@ class CkanAdapter(SourceAdapter):
             if fetched >= self.settings.fetch_max_pages:
                 raise ParseError(f"{self.base}: more than {self.settings.fetch_max_pages} package_search pages")
             url = self.search_url(start)
-            resp = self.fetcher.get(url, headers={"Accept": "application/json"})
+            prev = (previous or {}).get(url)
+            resp = self.fetcher.get(url, headers={"Accept": "application/json",
+                                                  **(prev.validators() if prev else {})})
             fetched += 1
+            if resp.status == 304 and prev is not None:
+                # the portal vouches this page is as it was: its packages, count and next page stand
+                yield Page(url=url, hash=prev.hash, next=prev.next, unchanged=True, not_modified=True,
+                           etag=resp.headers.get("etag") or prev.etag,
+                           last_modified=resp.headers.get("last-modified") or prev.last_modified)
+                if prev.next is None:
+                    return
+                start = int(parse_qs(urlsplit(prev.next).query)["start"][0])
+                continue
             count, results = _read_page(url, resp.body)
             digest = hashlib.blake2b(resp.body, digest_size=16)
             digest.update(MAPPING_VERSION.encode())
@@ -81,19 +92,26 @@ class CkanAdapter(SourceAdapter):
                     records.append((ref, ckan_map.map_package(package, self.base)))
                 except Exception as exc:  # one bad package never sinks a run
                     records.append((ref, exc))
-            yield Page(url=url, hash=digest.hexdigest(), next=None, records=records, unchanged=False)
             dropped = last_count - count if last_count is not None else 0
             last_count = count
+            next_start: int | None
             if dropped > 0:
                 # packages were deleted since the last page, so everything after them moved back and
                 # this page began past packages not yet seen: read again from that many places earlier
-                start = max(0, start - dropped)
-                continue
-            if not results:
+                next_start = max(0, start - dropped)
+            elif not results or start + len(results) >= count:
+                next_start = None
+            else:
+                next_start = start + len(results)
+            # search pages shift when packages come and go, so a page is always mapped again unless the
+            # portal itself answers 304 (record hashes keep unchanged packages free in storage)
+            yield Page(url=url, hash=digest.hexdigest(),
+                       next=self.search_url(next_start) if next_start is not None else None,
+                       records=records, unchanged=False, etag=resp.headers.get("etag"),
+                       last_modified=resp.headers.get("last-modified"))
+            if next_start is None:
                 return
-            start += len(results)
-            if start >= count:
-                return
+            start = next_start
 
 
 def _read_page(url: str, body: bytes) -> tuple[int, list[Any]]:

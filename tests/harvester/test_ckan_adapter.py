@@ -7,6 +7,7 @@ real local HTTP server; tests change its package set, shift its pages or break a
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -61,6 +62,8 @@ class CkanPortal(ThreadingHTTPServer):
         self.after: Callable[[int], None] | None = None
         self.starts: list[int] = []
         self.queries: list[dict[str, list[str]]] = []
+        self.etags = False  # answer with an ETag per page, and 304 to a matching If-None-Match
+        self.not_modified = 0
 
     def url(self, path: str = "/portal/") -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
@@ -87,11 +90,19 @@ class _PortalHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         parts = urlsplit(self.path)
+        extra: dict[str, str] = {}
         if parts.path == SEARCH:
             status, ctype, body = self.server.search(parse_qs(parts.query))
+            if self.server.etags and status == 200:
+                extra["ETag"] = '"' + hashlib.sha1(body).hexdigest() + '"'
+                if self.headers.get("If-None-Match") == extra["ETag"]:
+                    self.server.not_modified += 1
+                    status, body = 304, b""
         else:
             status, ctype, body = 404, "application/json", b'{"success": false, "error": {"message": "Not found"}}'
         self.send_response(status)
+        for name, value in extra.items():
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -150,7 +161,9 @@ def test_pages_through_package_search_with_rows_and_start(portal: CkanPortal, ro
     assert portal.queries[0]["sort"] == ["metadata_created asc, id asc"]
     assert [p.url for p in pages] == [portal.url(f"{SEARCH}?rows=3&start={s}&sort=metadata_created+asc%2C+id+asc")
                                       for s in (0, 3, 6, 9)]
-    assert all(p.next is None and p.unchanged is False for p in pages)
+    # each page names the next one (kept for conditional GET); the last names none
+    assert [p.next for p in pages] == [p.url for p in pages[1:]] + [None]
+    assert all(p.unchanged is False for p in pages)
     assert len({p.hash for p in pages}) == 4
     names = [ref.rsplit("/", 1)[-1] for p in pages for ref, _ in p.records]
     assert names == HARVESTABLE
@@ -398,3 +411,20 @@ def test_demo_portal_speaks_ckan_and_is_harvested(engine: Engine, settings: Sett
                for d in stored.values() for x in d["distributions"])
     themes = {t["id"] for d in stored.values() for t in d["themes"]}
     assert {"TRAN", "ENVI", "EDUC", "HEAL", "ECON", "SOCI", "GOVE", "ENER", "REGI"} <= themes
+
+
+def test_a_portal_answering_304_costs_one_request_a_page_and_says_not_modified(
+    portal: CkanPortal, rows: int, engine: Engine, settings: Settings, harvest: HarvestFn
+) -> None:
+    portal.etags = True
+    register_source(engine, settings, name="kommun", kind="ckan", url=portal.url())
+    assert harvest("kommun").added == 8
+    portal.starts.clear()
+    again = harvest("kommun")
+    assert again.status == "succeeded" and "not modified" in (again.message or "")
+    assert portal.not_modified == 4 and portal.starts == [0, 3, 6, 9]  # one request a page, no re-reads
+    assert (again.unchanged, again.added, again.updated, again.withdrawn) == (8, 0, 0, 0)
+    portal.packages = portal.packages[1:]  # a package disappears: every page's bytes change
+    changed = harvest("kommun")
+    assert changed.status == "succeeded" and "not modified" not in (changed.message or "")
+    assert changed.withdrawn + changed.unchanged == 8
