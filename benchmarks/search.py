@@ -56,7 +56,11 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=20000)
     parser.add_argument("--db", default=None)
     parser.add_argument("--requests", type=int, default=240)
+    parser.add_argument("--skip-harvest", action="store_true",
+                        help="search the catalogue already in --db (from an earlier run) instead of harvesting")
     args = parser.parse_args()
+    if args.skip_harvest and not args.db:
+        parser.error("--skip-harvest needs --db")
 
     import functools
     import threading
@@ -65,13 +69,14 @@ def main() -> None:
     from benchmarks.gen_catalog import generate
 
     workdir = Path(tempfile.mkdtemp(prefix="dk-search-"))
-    (workdir / "catalog.ttl").write_text(generate(args.datasets), encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(workdir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     db_url = args.db or f"sqlite:///{workdir / 'search.db'}"
-    r = run_once(db_url, f"http://127.0.0.1:{server.server_address[1]}/catalog.ttl")
-    print(f"harvested {r['added']} datasets in {r['seconds']:.1f} s ({r['status']})")
-    server.shutdown()
+    if not args.skip_harvest:
+        (workdir / "catalog.ttl").write_text(generate(args.datasets), encoding="utf-8")
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(workdir)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        r = run_once(db_url, f"http://127.0.0.1:{server.server_address[1]}/catalog.ttl")
+        print(f"harvested {r['added']} datasets in {r['seconds']:.1f} s ({r['status']})")
+        server.shutdown()
 
     port = free_port()
     exe = Path(sys.executable).with_name("datakatalog")

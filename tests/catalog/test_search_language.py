@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from catalog import services
-from catalog.search import SearchQuery
+from catalog.search import BM25_LIMIT, SearchQuery, searcher_for
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 CATALOG = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -29,11 +29,14 @@ CATALOG = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://p
 """
 
 
-@pytest.fixture
-def searched(http_server: FixtureHTTPServer, add_source: Callable, harvest: HarvestFn,
-             engine: Engine) -> Callable[[str], list[str]]:
+@pytest.fixture(params=["database", "memory"])
+def searched(request: pytest.FixtureRequest, http_server: FixtureHTTPServer, add_source: Callable,
+             harvest: HarvestFn, engine: Engine) -> Callable[[str], list[str]]:
+    """Titles found for a query, answered by the database's full-text index or, as for words that
+    match much of a large catalogue, by the in-memory term index."""
     add_source("lang", http_server.set("lang.ttl", CATALOG))
     assert harvest("lang").added == 6
+    searcher_for(engine).memory_threshold = -1 if request.param == "memory" else BM25_LIMIT
 
     def titles(q: str) -> list[str]:
         result = services.search_datasets(engine, SearchQuery(q=q, per_page=50))

@@ -1,0 +1,128 @@
+"""An in-memory inverted index of the database's own full-text tokens, for words that match much.
+
+FTS5 and PostgreSQL's GIN index answer rare words in a millisecond, but a word in most of a
+100,000-dataset catalogue ("data", "kommun") makes them decode and return 100,000 rows: 15–25 ms
+before any facet is counted. This index holds, for every term, the sorted positions of the datasets
+that contain it (positions in the facet index of the same catalogue generation) and a bit per field
+it occurs in, so such a word becomes a NumPy slice (under a millisecond; prefixes are a contiguous
+range of the sorted vocabulary).
+
+The terms are the database's own: read from FTS5's vocabulary (``fts5vocab``, instance level) on
+SQLite and by unnesting the tsvector on PostgreSQL, so a word matches here exactly the datasets the
+database would return. docs/decisions/0002-search-and-facets.md has the figures.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, text
+
+from catalog import store
+
+TITLE, KEYWORDS, DESCRIPTION, PUBLISHER, STEMS = 1, 2, 4, 8, 16
+ANY = TITLE | KEYWORDS | DESCRIPTION | PUBLISHER | STEMS
+# the first letter of an FTS5 column name is unique: t(itle) k(eywords) d(escription) p(ublisher) s(tems)
+_FTS5_COLUMN_BITS = {ord("t"): TITLE, ord("k"): KEYWORDS, ord("d"): DESCRIPTION, ord("p"): PUBLISHER,
+                     ord("s"): STEMS}
+_LAST = "\U0010ffff"
+
+
+@dataclass(slots=True)
+class TermIndex:
+    generation: int
+    size: int  # datasets in the facet index the positions refer to
+    words: list[str]  # sorted
+    ptr: np.ndarray  # postings of words[i] are doc[ptr[i]:ptr[i + 1]]
+    doc: np.ndarray  # dataset positions, ascending within a word
+    bits: np.ndarray  # the fields the word occurs in, per posting
+
+    def _range(self, word: str, prefix: bool) -> tuple[int, int]:
+        lo = bisect_left(self.words, word)
+        if prefix:
+            return int(self.ptr[lo]), int(self.ptr[bisect_left(self.words, word + _LAST)])
+        if lo < len(self.words) and self.words[lo] == word:
+            return int(self.ptr[lo]), int(self.ptr[lo + 1])
+        return 0, 0
+
+    def mark(self, mask: np.ndarray, word: str, *, prefix: bool = False, fields: int = ANY) -> None:
+        """Set ``mask`` at the datasets where ``word`` (or a word it begins, if ``prefix``) occurs
+        in one of ``fields``."""
+        lo, hi = self._range(word, prefix)
+        if lo == hi:
+            return
+        docs = self.doc[lo:hi]
+        if fields != ANY:
+            docs = docs[(self.bits[lo:hi] & fields) != 0]
+        mask[docs] = True
+
+
+def build(engine: Engine, pks: np.ndarray, generation: int) -> TermIndex | None:
+    """Read the full-text tokens of the catalogue at ``generation`` (None if it moved meanwhile)."""
+    sqlite = engine.dialect.name == "sqlite"
+    words: list[str] = []
+    lists: list[np.ndarray] = []
+    with engine.connect() as conn:
+        if store.generation(conn) != generation:
+            return None
+        if sqlite:
+            raw: Any = conn.connection.driver_connection
+            raw.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dk_fts_vocab "
+                        "USING fts5vocab(main, dataset_fts, instance)")
+            # one row per term: every occurrence as dataset rowid * 128 + first letter of its column
+            rows = raw.execute("SELECT term, group_concat(doc * 128 + unicode(col)) "
+                               "FROM temp.dk_fts_vocab GROUP BY term")
+            lut = np.zeros(128, dtype=np.uint8)
+            for code, bit in _FTS5_COLUMN_BITS.items():
+                lut[code] = bit
+            for term, joined in rows:
+                words.append(term)
+                lists.append(np.fromstring(joined, dtype=np.int64, sep=","))
+            codes = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+            doc_pk, bits = codes >> 7, lut[codes & 127]
+        else:
+            # tsvector weights: A title, B keywords and publisher, C description, D stems
+            rows = conn.execute(text(
+                "SELECT u.lexeme, string_agg((d.pk * 32 + "
+                "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
+                "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
+                "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
+                "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
+                "FROM dataset d, unnest(d.search_vector) u GROUP BY u.lexeme"))
+            for term, joined in rows:
+                words.append(term)
+                lists.append(np.fromstring(joined, dtype=np.int64, sep=","))
+            codes = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+            doc_pk, bits = codes >> 5, (codes & 31).astype(np.uint8)
+            bits[bits == 0] = ANY  # a lexeme without positions carries no weight
+        if store.generation(conn) != generation:
+            return None
+    lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    term = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
+    # dataset positions in the facet index; rows of datasets it does not hold are dropped
+    pos = np.searchsorted(pks, doc_pk)
+    ok = (pos < len(pks)) & (pks[np.minimum(pos, max(len(pks) - 1, 0))] == doc_pk)
+    term, pos, bits = term[ok], pos[ok], bits[ok]
+    # the databases list a term's rows by dataset; merge repeated (term, dataset) rows, OR-ing fields
+    key = term * max(len(pks), 1) + pos
+    if len(key) and bool(np.any(key[1:] < key[:-1])):
+        order = np.argsort(key, kind="stable")
+        term, pos, bits = term[order], pos[order], bits[order]
+    if len(term):
+        first = np.flatnonzero(np.r_[True, (term[1:] != term[:-1]) | (pos[1:] != pos[:-1])])
+        bits = np.bitwise_or.reduceat(bits, first)
+        term, pos = term[first], pos[first]
+    # the vocabulary in Python's string order, so a prefix is one contiguous range
+    word_order = sorted(range(len(words)), key=words.__getitem__)
+    rank = np.empty(len(words), dtype=np.int64)
+    rank[np.asarray(word_order, dtype=np.int64)] = np.arange(len(words), dtype=np.int64)
+    if len(words) and word_order != list(range(len(words))):
+        term = rank[term]
+        order = np.argsort(term, kind="stable")
+        term, pos, bits = term[order], pos[order], bits[order]
+    ptr = np.searchsorted(term, np.arange(len(words) + 1, dtype=np.int64))
+    return TermIndex(generation=generation, size=len(pks), words=[words[i] for i in word_order],
+                     ptr=ptr, doc=pos.astype(np.int32), bits=bits.astype(np.uint8))

@@ -1,0 +1,167 @@
+"""The in-memory term index answers words that match much of the catalogue: it must find exactly
+what the database's full-text index finds, follow the catalogue's generation, and rank by field."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+
+from catalog import search, term_index
+from catalog.search import BM25_LIMIT, Searcher, SearchQuery, _Facet, _first
+from tests.conftest import FixtureHTTPServer, HarvestFn
+
+PREFIX = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<https://x.example/org/a> a foaf:Agent ; foaf:name "Trafikverket"@sv .
+<https://x.example/org/b> a foaf:Agent ; foaf:name "Malmö stad"@sv .
+"""
+TOPICS = [("Hållplatser", "kollektivtrafik", "Busshållplatser och spårvagnshållplatser"),
+          ("Badplatser", "bad", "Badplatser och vattenkvalitet vid stränderna"),
+          ("Parkeringar", "parkering", "Gatuparkering, avgifter och parkeringsplatser"),
+          ("Luftkvalitet", "luft", "Mätningar av partiklar och kvävedioxid"),
+          ("School catchment areas", "schools", "Areas served by each school")]
+PLACES = ["Malmö", "Lund", "Skåne", "Göteborg", "Stockholm", "Umeå"]
+
+
+def catalogue(extra: str = "") -> str:
+    parts = [PREFIX]
+    for i, ((title, keyword, desc), place) in enumerate(itertools.product(TOPICS, PLACES)):
+        org = "a" if i % 3 else "b"
+        parts.append(
+            f'<https://x.example/d/{i}> a dcat:Dataset ; dct:title "{title} i {place}"@sv ; '
+            f'dcat:keyword "{keyword}"@sv , "data"@sv ; dct:publisher <https://x.example/org/{org}> ; '
+            f'dct:description "{desc} i {place}. Uppgifterna kommer från kommunen och data uppdateras."@sv .\n')
+    return "".join(parts) + extra
+
+
+QUERIES = ["data", "uppgifterna", "kommun", "k", "hållplats", "hållplatser", "badplats ", "schools ",
+           "malmö", "MALMÖ", "trafikverket", "data malmö", "parkering avgift", "luftkv", "luftkv ",
+           "kommunen data", "saknas", "göteborg hållpl", '"kommer från" malmö', '"från kommer" data',
+           "stad", "2024"]
+
+
+@pytest.fixture
+def loaded(http_server: FixtureHTTPServer, add_source: Callable, harvest: HarvestFn, engine: Engine) -> Searcher:
+    add_source("many", http_server.set("many.ttl", catalogue()))
+    assert harvest("many").added == len(TOPICS) * len(PLACES)
+    return Searcher(engine)
+
+
+def _hits(searcher: Searcher, q: str, threshold: int) -> list[int]:
+    searcher.memory_threshold = threshold
+    return searcher.search(SearchQuery(q=q, per_page=1000, status="all")).pks
+
+
+def test_memory_index_finds_what_the_database_finds(loaded: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    idx = loaded.index()
+    assert loaded.terms_for(idx) is not None
+    from_db = {q: sorted(_hits(loaded, q, BM25_LIMIT)) for q in QUERIES}
+    assert from_db["data"] and from_db["hållplats"] and not from_db["saknas"]
+
+    def no_database(phrases: list[list[str]], words: list[str], trailing_prefix: bool) -> tuple:
+        assert phrases and not words, "only quoted phrases go to the database"
+        return real(phrases, words, trailing_prefix)
+
+    real = loaded._db_matches
+    monkeypatch.setattr(loaded, "_db_matches", no_database)
+    for q in QUERIES:
+        assert sorted(_hits(loaded, q, -1)) == from_db[q], q
+
+
+def test_fields_are_marked(loaded: Searcher) -> None:
+    terms = loaded.terms_for(loaded.index())
+    assert terms is not None
+    n = terms.size
+
+    def where(word: str, fields: int = term_index.ANY, prefix: bool = False) -> int:
+        mask = np.zeros(n, dtype=bool)
+        terms.mark(mask, word, fields=fields, prefix=prefix)
+        return int(mask.sum())
+
+    assert where("data") == n
+    assert where("data", term_index.TITLE) == 0
+    assert where("data", term_index.KEYWORDS) == n
+    assert where("uppgifterna", term_index.DESCRIPTION) == n
+    assert where("malmö", term_index.TITLE) == len(TOPICS)
+    assert where("hållplats", term_index.STEMS) == len(PLACES)
+    assert where("hållpl", prefix=True) == len(PLACES)
+    assert where("hållpl") == 0
+
+
+def test_ranks_title_over_keywords_over_description(loaded: Searcher) -> None:
+    loaded.memory_threshold = -1
+    hits = loaded.search(SearchQuery(q="badplatser ", per_page=50))
+    first = loaded.engine.connect()
+    try:
+        from sqlalchemy import text
+
+        titles = [first.execute(text("SELECT title FROM dataset WHERE pk = :pk"), {"pk": pk}).scalar()
+                  for pk in hits.pks]
+    finally:
+        first.close()
+    assert titles and all(t.startswith("Badplatser") for t in titles)
+
+
+def test_follows_the_catalogue_generation(loaded: Searcher, http_server: FixtureHTTPServer,
+                                           harvest: HarvestFn) -> None:
+    loaded.memory_threshold = -1
+    before = loaded.terms_for(loaded.index())
+    assert before is not None
+    assert _hits(loaded, "fjärrvärme", -1) == []
+    http_server.set("many.ttl", catalogue(
+        '<https://x.example/d/new> a dcat:Dataset ; dct:title "Fjärrvärme i Lund"@sv ; '
+        'dct:publisher <https://x.example/org/a> .\n'))
+    assert harvest("many").added == 1
+    after = loaded.terms_for(loaded.index())
+    assert after is not None and after.generation > before.generation
+    assert len(_hits(loaded, "fjärrvärme", -1)) == 1
+
+
+def test_large_catalogues_build_in_the_background(loaded: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "TERMS_IN_BACKGROUND", 0)
+    built = threading.Event()
+    real_build = term_index.build
+
+    def slow_build(*args: object) -> term_index.TermIndex | None:
+        built.wait(10)  # the database answers meanwhile
+        return real_build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(term_index, "build", slow_build)
+    idx = loaded.index()
+    assert loaded.terms_for(idx) is None
+    expected = sorted(_hits(loaded, "data", BM25_LIMIT))
+    assert sorted(_hits(loaded, "data", -1)) == expected  # answered by the database while building
+    built.set()
+    for _ in range(200):
+        if loaded.terms_for(idx) is not None:
+            break
+        threading.Event().wait(0.05)
+    assert loaded.terms_for(idx) is not None
+    assert sorted(_hits(loaded, "data", -1)) == expected
+
+
+def test_first_k_equals_a_full_sort() -> None:
+    rng = np.random.default_rng(7)
+    for n, k in [(1000, 20), (1000, 1), (5000, 60), (100, 99), (50, 50)]:
+        primary = rng.integers(0, 4, n).astype(np.float64)  # many ties, as with a common word
+        tiebreak = rng.permutation(n)
+        expected = np.lexsort((tiebreak, primary))[:k]
+        assert _first(primary, tiebreak, k).tolist() == expected.tolist()
+
+
+def test_facet_counts_sparse_and_dense_agree() -> None:
+    rng = np.random.default_rng(3)
+    size, values = 2000, 30
+    doc = rng.integers(0, size, 9000)
+    val = rng.integers(0, values, 9000)
+    pairs = np.unique(np.stack([val, doc]), axis=1)  # grouped by value, as the facet table gives them
+    facet = _Facet.build([f"v{i}" for i in range(values)], pairs[1], pairs[0], size)
+    for density in (0.0, 0.01, 0.2, 0.3, 0.9, 1.0):
+        mask = rng.random(size) < density
+        naive = np.bincount(pairs[0][mask[pairs[1]]], minlength=values)
+        assert facet.counts(mask).tolist() == naive.tolist()
