@@ -301,6 +301,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = HarvestScheduler(ctx.engine, ctx.settings).start()
+    services.warm_search(ctx.engine)
     out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs); harvest scheduler started")
     try:
         uvicorn.run(application, host=host, port=port, log_level="info")
@@ -335,6 +336,7 @@ def demo(
 
             from api.app import create_app
 
+            services.warm_search(ctx.engine)
             out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs, try "
                       f"http://{host}:{port}/api/datasets?q=badplatser)")
             uvicorn.run(create_app(ctx.settings, ctx.engine), host=host, port=port, log_level="warning")

@@ -192,16 +192,6 @@ def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, s
     }
 
 
-def _names(engine: Engine, publisher_ids: set[str]) -> tuple[dict[str, str], dict[int, str]]:
-    with Session(engine) as session:
-        pubs: dict[str, str] = {}
-        if publisher_ids:
-            pubs = {r[0]: r[1] for r in session.execute(
-                select(PUB.c.id, PUB.c.name).where(PUB.c.id.in_(publisher_ids)))}
-        sources: dict[int, str] = {r[0]: r[1] for r in session.execute(select(SRC.c.id, SRC.c.name))}
-    return pubs, sources
-
-
 def parse_query(
     *, q: str | None = None, filters: dict[str, list[str]] | None = None, status: str = "active",
     sort: str = "relevance", page: int = 1, per_page: int = 20, min_quality: float | None = None,
@@ -227,14 +217,18 @@ def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
     hits = searcher_for(engine).search(query)
     items: list[dict[str, Any]] = []
     if hits.pks:
-        with Session(engine) as session:
+        with Session(engine) as session:  # one query: the page's rows with their publisher and source names
             rows = session.execute(select(
                 DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
-                DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id).where(DS.c.pk.in_(hits.pks))).all()
+                DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id,
+                PUB.c.name.label("publisher_name"), SRC.c.name.label("source_name"))
+                .select_from(DS.outerjoin(PUB, PUB.c.id == DS.c.publisher_id)
+                             .outerjoin(SRC, SRC.c.id == DS.c.source_id))
+                .where(DS.c.pk.in_(hits.pks))).all()
         by_pk = {r.pk: r for r in rows}
         ordered = [by_pk[pk] for pk in hits.pks if pk in by_pk]
-        pubs, sources = _names(engine, {r.publisher_id for r in ordered if r.publisher_id})
-        items = [summary(r, pubs, sources) for r in ordered]
+        items = [summary(r, {r.publisher_id: r.publisher_name} if r.publisher_id else {},
+                         {r.source_id: r.source_name}) for r in ordered]
     return {"total": hits.total, "page": query.page, "per_page": query.per_page, "items": items,
             "facets": hits.facets}
 
@@ -323,7 +317,15 @@ def catalog_page(engine: Engine, *, page: int, per_page: int, base_url: str, pag
                                   page_url=page_url)
 
 
+def warm_search(engine: Engine) -> None:
+    """Start building the search indexes in the background (a server calls this as it starts)."""
+    from catalog import search
+
+    search.warm(engine)
+
+
 def health(engine: Engine) -> dict[str, Any]:
     with Session(engine) as session:
         count = session.execute(select(func.count()).select_from(DS).where(DS.c.status == "active")).scalar_one()
-    return {"status": "ok", "database": engine.dialect.name, "datasets": count, "time": utcnow().isoformat()}
+    return {"status": "ok", "database": engine.dialect.name, "datasets": count, "time": utcnow().isoformat(),
+            "search": searcher_for(engine).state()}
