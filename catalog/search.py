@@ -210,7 +210,8 @@ class Searcher:
         self.memory_threshold = BM25_LIMIT
         self._index: FacetIndex | None = None
         self._terms: term_index.TermIndex | None = None
-        self._terms_building: int | None = None  # the generation a background build is reading
+        self._terms_thread: threading.Thread | None = None  # a background build
+        self._terms_failed: int | None = None  # the generation whose build failed (not retried)
         self._lock = threading.Lock()
         self._terms_lock = threading.Lock()
 
@@ -234,7 +235,13 @@ class Searcher:
         if idx is not None and terms is not None and terms.generation == idx.generation:
             term_state = "ready"
         else:
-            term_state = "building" if self._terms_building is not None else "none"
+            thread = self._terms_thread
+            if thread is not None and thread.is_alive():
+                term_state = "building"
+            elif idx is not None and self._terms_failed == idx.generation:
+                term_state = "failed"  # the log says why; the database answers every search
+            else:
+                term_state = "none"
         return {"generation": idx.generation if idx else None, "datasets": len(idx.pks) if idx else 0,
                 "term_index": term_state}
 
@@ -243,40 +250,45 @@ class Searcher:
 
         Small catalogues build it at once (well under a second below TERMS_IN_BACKGROUND
         datasets); larger ones build it in a thread while the database answers, so a harvest that
-        changed the catalogue never makes a search wait for it.
+        changed the catalogue never makes a search wait for it. ``wait`` waits for that thread.
         """
-        terms = self._terms
-        if terms is not None and terms.generation == idx.generation and terms.size == len(idx.pks):
-            return terms
-        if wait or len(idx.pks) < TERMS_IN_BACKGROUND:
+        for _ in range(2):  # a second round when the running build was for an older generation
+            terms = self._terms
+            if terms is not None and terms.generation == idx.generation and terms.size == len(idx.pks):
+                return terms
+            if len(idx.pks) < TERMS_IN_BACKGROUND:
+                with self._terms_lock:
+                    terms = self._terms
+                    if terms is None or terms.generation != idx.generation:
+                        terms = term_index.build(self.engine, idx.pks, idx.generation)
+                        if terms is not None:
+                            self._terms = terms
+                return terms if terms is not None and terms.generation == idx.generation else None
             with self._terms_lock:
-                terms = self._terms
-                if terms is None or terms.generation != idx.generation:
-                    terms = term_index.build(self.engine, idx.pks, idx.generation)
-                    if terms is not None:
-                        self._terms = terms
-            return terms if terms is not None and terms.generation == idx.generation else None
-        with self._terms_lock:
-            if self._terms_building is None:
-                self._terms_building = idx.generation
-                threading.Thread(target=self._build_terms, args=(idx,), daemon=True,
-                                 name="datakatalog-term-index").start()
+                thread = self._terms_thread
+                if (thread is None or not thread.is_alive()) and self._terms_failed == idx.generation:
+                    return None
+                if thread is None or not thread.is_alive():
+                    thread = self._terms_thread = threading.Thread(
+                        target=self._build_terms, args=(idx,), daemon=True, name="datakatalog-term-index")
+                    thread.start()
+            if not wait:
+                return None
+            thread.join()
         return None
 
     def _build_terms(self, idx: FacetIndex) -> None:
         try:
             started = time.perf_counter()
             terms = term_index.build(self.engine, idx.pks, idx.generation)
-            with self._terms_lock:
-                if terms is not None:
+            if terms is not None:
+                with self._terms_lock:
                     self._terms = terms
-                    log.info("term index of generation %s: %d datasets, %d terms, built in %.1f s",
-                             idx.generation, len(idx.pks), len(terms.words), time.perf_counter() - started)
-        except Exception:  # a failed build leaves the database answering; the next search retries
-            log.exception("building the term index failed")
-        finally:
-            with self._terms_lock:
-                self._terms_building = None
+                log.info("term index of generation %s: %d datasets, %d terms, built in %.1f s",
+                         idx.generation, len(idx.pks), len(terms.words), time.perf_counter() - started)
+        except Exception:  # the database answers every search of this generation instead
+            self._terms_failed = idx.generation
+            log.exception("building the term index of generation %s failed", idx.generation)
 
     # -- text -------------------------------------------------------------------------------
 

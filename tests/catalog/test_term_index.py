@@ -165,3 +165,21 @@ def test_facet_counts_sparse_and_dense_agree() -> None:
         mask = rng.random(size) < density
         naive = np.bincount(pairs[0][mask[pairs[1]]], minlength=values)
         assert facet.counts(mask).tolist() == naive.tolist()
+
+
+def test_a_failed_background_build_leaves_the_database_answering(
+        loaded: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "TERMS_IN_BACKGROUND", 0)
+    calls: list[int] = []
+
+    def broken(*args: object) -> term_index.TermIndex | None:
+        calls.append(1)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(term_index, "build", broken)
+    idx = loaded.index()
+    assert loaded.terms_for(idx, wait=True) is None
+    assert loaded.state()["term_index"] == "failed"
+    assert sorted(_hits(loaded, "data", -1)) == sorted(_hits(loaded, "data", BM25_LIMIT)) != []
+    assert loaded.terms_for(idx, wait=True) is None
+    assert len(calls) == 1  # not retried for the same generation
