@@ -39,13 +39,18 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                skip_existing: bool = False) -> None:
     """executemany straight on the driver: for the tens of thousands of child rows of a harvest,
-    SQLAlchemy's per-row parameter processing costs more than the database itself."""
+    SQLAlchemy's per-row parameter processing costs more than the database itself.
+    ``skip_existing``: a row whose primary key is taken is left out (the stored row stays)."""
     if not rows:
         return
+    sqlite = conn.dialect.name == "sqlite"
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    verb = "INSERT OR IGNORE" if skip_existing and sqlite else "INSERT"
+    tail = " ON CONFLICT DO NOTHING" if skip_existing and not sqlite else ""
+    sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}){tail}"
     conn.exec_driver_sql(sql, list(rows))
 
 
@@ -438,16 +443,12 @@ class RunWriter:
             )
 
     def _insert_distributions(self, dists: list[dict[str, Any]]) -> None:
-        # A distribution URI shared by two datasets (it happens) must not break the run.
-        ids_ = [d["id"] for d in dists]
-        taken: set[str] = set()
-        for start in range(0, len(ids_), CHUNK):
-            taken.update(self.conn.execute(
-                select(DIST.c.id).where(DIST.c.id.in_(ids_[start : start + CHUNK]))).scalars())
-        if taken:
-            dists = [d for d in dists if d["id"] not in taken]
+        # A distribution URI shared by two datasets (it happens) must not break the run: the
+        # dataset stored first keeps it. Looking the ids up first cost PostgreSQL 0.7 s per
+        # 500 ids late in a 100,000-dataset run (a plan made while the table was still empty).
         cols = ("id", "dataset_pk", "uri", "format", "license", "access_url", "download_url", "position")
-        bulk_insert(self.conn, "distribution", cols, [tuple(d[c] for c in cols) for d in dists])
+        bulk_insert(self.conn, "distribution", cols, [tuple(d[c] for c in cols) for d in dists],
+                    skip_existing=True)
 
     # -- the end of a run ------------------------------------------------------------------
 
