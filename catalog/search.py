@@ -208,6 +208,9 @@ class Searcher:
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
         self.memory_threshold = BM25_LIMIT
+        # Large catalogues get their term index built in the background only in serving processes
+        # (warm() turns this on); a one-shot command lets the database answer instead.
+        self.background_terms = False
         self._index: FacetIndex | None = None
         self._terms: term_index.TermIndex | None = None
         self._terms_thread: threading.Thread | None = None  # a background build
@@ -264,6 +267,8 @@ class Searcher:
                         if terms is not None:
                             self._terms = terms
                 return terms if terms is not None and terms.generation == idx.generation else None
+            if not (wait or self.background_terms):
+                return None
             with self._terms_lock:
                 thread = self._terms_thread
                 if (thread is None or not thread.is_alive()) and self._terms_failed == idx.generation:
@@ -547,6 +552,7 @@ def warm(engine: Engine) -> threading.Thread:
     def run() -> None:
         try:
             searcher = searcher_for(engine)
+            searcher.background_terms = True
             searcher.terms_for(searcher.index(), wait=True)
         except Exception:  # the first search builds them instead
             log.exception("warming the search indexes failed")

@@ -252,6 +252,10 @@ def test_healthz_reports_ok_and_counts_active_datasets(client, http_server, add_
     add_source("fx", http_server.set("dcat/x.ttl", CATALOG_TTL))
     harvest("fx")
     assert _get(client, "/healthz")["datasets"] == 8
+    client.get("/api/datasets", params={"q": "luft"})  # a search builds the search indexes
+    assert _get(client, "/healthz")["search"]["term_index"] == "ready"
     http_server.set("dcat/x.ttl", _without_geodata_and_new_luft_description(CATALOG_TTL))
     harvest("fx")
-    assert _get(client, "/healthz")["datasets"] == 7
+    after = _get(client, "/healthz")
+    assert after["datasets"] == 7
+    assert after["search"]["generation"] is not None

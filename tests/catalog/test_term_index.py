@@ -133,7 +133,9 @@ def test_large_catalogues_build_in_the_background(loaded: Searcher, monkeypatch:
 
     monkeypatch.setattr(term_index, "build", slow_build)
     idx = loaded.index()
-    assert loaded.terms_for(idx) is None
+    assert loaded.terms_for(idx) is None and loaded.state()["term_index"] == "none"  # a one-shot command
+    loaded.background_terms = True  # as warm() sets it in a serving process
+    assert loaded.terms_for(idx) is None and loaded.state()["term_index"] == "building"
     expected = sorted(_hits(loaded, "data", BM25_LIMIT))
     assert sorted(_hits(loaded, "data", -1)) == expected  # answered by the database while building
     built.set()
@@ -177,9 +179,21 @@ def test_a_failed_background_build_leaves_the_database_answering(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(term_index, "build", broken)
+    loaded.background_terms = True
     idx = loaded.index()
     assert loaded.terms_for(idx, wait=True) is None
     assert loaded.state()["term_index"] == "failed"
     assert sorted(_hits(loaded, "data", -1)) == sorted(_hits(loaded, "data", BM25_LIMIT)) != []
     assert loaded.terms_for(idx, wait=True) is None
     assert len(calls) == 1  # not retried for the same generation
+
+
+def test_warm_builds_both_indexes_for_a_serving_process(loaded: Searcher, engine: Engine,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "TERMS_IN_BACKGROUND", 0)  # as for a large catalogue
+    monkeypatch.setattr(search, "_searchers", {})
+    search.warm(engine).join(30)
+    served = search.searcher_for(engine)
+    assert served.background_terms
+    assert served.state() == {"generation": served.index().generation, "datasets": len(TOPICS) * len(PLACES),
+                              "term_index": "ready"}
