@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from catalog import store, term_index
 from catalog.stemming import word_stems
@@ -218,9 +218,14 @@ class Searcher:
         self._lock = threading.Lock()
         self._terms_lock = threading.Lock()
 
-    def index(self) -> FacetIndex:
-        with self.engine.connect() as conn:
+    def index(self, conn: Connection | None = None) -> FacetIndex:
+        """The facet index of the catalogue's current generation (read through ``conn`` if given:
+        on PostgreSQL every pool checkout costs a round trip)."""
+        if conn is not None:
             gen = store.generation(conn)
+        else:
+            with self.engine.connect() as own:
+                gen = store.generation(own)
         current = self._index
         if current is not None and current.generation == gen:
             return current
@@ -406,8 +411,8 @@ class Searcher:
 
     # -- the query --------------------------------------------------------------------------
 
-    def search(self, query: SearchQuery) -> SearchHits:
-        idx = self.index()
+    def search(self, query: SearchQuery, conn: Connection | None = None) -> SearchHits:
+        idx = self.index(conn)
         n = len(idx.pks)
         base = idx.status_mask(query.status).copy()
         if query.min_quality is not None:

@@ -214,21 +214,20 @@ def parse_query(
 
 def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
     """The search contract of DESIGN.md: total, page, per_page, items and facets."""
-    hits = searcher_for(engine).search(query)
-    items: list[dict[str, Any]] = []
-    if hits.pks:
-        with Session(engine) as session:  # one query: the page's rows with their publisher and source names
-            rows = session.execute(select(
+    rows: list[Any] = []
+    with engine.connect() as conn:  # one connection: the generation check, then the page's rows
+        hits = searcher_for(engine).search(query, conn)
+        if hits.pks:  # one query: the page's rows with their publisher and source names
+            rows = list(conn.execute(select(
                 DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
                 DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id,
                 PUB.c.name.label("publisher_name"), SRC.c.name.label("source_name"))
                 .select_from(DS.outerjoin(PUB, PUB.c.id == DS.c.publisher_id)
                              .outerjoin(SRC, SRC.c.id == DS.c.source_id))
-                .where(DS.c.pk.in_(hits.pks))).all()
-        by_pk = {r.pk: r for r in rows}
-        ordered = [by_pk[pk] for pk in hits.pks if pk in by_pk]
-        items = [summary(r, {r.publisher_id: r.publisher_name} if r.publisher_id else {},
-                         {r.source_id: r.source_name}) for r in ordered]
+                .where(DS.c.pk.in_(hits.pks))))
+    by_pk = {r.pk: r for r in rows}
+    items = [summary(r, {r.publisher_id: r.publisher_name} if r.publisher_id else {}, {r.source_id: r.source_name})
+             for r in (by_pk[pk] for pk in hits.pks if pk in by_pk)]
     return {"total": hits.total, "page": query.page, "per_page": query.per_page, "items": items,
             "facets": hits.facets}
 
