@@ -61,10 +61,14 @@ class TermIndex:
 
 
 def build(engine: Engine, pks: np.ndarray, generation: int) -> TermIndex | None:
-    """Read the full-text tokens of the catalogue at ``generation`` (None if it moved meanwhile)."""
+    """Read the full-text tokens of the catalogue at ``generation`` (None if it moved meanwhile).
+
+    The database sends one row per term with every occurrence of it (dataset and field), ordered
+    by dataset; rows are turned into postings a batch of about a million occurrences at a time, so
+    the peak memory stays near the size of the finished index.
+    """
     sqlite = engine.dialect.name == "sqlite"
-    words: list[str] = []
-    lists: list[np.ndarray] = []
+    builder = _Builder(pks)
     with engine.connect() as conn:
         if store.generation(conn) != generation:
             return None
@@ -72,57 +76,98 @@ def build(engine: Engine, pks: np.ndarray, generation: int) -> TermIndex | None:
             raw: Any = conn.connection.driver_connection
             raw.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dk_fts_vocab "
                         "USING fts5vocab(main, dataset_fts, instance)")
-            # one row per term: every occurrence as dataset rowid * 128 + first letter of its column
+            # every occurrence as dataset rowid * 128 + the first letter of its column's name
             rows = raw.execute("SELECT term, group_concat(doc * 128 + unicode(col)) "
-                               "FROM temp.dk_fts_vocab GROUP BY term")
+                               "FROM temp.dk_fts_vocab GROUP BY term ORDER BY term")
             lut = np.zeros(128, dtype=np.uint8)
             for code, bit in _FTS5_COLUMN_BITS.items():
                 lut[code] = bit
             for term, joined in rows:
-                words.append(term)
-                lists.append(np.fromstring(joined, dtype=np.int64, sep=","))
-            codes = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
-            doc_pk, bits = codes >> 7, lut[codes & 127]
+                builder.add(term, joined)
+                if builder.pending > _BATCH:
+                    builder.flush(lambda codes: (codes >> 7, lut[codes & 127]))
+            builder.flush(lambda codes: (codes >> 7, lut[codes & 127]))
         else:
             # tsvector weights: A title, B keywords and publisher, C description, D stems
-            rows = conn.execute(text(
+            rows = conn.execution_options(stream_results=True, yield_per=1000).execute(text(
                 "SELECT u.lexeme, string_agg((d.pk * 32 + "
                 "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
                 "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
                 "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
                 "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
-                "FROM dataset d, unnest(d.search_vector) u GROUP BY u.lexeme"))
+                'FROM dataset d, unnest(d.search_vector) u GROUP BY u.lexeme ORDER BY u.lexeme COLLATE "C"'))
+
+            def split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                bits = (codes & 31).astype(np.uint8)
+                bits[bits == 0] = ANY  # a lexeme without positions carries no weight
+                return codes >> 5, bits
+
             for term, joined in rows:
-                words.append(term)
-                lists.append(np.fromstring(joined, dtype=np.int64, sep=","))
-            codes = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
-            doc_pk, bits = codes >> 5, (codes & 31).astype(np.uint8)
-            bits[bits == 0] = ANY  # a lexeme without positions carries no weight
+                builder.add(term, joined)
+                if builder.pending > _BATCH:
+                    builder.flush(split)
+            builder.flush(split)
         if store.generation(conn) != generation:
             return None
-    lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-    term = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
-    # dataset positions in the facet index; rows of datasets it does not hold are dropped
-    pos = np.searchsorted(pks, doc_pk)
-    ok = (pos < len(pks)) & (pks[np.minimum(pos, max(len(pks) - 1, 0))] == doc_pk)
-    term, pos, bits = term[ok], pos[ok], bits[ok]
-    # the databases list a term's rows by dataset; merge repeated (term, dataset) rows, OR-ing fields
-    key = term * max(len(pks), 1) + pos
-    if len(key) and bool(np.any(key[1:] < key[:-1])):
-        order = np.argsort(key, kind="stable")
-        term, pos, bits = term[order], pos[order], bits[order]
-    if len(term):
-        first = np.flatnonzero(np.r_[True, (term[1:] != term[:-1]) | (pos[1:] != pos[:-1])])
-        bits = np.bitwise_or.reduceat(bits, first)
-        term, pos = term[first], pos[first]
-    # the vocabulary in Python's string order, so a prefix is one contiguous range
-    word_order = sorted(range(len(words)), key=words.__getitem__)
-    rank = np.empty(len(words), dtype=np.int64)
-    rank[np.asarray(word_order, dtype=np.int64)] = np.arange(len(words), dtype=np.int64)
-    if len(words) and word_order != list(range(len(words))):
-        term = rank[term]
-        order = np.argsort(term, kind="stable")
-        term, pos, bits = term[order], pos[order], bits[order]
-    ptr = np.searchsorted(term, np.arange(len(words) + 1, dtype=np.int64))
-    return TermIndex(generation=generation, size=len(pks), words=[words[i] for i in word_order],
-                     ptr=ptr, doc=pos.astype(np.int32), bits=bits.astype(np.uint8))
+    return builder.finish(generation)
+
+
+_BATCH = 1_000_000
+
+
+class _Builder:
+    """Postings, a batch of terms at a time."""
+
+    def __init__(self, pks: np.ndarray) -> None:
+        self.pks = pks
+        self.words: list[str] = []
+        self.counts: list[np.ndarray] = []  # postings per word, per flushed batch
+        self.docs: list[np.ndarray] = []
+        self.bits: list[np.ndarray] = []
+        self._batch: list[np.ndarray] = []
+        self.pending = 0
+
+    def add(self, term: str, joined: str) -> None:
+        codes = np.fromstring(joined, dtype=np.int64, sep=",")
+        self.words.append(term)
+        self._batch.append(codes)
+        self.pending += len(codes)
+
+    def flush(self, split: Any) -> None:
+        if not self._batch:
+            return
+        lengths = np.fromiter((len(c) for c in self._batch), dtype=np.int64, count=len(self._batch))
+        doc_pk, bits = split(np.concatenate(self._batch))
+        self._batch, self.pending = [], 0
+        term = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        # dataset positions in the facet index; occurrences in datasets it does not hold are dropped
+        pks = self.pks
+        pos = np.searchsorted(pks, doc_pk)
+        ok = (pos < len(pks)) & (pks[np.minimum(pos, max(len(pks) - 1, 0))] == doc_pk)
+        term, pos, bits = term[ok], pos[ok], bits[ok]
+        # a term's occurrences come by dataset: merge those of one dataset, OR-ing their fields
+        if len(term):
+            first = np.flatnonzero(np.r_[True, (term[1:] != term[:-1]) | (pos[1:] != pos[:-1])])
+            bits = np.bitwise_or.reduceat(bits, first)
+            term, pos = term[first], pos[first]
+        self.counts.append(np.bincount(term, minlength=len(lengths)))
+        self.docs.append(pos.astype(np.int32))
+        self.bits.append(bits.astype(np.uint8))
+
+    def finish(self, generation: int) -> TermIndex:
+        counts = np.concatenate(self.counts) if self.counts else np.zeros(0, dtype=np.int64)
+        doc = np.concatenate(self.docs) if self.docs else np.zeros(0, dtype=np.int32)
+        bits = np.concatenate(self.bits) if self.bits else np.zeros(0, dtype=np.uint8)
+        words = self.words
+        if any(a > b for a, b in zip(words, words[1:], strict=False)):
+            # not in Python's string order (a collation the database chose): reorder the postings,
+            # since a prefix must be one contiguous range of the vocabulary
+            order = sorted(range(len(words)), key=words.__getitem__)
+            starts = np.zeros(len(words) + 1, dtype=np.int64)
+            np.cumsum(counts, out=starts[1:])
+            take = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in order]) if order else starts[:0]
+            doc, bits, counts = doc[take], bits[take], counts[np.asarray(order, dtype=np.int64)]
+            words = [words[i] for i in order]
+        ptr = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        return TermIndex(generation=generation, size=len(self.pks), words=words, ptr=ptr, doc=doc, bits=bits)
