@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
@@ -14,6 +17,7 @@ from catalog import services
 from catalog.db import init_engine
 from catalog.errors import CatalogError, FieldError
 from catalog.settings import Settings, get_settings
+from harvester.scheduler import stop_fallback_pool
 
 PROBLEM = "application/problem+json"
 
@@ -26,7 +30,15 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the API for the given settings (the environment's when none are given)."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # harvests the API triggered without `serve`'s scheduler finish before the app is gone
+        await run_in_threadpool(stop_fallback_pool, app.state.engine)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="datakatalog",
         version="0.1.0",
         description="Open-data catalogue of the Swedish public sector: search, DCAT-AP-SE, harvesting.",

@@ -341,6 +341,15 @@ def sync_source(source_id: int) -> None:
         _active.sync_source(source_id)
 
 
+def stop_fallback_pool(engine: Engine) -> None:
+    """Let the API's own harvest pool of an engine finish its runs (and their SHACL checks), then
+    stop it. An application calls this as it shuts down."""
+    with _fallback_lock:
+        pool = _fallback_pools.pop(id(engine), None)
+    if pool is not None and pool.engine is engine:
+        pool.shutdown(wait=True)
+
+
 def trigger_harvest(
     engine: Engine, settings: Settings, source_ref: int | str, *, trigger: str = "manual"
 ) -> HarvestJob:

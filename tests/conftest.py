@@ -22,6 +22,7 @@ from catalog.db import init_engine, normalise_url
 from catalog.models import HarvestJob, Source
 from catalog.settings import Settings
 from harvester.runner import harvest_source
+from harvester.scheduler import stop_fallback_pool
 from harvester.sources import register_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -53,6 +54,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def engine(db_url: str) -> Iterator[Engine]:
     eng = init_engine(db_url)
     yield eng
+    stop_fallback_pool(eng)  # a harvest the API started (and its SHACL check) ends before the schema goes
     eng.dispose()
 
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from catalog import services
 from catalog.orgs import create_organisation, local_admin
 from harvester import jobs
 from tests.conftest import FIXTURES
@@ -141,3 +142,13 @@ def test_api_keeps_answering_while_a_triggered_harvest_trickles_and_then_fails(
         assert slowest < 1.0
         after = client.get("/api/datasets", params={"per_page": 50}).json()
         assert {i["id"] for i in after["items"]} == {i["id"] for i in before["items"]}
+
+
+def test_stopping_the_app_lets_a_triggered_harvest_finish(settings, engine, http_server, add_source) -> None:
+    source = add_source("fx", http_server.url("dcat/catalog.ttl"))
+    app_settings = settings.model_copy(update={"admin_token": ADMIN["Authorization"].split()[1]})
+    with TestClient(create_app(app_settings, engine), headers=ADMIN) as c:
+        job_id = c.post(f"/api/sources/{source.id}/harvest").json()["id"]
+    # the app is gone: its harvest ran to the end rather than being cut off or left queued
+    report = services.get_job(engine, job_id)
+    assert report["status"] == "succeeded" and report["counts"]["added"] == 8
