@@ -24,6 +24,7 @@ from scipy import sparse
 from sqlalchemy import Connection, Engine, text
 
 from catalog import store, term_index
+from catalog.positions import locate
 from catalog.stemming import word_stems
 
 log = logging.getLogger(__name__)
@@ -124,12 +125,6 @@ class FacetIndex:
                 mask, int(np.count_nonzero(mask)), {f: fx.counts(mask) for f, fx in self.facets.items()})
         return found
 
-    def positions(self, pks: np.ndarray) -> np.ndarray:
-        pos = np.searchsorted(self.pks, pks)
-        pos = np.clip(pos, 0, max(len(self.pks) - 1, 0))
-        ok = self.pks[pos] == pks if len(self.pks) else np.zeros(len(pks), bool)
-        return pos[ok]
-
 
 def _rank_from_order(pks: np.ndarray, ordered: np.ndarray) -> np.ndarray:
     """Ranks (position in ``ordered``) for each pk of the sorted ``pks``."""
@@ -179,8 +174,7 @@ def build_index(engine: Engine) -> FacetIndex:
         if id_lists:
             doc_pks = np.concatenate(id_lists)
             val = np.repeat(np.arange(len(values), dtype=np.int64), [len(x) for x in id_lists])
-            pos = np.searchsorted(pks, doc_pks)
-            ok = (pos < len(pks)) & (pks[np.minimum(pos, max(len(pks) - 1, 0))] == doc_pks)
+            pos, ok = locate(pks, doc_pks)
             doc, val = pos[ok], val[ok]
         else:
             doc = val = np.zeros(0, dtype=np.int64)
@@ -318,11 +312,7 @@ class Searcher:
                 if found is not None:
                     return found
         pks, scores = self._db_matches(phrases, words, trailing_prefix)
-        order = np.argsort(pks)
-        pks, scores = pks[order], scores[order]
-        n = len(idx.pks)
-        pos = np.clip(np.searchsorted(idx.pks, pks), 0, max(n - 1, 0))
-        ok = idx.pks[pos] == pks if n else np.zeros(len(pks), bool)
+        pos, ok = locate(idx.pks, pks)
         return pos[ok], scores[ok]
 
     def _memory_matches(
@@ -350,7 +340,10 @@ class Searcher:
             return None
         if phrases:
             pks, _ = self._db_matches(phrases, [], False)
-            match &= np.isin(idx.pks, pks)
+            pos, ok = locate(idx.pks, pks)
+            in_phrases = np.zeros(n, dtype=bool)
+            in_phrases[pos[ok]] = True
+            match &= in_phrases
             if int(np.count_nonzero(match)) <= self.memory_threshold:
                 return None
         positions = np.flatnonzero(match)

@@ -15,13 +15,15 @@ database would return. docs/decisions/0002-search-and-facets.md has the figures.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from catalog import store
+from catalog.positions import locate
 
 TITLE, KEYWORDS, DESCRIPTION, PUBLISHER, STEMS = 1, 2, 4, 8, 16
 ANY = TITLE | KEYWORDS | DESCRIPTION | PUBLISHER | STEMS
@@ -67,59 +69,60 @@ def build(engine: Engine, pks: np.ndarray, generation: int) -> TermIndex | None:
     by dataset; rows are turned into postings a batch of about a million occurrences at a time, so
     the peak memory stays near the size of the finished index.
     """
-    sqlite = engine.dialect.name == "sqlite"
-    builder = _Builder(pks)
     with engine.connect() as conn:
         if store.generation(conn) != generation:
             return None
-        if sqlite:
-            raw: Any = conn.connection.driver_connection
-            raw.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dk_fts_vocab "
-                        "USING fts5vocab(main, dataset_fts, instance)")
-            # every occurrence as dataset rowid * 128 + the first letter of its column's name
-            rows = raw.execute("SELECT term, group_concat(doc * 128 + unicode(col)) "
-                               "FROM temp.dk_fts_vocab GROUP BY term ORDER BY term")
-            lut = np.zeros(128, dtype=np.uint8)
-            for code, bit in _FTS5_COLUMN_BITS.items():
-                lut[code] = bit
-            for term, joined in rows:
-                builder.add(term, joined)
-                if builder.pending > _BATCH:
-                    builder.flush(lambda codes: (codes >> 7, lut[codes & 127]))
-            builder.flush(lambda codes: (codes >> 7, lut[codes & 127]))
-        else:
-            # tsvector weights: A title, B keywords and publisher, C description, D stems
-            rows = conn.execution_options(stream_results=True, yield_per=1000).execute(text(
-                "SELECT u.lexeme, string_agg((d.pk * 32 + "
-                "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
-                "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
-                "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
-                "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
-                'FROM dataset d, unnest(d.search_vector) u GROUP BY u.lexeme ORDER BY u.lexeme COLLATE "C"'))
-
-            def split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-                bits = (codes & 31).astype(np.uint8)
-                bits[bits == 0] = ANY  # a lexeme without positions carries no weight
-                return codes >> 5, bits
-
-            for term, joined in rows:
-                builder.add(term, joined)
-                if builder.pending > _BATCH:
-                    builder.flush(split)
-            builder.flush(split)
+        rows, split = _sqlite_terms(conn) if engine.dialect.name == "sqlite" else _postgres_terms(conn)
+        builder = _Builder(pks, split)
+        for term, joined in rows:
+            builder.add(term, joined)
         if store.generation(conn) != generation:
             return None
     return builder.finish(generation)
+
+
+Split = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # occurrence codes -> (dataset pks, field bits)
+
+
+def _sqlite_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
+    raw: Any = conn.connection.driver_connection
+    raw.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dk_fts_vocab USING fts5vocab(main, dataset_fts, instance)")
+    # every occurrence as dataset rowid * 128 + the first letter of its column's name
+    rows = raw.execute("SELECT term, group_concat(doc * 128 + unicode(col)) "
+                       "FROM temp.dk_fts_vocab GROUP BY term ORDER BY term")
+    lut = np.zeros(128, dtype=np.uint8)
+    for code, bit in _FTS5_COLUMN_BITS.items():
+        lut[code] = bit
+    return rows, lambda codes: (codes >> 7, lut[codes & 127])
+
+
+def _postgres_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
+    # tsvector weights: A title, B keywords and publisher, C description, D stems
+    rows = conn.execution_options(stream_results=True, yield_per=1000).execute(text(
+        "SELECT u.lexeme, string_agg((d.pk * 32 + "
+        "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
+        "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
+        "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
+        "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
+        'FROM dataset d, unnest(d.search_vector) u GROUP BY u.lexeme ORDER BY u.lexeme COLLATE "C"'))
+
+    def split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        bits = (codes & 31).astype(np.uint8)
+        bits[bits == 0] = ANY  # a lexeme without positions carries no weight
+        return codes >> 5, bits
+
+    return rows, split
 
 
 _BATCH = 1_000_000
 
 
 class _Builder:
-    """Postings, a batch of terms at a time."""
+    """Postings, a batch of about ``_BATCH`` occurrences at a time."""
 
-    def __init__(self, pks: np.ndarray) -> None:
+    def __init__(self, pks: np.ndarray, split: Split) -> None:
         self.pks = pks
+        self.split = split
         self.words: list[str] = []
         self.counts: list[np.ndarray] = []  # postings per word, per flushed batch
         self.docs: list[np.ndarray] = []
@@ -132,18 +135,18 @@ class _Builder:
         self.words.append(term)
         self._batch.append(codes)
         self.pending += len(codes)
+        if self.pending > _BATCH:
+            self.flush()
 
-    def flush(self, split: Any) -> None:
+    def flush(self) -> None:
         if not self._batch:
             return
         lengths = np.fromiter((len(c) for c in self._batch), dtype=np.int64, count=len(self._batch))
-        doc_pk, bits = split(np.concatenate(self._batch))
+        doc_pk, bits = self.split(np.concatenate(self._batch))
         self._batch, self.pending = [], 0
         term = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         # dataset positions in the facet index; occurrences in datasets it does not hold are dropped
-        pks = self.pks
-        pos = np.searchsorted(pks, doc_pk)
-        ok = (pos < len(pks)) & (pks[np.minimum(pos, max(len(pks) - 1, 0))] == doc_pk)
+        pos, ok = locate(self.pks, doc_pk)
         term, pos, bits = term[ok], pos[ok], bits[ok]
         # a term's occurrences come by dataset: merge those of one dataset, OR-ing their fields
         if len(term):
@@ -155,6 +158,7 @@ class _Builder:
         self.bits.append(bits.astype(np.uint8))
 
     def finish(self, generation: int) -> TermIndex:
+        self.flush()
         counts = np.concatenate(self.counts) if self.counts else np.zeros(0, dtype=np.int64)
         doc = np.concatenate(self.docs) if self.docs else np.zeros(0, dtype=np.int32)
         bits = np.concatenate(self.bits) if self.bits else np.zeros(0, dtype=np.uint8)

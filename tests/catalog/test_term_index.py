@@ -200,16 +200,14 @@ def test_warm_builds_both_indexes_for_a_serving_process(loaded: Searcher, engine
 
 
 def test_postings_are_reordered_when_the_database_sorts_terms_otherwise() -> None:
-    builder = term_index._Builder(np.array([10, 20, 30], dtype=np.int64))
-
     def split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return codes // 100, (codes % 100).astype(np.uint8)
 
+    builder = term_index._Builder(np.array([10, 20, 30], dtype=np.int64), split)
     builder.add("ö", "1001,3004")  # dataset 10 (title), dataset 30 (description)
     builder.add("a", "2002,2004,9901")  # dataset 20 twice (keywords, description); 99 is not indexed
-    builder.flush(split)
+    builder.flush()
     builder.add("b", "3016")
-    builder.flush(split)
     terms = builder.finish(generation=7)
     assert terms.words == ["a", "b", "ö"]
     mask = np.zeros(3, dtype=bool)
