@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import os
+import socketserver
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -118,14 +120,24 @@ class FixtureHTTPServer(ThreadingHTTPServer):
         return self.set(path, (FIXTURES / fixture).read_bytes(), content_type)
 
 
+ServerT = TypeVar("ServerT", bound=socketserver.BaseServer)
+
+
+@contextmanager
+def serving(server: ServerT) -> Iterator[ServerT]:
+    """``server`` answering on a thread of its own until the block ends, then closed."""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def http_server() -> Iterator[FixtureHTTPServer]:
-    server = FixtureHTTPServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(FixtureHTTPServer()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ incrementally with the ``next`` cursor."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.api.test_exports import small_catalog
-from tests.conftest import FixtureHTTPServer
+from tests.conftest import FixtureHTTPServer, serving
 
 BASE = "https://andring.example.se/"
 ITEMS = [{"slug": "a", "title": "Alfa"}, {"slug": "b", "title": "Beta"}, {"slug": "c", "title": "Gamma"},
@@ -18,12 +17,8 @@ ITEMS = [{"slug": "a", "title": "Alfa"}, {"slug": "b", "title": "Beta"}, {"slug"
 
 @pytest.fixture(scope="module")
 def server():
-    srv = FixtureHTTPServer()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with serving(FixtureHTTPServer()) as srv:
+        yield srv
 
 
 @pytest.fixture

@@ -16,19 +16,15 @@ import uvicorn
 
 from api.app import create_app
 from tests.api.test_exports import small_catalog
-from tests.conftest import FixtureHTTPServer
+from tests.conftest import FixtureHTTPServer, serving
 
 STOCKHOLM = "se2120000142-50b261"  # the publisher id of "Stockholms stad" in the DCAT fixture
 
 
 @pytest.fixture(scope="module")
 def _files():
-    srv = FixtureHTTPServer()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with serving(FixtureHTTPServer()) as srv:
+        yield srv
 
 
 def _free_port() -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,7 +28,7 @@ from harvester.adapters.ckan import CkanAdapter
 from harvester.demo import DemoServer
 from harvester.fetch import Fetcher
 from harvester.sources import register_source
-from tests.conftest import FIXTURES, HarvestFn
+from tests.conftest import FIXTURES, HarvestFn, serving
 
 BY = "http://creativecommons.org/licenses/by/4.0/"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
@@ -111,12 +110,8 @@ class _PortalHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def portal() -> Iterator[CkanPortal]:
-    server = CkanPortal(fixture_packages())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(CkanPortal(fixture_packages())) as server:
+        yield server
 
 
 @pytest.fixture
