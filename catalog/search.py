@@ -64,11 +64,11 @@ class SearchHits:
 class _Facet:
     values: list[str]
     index: dict[str, int]
-    doc: np.ndarray  # position of the dataset of each (dataset, value) pair, pairs grouped by value
-    val: np.ndarray  # value id of each pair
+    # value × dataset, 1 where the dataset carries the value: row v's column indices are the
+    # positions of the datasets with value v
+    matrix: sparse.csr_matrix
     ptr: np.ndarray  # the same pairs by dataset: the values of dataset i are by_doc[ptr[i]:ptr[i + 1]]
     by_doc: np.ndarray
-    matrix: sparse.csr_matrix  # value × dataset, 1 where the dataset carries the value
 
     @classmethod
     def build(cls, values: list[str], doc: np.ndarray, val: np.ndarray, size: int) -> _Facet:
@@ -76,8 +76,14 @@ class _Facet:
         ptr = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(doc, minlength=size), out=ptr[1:])
         matrix = sparse.csr_matrix((np.ones(len(doc)), (val, doc)), shape=(len(values), size))
-        return cls(values, {v: i for i, v in enumerate(values)}, doc, val, ptr, val[order].astype(np.intp),
-                   matrix)
+        return cls(values, {v: i for i, v in enumerate(values)}, matrix, ptr, val[order].astype(np.intp))
+
+    def having(self, value_ids: list[int], size: int) -> np.ndarray:
+        """The datasets carrying any of the values."""
+        mask = np.zeros(size, dtype=bool)
+        for v in value_ids:
+            mask[self.matrix.indices[self.matrix.indptr[v] : self.matrix.indptr[v + 1]]] = True
+        return mask
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         """How many selected datasets carry each value.
@@ -423,12 +429,7 @@ class Searcher:
             fx = idx.facets.get(facet)
             if fx is None or not wanted:
                 continue
-            vids = [fx.index[v] for v in wanted if v in fx.index]
-            mask = np.zeros(n, dtype=bool)
-            if vids:
-                hit = np.isin(fx.val, np.asarray(vids, dtype=np.int64))
-                mask[fx.doc[hit]] = True
-            filter_masks[facet] = mask
+            filter_masks[facet] = fx.having([fx.index[v] for v in wanted if v in fx.index], n)
         final = base.copy()
         for mask in filter_masks.values():
             final &= mask
