@@ -188,6 +188,7 @@ class HarvestScheduler:
         )
         self._synced: dict[int, str] = {}
         self._lock = threading.RLock()
+        self.synced = threading.Event()  # set once this process, leading, has read every schedule
 
     # -- life -------------------------------------------------------------------------------------
 
@@ -228,6 +229,7 @@ class HarvestScheduler:
             return
         jobs.recover_dead(self.engine, dead_after=self.settings.job_dead_after)
         self.sync_all()
+        self.synced.set()
 
     # -- schedules ------------------------------------------------------------------------------
 

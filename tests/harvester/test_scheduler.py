@@ -385,7 +385,7 @@ def test_a_schedule_changed_or_removed_elsewhere_is_picked_up_by_the_resync(
 def test_sync_source_applies_a_deletion_at_once(engine, settings, add_source, http_server) -> None:
     sched = HarvestScheduler(engine, _fast(settings, scheduler_sync_interval=60)).start()
     try:
-        assert _wait(lambda: sched.leading, 3)
+        assert sched.synced.wait(3)  # leading, and the first re-sync is done
         source = add_source("gone", http_server.url("dcat/catalog.ttl"), schedule="6h")
         assert sched.scheduled() == {}  # the next re-sync is a minute away
         sched.sync_source(source.id)
