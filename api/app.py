@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from api.routes import all_routers
-from catalog import services
-from catalog.db import init_engine
 from catalog.errors import CatalogError, FieldError
+from catalog.services import health
 from catalog.settings import Settings, get_settings
+from catalog.store.engine import init_engine
 from harvester.scheduler import stop_fallback_pool
 
 PROBLEM = "application/problem+json"
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, Any]:
         """Liveness and a count of active datasets."""
-        return services.health(app.state.engine)
+        return health.health(app.state.engine)
 
     for router in all_routers():
         app.include_router(router)

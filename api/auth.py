@@ -31,10 +31,10 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import EngineDep, SettingsDep
-from catalog import services
 from catalog.errors import Forbidden, Unauthorized
-from catalog.models import Source
-from catalog.orgs import Principal, authenticate
+from catalog.services import sources
+from catalog.services.organisations import Principal, authenticate
+from catalog.store.tables import Source
 
 # auto_error off: a missing header is answered by our own 401 problem JSON, not FastAPI's 403
 bearer = HTTPBearer(auto_error=False, description="An organisation's API token or the administrator's token")
@@ -78,7 +78,7 @@ class SourceWrite:
 
 def require_source_writer(source_id: int, principal: WriterDep, engine: EngineDep) -> SourceWrite:
     """The caller must own the source (or be the administrator)."""
-    source = services.get_source(engine, source_id)
+    source = sources.get_source(engine, source_id)
     if not principal.may_write(source):
         raise Forbidden(f"source {source_id} belongs to another organisation")
     return SourceWrite(principal=principal, source=source)

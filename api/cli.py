@@ -23,11 +23,15 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalog import services
-from catalog.db import init_engine
 from catalog.errors import CatalogError
-from catalog.models import HarvestJob, Source
-from catalog.settings import CONFIG_DIR, Settings
+from catalog.resources import config_dir
+from catalog.search.query import parse_query
+from catalog.services import datasets, health
+from catalog.services.jobs import get_job
+from catalog.services.sources import get_source, list_sources, source_summary
+from catalog.settings import Settings
+from catalog.store.engine import init_engine
+from catalog.store.tables import HarvestJob, Source
 
 app = typer.Typer(help="datakatalog: harvest Swedish open data into one DCAT-AP-SE catalogue.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -98,8 +102,8 @@ def source_add(
 ) -> None:
     """Register a source."""
     from api.commands.org import cli_actor
-    from catalog.orgs import get_organisation
-    from harvester.source_admin import add_source
+    from catalog.services.organisations import get_organisation
+    from harvester.registration import add_source
 
     ctx = Context(db)
     try:
@@ -116,7 +120,7 @@ def source_add(
 def source_list(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
     """List the registered sources with their dataset counts and latest job."""
     ctx = Context(db)
-    rows = [services.source_summary(ctx.engine, s) for s in services.list_sources(ctx.engine)]
+    rows = [source_summary(ctx.engine, s) for s in list_sources(ctx.engine)]
     if as_json:
         _print_json(rows)
         return
@@ -135,7 +139,7 @@ def source_list(as_json: Annotated[bool, typer.Option("--json")] = False, db: Db
 def harvest_with_progress(ctx: Context, sources: list[Source], *, full: bool = False,
                           quiet: bool = False) -> list[HarvestJob]:
     """Harvest sources one after another with a rich progress display."""
-    from harvester.jobs import JobInProgress
+    from harvester.job_lifecycle import JobInProgress
     from harvester.runner import harvest_source
 
     jobs: list[HarvestJob] = []
@@ -186,9 +190,9 @@ def harvest(
     ctx = Context(db)
     try:
         if all_:
-            sources = services.list_sources(ctx.engine)
+            sources = list_sources(ctx.engine)
         elif names:
-            sources = [services.get_source(ctx.engine, n) for n in names]
+            sources = [get_source(ctx.engine, n) for n in names]
         else:
             fail("name a source or use --all")
             return
@@ -197,7 +201,7 @@ def harvest(
         return
     jobs = harvest_with_progress(ctx, sources, full=full, quiet=as_json)
     if as_json:
-        reports = [services.get_job(ctx.engine, j.id or 0) for j in jobs]
+        reports = [get_job(ctx.engine, j.id or 0) for j in jobs]
         _print_json(reports[0] if len(reports) == 1 and not all_ else reports)
     else:
         for job, source in zip(jobs, sources, strict=True):
@@ -211,7 +215,7 @@ def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, d
     """Show a job's report: counts, changes and problems grouped by rule."""
     ctx = Context(db)
     try:
-        report = services.get_job(ctx.engine, job_id)
+        report = get_job(ctx.engine, job_id)
     except CatalogError as exc:
         fail(exc.message)
         return
@@ -262,12 +266,12 @@ def search(
     filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
                "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
     try:
-        query = services.parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
+        query = parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
                                      sort=sort, page=page, per_page=per_page, min_quality=min_quality)
     except CatalogError as exc:
         fail(exc.message)
         return
-    result = services.search_datasets(ctx.engine, query)
+    result = datasets.search_datasets(ctx.engine, query)
     if as_json:
         _print_json(result)
         return
@@ -301,7 +305,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = HarvestScheduler(ctx.engine, ctx.settings).start()
-    services.warm_search(ctx.engine)
+    health.warm_search(ctx.engine)
     out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs); harvest scheduler started")
     try:
         uvicorn.run(application, host=host, port=port, log_level="info")
@@ -317,11 +321,10 @@ def demo(
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API afterwards")] = True,
 ) -> None:
     """Harvest the bundled example sources (served locally) into SQLite and serve the API."""
-    from harvester.demo import DemoServer, ensure_demo_sources
+    from harvester.demo.server import DemoServer, ensure_demo_sources
 
     ctx = Context(db, allow_private_sources=True, base_url=f"http://{host}:{port}")
-    demo_dir = CONFIG_DIR / "demo"
-    with DemoServer(demo_dir) as server:
+    with config_dir("demo") as demo_dir, DemoServer(demo_dir) as server:
         with open(demo_dir / "sources.toml", "rb") as fh:
             spec = tomllib.load(fh)
         sources = ensure_demo_sources(ctx.engine, ctx.settings, spec, server.base_url)
@@ -336,7 +339,7 @@ def demo(
 
             from api.app import create_app
 
-            services.warm_search(ctx.engine)
+            health.warm_search(ctx.engine)
             out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs, try "
                       f"http://{host}:{port}/api/datasets?q=badplatser)")
             uvicorn.run(create_app(ctx.settings, ctx.engine), host=host, port=port, log_level="warning")

@@ -56,7 +56,7 @@ def _run(args: list[str], workdir: Path) -> tuple[float, int, int]:
 
 
 def _count(db_url: str) -> int:
-    from catalog.db import make_engine
+    from catalog.store.engine import make_engine
 
     engine = make_engine(db_url)
     try:

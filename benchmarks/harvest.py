@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.gen_catalog import generate
+from catalog.services import sources
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -34,18 +35,17 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 def _harvest(db_url: str, url: str, full: bool, queue: Any) -> None:
-    from catalog import services
-    from catalog.db import init_engine
     from catalog.errors import NotFound
     from catalog.settings import Settings
+    from catalog.store.engine import init_engine
+    from harvester.registration import register_source
     from harvester.runner import harvest_source
-    from harvester.sources import register_source
 
     # a 100,000-dataset single file is over the default 200 MB body limit: the benchmark lifts it
     settings = Settings(database_url=db_url, allow_private_sources=True, fetch_max_bytes=2**31)
     engine = init_engine(db_url)
     try:
-        source = services.get_source(engine, "bench")
+        source = sources.get_source(engine, "bench")
     except NotFound:
         source = register_source(engine, settings, name="bench", kind="dcat", url=url)
     start = time.perf_counter()
@@ -84,7 +84,7 @@ def main() -> None:
     if args.db:
         from sqlalchemy import text as sql
 
-        from catalog.db import make_engine
+        from catalog.store.engine import make_engine
         eng = make_engine(args.db)
         tables = ("job_record", "revision", "dataset_facet", "distribution", "dataset", "publisher",
                   "harvest_job", "source", "catalog_state")

@@ -13,8 +13,8 @@ import argparse
 import resource
 import time
 
-from catalog.db import make_engine
-from catalog.search import Searcher
+from catalog.search.searcher import Searcher
+from catalog.store.engine import make_engine
 
 
 def peak_mib() -> float:

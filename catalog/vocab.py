@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from catalog.settings import CONFIG_DIR
-
-VOCAB_DIR = CONFIG_DIR / "vocab"
+from catalog.resources import read_config_text
 
 FILE_TYPE_NS = "http://publications.europa.eu/resource/authority/file-type/"
 THEME_NS = "http://publications.europa.eu/resource/authority/data-theme/"
@@ -27,8 +25,7 @@ IANA_MEDIA_NS = ("https://www.iana.org/assignments/media-types/", "http://www.ia
 
 
 def _load(name: str) -> Any:
-    with open(VOCAB_DIR / name, encoding="utf-8") as fh:
-        return json.load(fh)
+    return json.loads(read_config_text("vocab", name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog import store
 from catalog.errors import CatalogError
-from catalog.quality import RULES
+from catalog.quality.rules import RULES
 from catalog.records import display_text
 from catalog.settings import Settings
-from harvester.adapters.base import SourceSpec, get_adapter
+from catalog.store import runs
+from harvester.adapters import get_adapter
+from harvester.adapters.base import SourceSpec
 from harvester.fetch import Fetcher
-from harvester.source_admin import check_spec
+from harvester.registration import check_spec
 
 SAMPLE_SIZE = 10
 
@@ -61,7 +62,7 @@ def preview_source(
                            {"dataset_id": None, "ref": ref, "title": None, "message": f"{type(item).__name__}: {item}"})
                     continue
                 try:
-                    prepared = store.prepare(ref, item, name)
+                    prepared = runs.prepare(ref, item, name)
                 except Exception as exc:  # one bad record never sinks a preview either
                     counts["failed"] += 1
                     _group(problems, "mapping", "error", None,

@@ -11,17 +11,18 @@ from dataclasses import asdict
 import orjson
 from sqlalchemy import Engine, update
 
-from catalog import store
 from catalog.errors import CatalogError
-from catalog.models import JOB, SRC, HarvestJob, Source, utcnow
 from catalog.settings import Settings
-from harvester import jobs
-from harvester.adapters.base import Page, PreviousPage, SourceSpec, get_adapter
+from catalog.store import runs
+from catalog.store.tables import JOB, SRC, HarvestJob, Source, utcnow
+from harvester import job_lifecycle
+from harvester.adapters import get_adapter
+from harvester.adapters.base import Page, PreviousPage, SourceSpec
 from harvester.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[Page, store.RunCounts], None]
+ProgressFn = Callable[[Page, runs.RunCounts], None]
 
 
 
@@ -37,7 +38,7 @@ def _previous_pages(source: Source) -> dict[str, PreviousPage]:
 BATCH = 250
 
 
-def _store_page(writer: store.RunWriter, page: Page, source_name: str) -> list[str]:
+def _store_page(writer: runs.RunWriter, page: Page, source_name: str) -> list[str]:
     """Map and prepare a page's records in this thread while a second thread writes the previous
     batch: SQLite and psycopg release the GIL while they work, so the two overlap on two cores."""
     ids: list[str] = []
@@ -49,13 +50,13 @@ def _store_page(writer: store.RunWriter, page: Page, source_name: str) -> list[s
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as pool:
         try:
-            batch: list[store.Prepared] = []
+            batch: list[runs.Prepared] = []
             for ref, item in page.records:
                 if isinstance(item, Exception):
                     pending.append(pool.submit(_failure, writer, ref, item))
                     continue
                 try:
-                    batch.append(store.prepare(ref, item, source_name))
+                    batch.append(runs.prepare(ref, item, source_name))
                 except Exception as exc:  # one bad record never sinks a run
                     pending.append(pool.submit(_failure, writer, ref, exc))
                 if len(batch) >= BATCH:
@@ -72,14 +73,15 @@ def _store_page(writer: store.RunWriter, page: Page, source_name: str) -> list[s
     return ids
 
 
-def _failure(writer: store.RunWriter, ref: str, exc: Exception) -> list[str]:
+def _failure(writer: runs.RunWriter, ref: str, exc: Exception) -> list[str]:
     writer.record_failure(ref, f"{type(exc).__name__}: {exc}")
     return []
 
 
 def start_job(engine: Engine, source: Source, settings: Settings, trigger: str = "manual") -> HarvestJob:
-    """Claim a running job for the source (raises jobs.JobInProgress when one is live already)."""
-    return jobs.claim(engine, source.id or 0, trigger=trigger, status="running", dead_after=settings.job_dead_after)
+    """Claim a running job for the source (raises job_lifecycle.JobInProgress when one is live already)."""
+    return job_lifecycle.claim(engine, source.id or 0, trigger=trigger, status="running",
+                               dead_after=settings.job_dead_after)
 
 
 def harvest_source(
@@ -90,19 +92,19 @@ def harvest_source(
 
     ``full`` maps every page even when its bytes are unchanged since the last successful run.
     ``job`` is a job claimed before (queued by the scheduler or the API); without one a job is claimed
-    here, and jobs.JobInProgress is raised when the source is being harvested already.
+    here, and job_lifecycle.JobInProgress is raised when the source is being harvested already.
     """
     if job is None:
         job = start_job(engine, source, settings, trigger)
-    elif job.status == "queued" and not jobs.start(engine, job):
-        return jobs.load(engine, job.id or 0)  # failed as dead before a worker got to it
+    elif job.status == "queued" and not job_lifecycle.start(engine, job):
+        return job_lifecycle.load(engine, job.id or 0)  # failed as dead before a worker got to it
     assert job.id is not None and source.id is not None
-    beating = jobs.Heartbeat(engine, settings.job_heartbeat_interval)
+    beating = job_lifecycle.Heartbeat(engine, settings.job_heartbeat_interval)
     beating.add(job.id)
     beating.start()
     spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, mapping=source.mapping)
     fetcher = Fetcher(settings)
-    counts = store.RunCounts()
+    counts = runs.RunCounts()
     status = "failed"
     message: str | None = None
     try:
@@ -110,7 +112,7 @@ def harvest_source(
         previous = {} if full else _previous_pages(source)
         pages: dict[str, dict[str, object]] = {}
         with engine.connect() as conn, conn.begin():
-            writer = store.RunWriter(conn, source_id=source.id, source_name=source.name, job_id=job.id)
+            writer = runs.RunWriter(conn, source_id=source.id, source_name=source.name, job_id=job.id)
             counts = writer.counts
             not_modified = True
             for page in adapter.pages(previous):
@@ -142,14 +144,14 @@ def harvest_source(
         message = f"{type(exc).__name__}: {exc}"
         log.exception("harvest of %s failed unexpectedly", source.name)
     except BaseException:  # Ctrl-C, shutdown: the job must not stay live and block the next run
-        jobs.abandon(engine, job.id, "interrupted")
+        job_lifecycle.abandon(engine, job.id, "interrupted")
         raise
     finally:
         fetcher.close()
         beating.stop()
     if status == "failed":
         # the run's transaction was rolled back: nothing it wrote counts
-        counts = store.RunCounts(failed=counts.failed)
+        counts = runs.RunCounts(failed=counts.failed)
     with engine.begin() as conn:
         values = dict(
             status=status, finished_at=utcnow(), pages=fetcher.requests, seen=counts.seen,

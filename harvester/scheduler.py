@@ -28,36 +28,37 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from catalog import quality_service, services
-from catalog.db import is_sqlite
 from catalog.errors import CatalogError
-from catalog.models import SRC, HarvestJob, utcnow
-from catalog.schedule import Schedule, parse_schedule
+from catalog.quality import checks
+from catalog.schedules import Schedule, parse_schedule
+from catalog.services import sources
 from catalog.settings import Settings
-from harvester import jobs
+from catalog.store.engine import is_sqlite
+from catalog.store.tables import SRC, HarvestJob, utcnow
+from harvester import job_lifecycle
 from harvester.runner import harvest_source
 
 log = logging.getLogger(__name__)
 
-JOB = jobs.JOB
+JOB = job_lifecycle.JOB
 TICK_ID = "datakatalog:sync"
 
 
 def run_job(engine: Engine, settings: Settings, job: HarvestJob) -> HarvestJob:
     """Run a claimed (queued) job to its end; what the pool's workers call."""
     try:
-        source = services.get_source(engine, job.source_id)
+        source = sources.get_source(engine, job.source_id)
     except CatalogError as exc:  # deleted while the job waited
         with engine.begin() as conn:
-            conn.execute(update(JOB).where(JOB.c.id == job.id, JOB.c.status.in_(jobs.LIVE)).values(
+            conn.execute(update(JOB).where(JOB.c.id == job.id, JOB.c.status.in_(job_lifecycle.LIVE)).values(
                 status="failed", finished_at=utcnow(), message=exc.message))
-        return jobs.load(engine, job.id or 0)
+        return job_lifecycle.load(engine, job.id or 0)
     done = harvest_source(engine=engine, source=source, settings=settings, trigger=job.trigger, job=job)
     if settings.shacl_after_harvest and done.status in ("succeeded", "held") and (done.added or done.updated):
         # the full DCAT-AP SHACL shapes, on what this run changed only; the job is already finished,
         # so the check never slows a harvest down (the mandatory rules ran inside it)
         try:
-            quality_service.validate_changed(engine, done.id or 0, base_url=settings.base_url)
+            checks.validate_changed(engine, done.id or 0, base_url=settings.base_url)
         except Exception:  # a validation failure must not take the worker down
             log.exception("SHACL validation after job %s failed", done.id)
     return done
@@ -72,7 +73,7 @@ class HarvestPool:
         # SQLite has one writer: a second run at once would only wait for (or fail on) the write lock
         self.workers = 1 if is_sqlite(engine) else settings.harvest_workers
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="harvest")
-        self._heartbeat = jobs.Heartbeat(engine, settings.job_heartbeat_interval).start()
+        self._heartbeat = job_lifecycle.Heartbeat(engine, settings.job_heartbeat_interval).start()
         self._pending: dict[int, Future[HarvestJob]] = {}
         self._lock = threading.Lock()
 
@@ -227,7 +228,7 @@ class HarvestScheduler:
         if not leading:
             self._unschedule_all()
             return
-        jobs.recover_dead(self.engine, dead_after=self.settings.job_dead_after)
+        job_lifecycle.recover_dead(self.engine, dead_after=self.settings.job_dead_after)
         self.sync_all()
         self.synced.set()
 
@@ -299,7 +300,7 @@ class HarvestScheduler:
     def _due(self, source_id: int) -> None:
         try:
             job = self.enqueue(source_id, trigger="schedule")
-        except jobs.JobInProgress as exc:
+        except job_lifecycle.JobInProgress as exc:
             log.info("source %s is due but job %s is still %s: skipped", source_id, exc.job.id, exc.job.status)
         except Exception:
             log.exception("scheduled harvest of source %s could not start", source_id)
@@ -307,7 +308,7 @@ class HarvestScheduler:
             log.info("source %s is due: job %s queued", source_id, job.id)
 
     def enqueue(self, source_id: int, *, trigger: str) -> HarvestJob:
-        """Claim a queued job for the source and hand it to the pool (raises jobs.JobInProgress)."""
+        """Claim a queued job for the source and hand it to the pool (raises job_lifecycle.JobInProgress)."""
         return _enqueue(self.pool, source_id, trigger=trigger)
 
 
@@ -316,7 +317,7 @@ def _job_id(source_id: int) -> str:
 
 
 def _enqueue(pool: HarvestPool, source_id: int, *, trigger: str) -> HarvestJob:
-    job = jobs.claim(pool.engine, source_id, trigger=trigger, dead_after=pool.settings.job_dead_after)
+    job = job_lifecycle.claim(pool.engine, source_id, trigger=trigger, dead_after=pool.settings.job_dead_after)
     pool.submit(job)
     return job
 
@@ -357,9 +358,9 @@ def trigger_harvest(
 ) -> HarvestJob:
     """Queue a harvest of a source next to its schedule; the queued job.
 
-    Raises NotFound for an unknown source and jobs.JobInProgress (409) when it is being harvested already.
+    Raises NotFound for an unknown source and job_lifecycle.JobInProgress (409) when it is being harvested already.
     """
-    source = services.get_source(engine, source_ref)
+    source = sources.get_source(engine, source_ref)
     assert source.id is not None
     if _active is not None and _active.engine is engine:
         return _enqueue(_active.pool, source.id, trigger=trigger)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.quality_service import validate_document
+from catalog.quality.checks import validate_document
 from catalog.settings import Settings
 from harvester.fetch import Fetcher
 

@@ -19,15 +19,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
 from api.app import create_app
-from catalog import services
-from catalog.db import init_engine, normalise_url
-from catalog.models import HarvestJob, Source
+from catalog.services import sources
 from catalog.settings import Settings
+from catalog.store.engine import init_engine, normalise_url
+from catalog.store.tables import HarvestJob, Source
+from harvester.registration import register_source
 from harvester.runner import harvest_source
 from harvester.scheduler import stop_fallback_pool
-from harvester.sources import register_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"  # the bundled files, read by tests as files
 POSTGRES_URL = os.environ.get("DATAKATALOG_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
@@ -162,7 +163,7 @@ def harvest(engine: Engine, settings: Settings) -> HarvestFn:
     """Harvest a source (by name) now and return its job."""
 
     def run(name: str, **kw: Any) -> HarvestJob:
-        source = services.get_source(engine, name)
+        source = sources.get_source(engine, name)
         return harvest_source(engine=engine, source=source, settings=settings, **kw)
 
     return run

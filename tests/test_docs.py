@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.cli import app, source_app
-from catalog.quality import RULES
+from catalog.quality.rules import RULES
 from catalog.settings import Settings
-from harvester.adapters.base import known_kinds
+from harvester.adapters import known_kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

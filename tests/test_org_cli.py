@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 
 from api.app import create_app
 from api.cli import app
-from catalog import orgs
+from catalog.services import organisations, sources
 from catalog.settings import Settings, get_settings
 
 TOKEN = re.compile(r"^dk_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{43}$")
@@ -45,10 +45,10 @@ def test_org_create_prints_a_working_token_once_and_stores_only_its_hash(cli: An
     result = cli("org", "create", "Stockholms stad")
     token = printed_token(result)
     assert "shown this once" in result.stdout
-    principal = orgs.authenticate(engine, token, admin_token=None)
+    principal = organisations.authenticate(engine, token, admin_token=None)
     assert principal is not None and principal.organisation_id is not None
-    assert orgs.get_organisation(engine, principal.organisation_id).name == "Stockholms stad"
-    [listed] = orgs.list_tokens(engine, "Stockholms stad")
+    assert organisations.get_organisation(engine, principal.organisation_id).name == "Stockholms stad"
+    [listed] = organisations.list_tokens(engine, "Stockholms stad")
     assert listed["prefix"] == token[:11]
     # listing shows the prefix, never the token
     for args in (("org", "list"), ("org", "token", "list", "Stockholms stad"), ("org", "list", "--json")):
@@ -57,7 +57,7 @@ def test_org_create_prints_a_working_token_once_and_stores_only_its_hash(cli: An
         assert token not in out.stdout
         assert token[12:] not in out.stdout
     assert token[:11] in cli("org", "token", "list", "Stockholms stad").stdout
-    [entry] = orgs.list_audit(engine)
+    [entry] = organisations.list_audit(engine)
     assert entry["action"] == "organisation.create"
     assert entry["actor"].startswith("cli:")
     assert entry["details"] == {"name": "Stockholms stad", "token": token[:11]}
@@ -80,10 +80,10 @@ def test_token_revoke_by_prefix_stops_the_token(cli: Any, engine: Engine) -> Non
     result = cli("org", "token", "revoke", token[:11])
     assert result.exit_code == 0, result.output
     assert f"Revoked token {token[:11]}" in result.stdout
-    assert orgs.authenticate(engine, token, admin_token=None) is None
-    [listed] = orgs.list_tokens(engine, "Uppsala kommun")
+    assert organisations.authenticate(engine, token, admin_token=None) is None
+    [listed] = organisations.list_tokens(engine, "Uppsala kommun")
     assert listed["active"] is False and listed["revoked_at"]
-    assert [e["action"] for e in orgs.list_audit(engine)] == ["token.revoke", "organisation.create"]
+    assert [e["action"] for e in organisations.list_audit(engine)] == ["token.revoke", "organisation.create"]
 
 
 def test_token_rotate_revokes_old_tokens_and_prints_a_new_one(cli: Any, engine: Engine) -> None:
@@ -92,9 +92,9 @@ def test_token_rotate_revokes_old_tokens_and_prints_a_new_one(cli: Any, engine: 
     new = printed_token(result)
     assert new != old
     assert old[:11] in result.stdout  # says which token it revoked
-    assert orgs.authenticate(engine, old, admin_token=None) is None
-    assert orgs.authenticate(engine, new, admin_token=None) is not None
-    listed = orgs.list_tokens(engine, "Göteborgs Stad")
+    assert organisations.authenticate(engine, old, admin_token=None) is None
+    assert organisations.authenticate(engine, new, admin_token=None) is not None
+    listed = organisations.list_tokens(engine, "Göteborgs Stad")
     assert [(t["prefix"], t["active"]) for t in listed] == [(new[:11], True), (old[:11], False)]
 
 
@@ -113,13 +113,13 @@ def test_org_errors_are_one_line_and_exit_1(cli: Any) -> None:
 def test_a_cli_made_token_registers_a_source_through_the_api(cli: Any, engine: Engine, settings: Settings,
                                                              http_server: Any) -> None:
     token = printed_token(cli("org", "create", "Region Skåne"))
-    org = orgs.get_organisation(engine, "Region Skåne")
+    org = organisations.get_organisation(engine, "Region Skåne")
     with TestClient(create_app(settings, engine)) as client:
         resp = client.post("/api/sources", json={"name": "skane", "url": http_server.url("dcat/catalog.ttl")},
                            headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 201, resp.text
     assert resp.json()["organisation_id"] == org.id
-    [listed] = orgs.list_tokens(engine, "Region Skåne")
+    [listed] = organisations.list_tokens(engine, "Region Skåne")
     assert listed["last_used_at"] is not None
 
 
@@ -127,15 +127,14 @@ def test_source_add_with_org_is_owned_by_it_and_audited(cli: Any, engine: Engine
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATAKATALOG_ALLOW_PRIVATE_SOURCES", "1")
     cli("org", "create", "Lantmäteriet")
-    org = orgs.get_organisation(engine, "Lantmäteriet")
+    org = organisations.get_organisation(engine, "Lantmäteriet")
     result = cli("source", "add", "lm", "--kind", "dcat", "--url", http_server.url("dcat/catalog.ttl"),
                  "--org", "Lantmäteriet", "--schedule", "6h")
     assert result.exit_code == 0, result.output
-    from catalog import services
 
-    source = services.get_source(engine, "lm")
+    source = sources.get_source(engine, "lm")
     assert (source.organisation_id, source.schedule) == (org.id, "6h")
-    entry = orgs.list_audit(engine)[0]
+    entry = organisations.list_audit(engine)[0]
     assert (entry["action"], entry["target"], entry["organisation_id"]) == ("source.create", f"source:{source.id}",
                                                                             org.id)
     assert entry["actor"].startswith("cli:")

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from catalog.search.query import parse_query
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -28,15 +30,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export every matching dataset (the filters of `search`, without paging) to a file."""
         from api.cli import Context, err, fail
-        from catalog import export as exports
-        from catalog import services
         from catalog.errors import CatalogError
+        from catalog.export import writers as exports
 
         ctx = Context(db)
         filters = {"publisher": publisher, "theme": theme, "format": dataset_format, "license": license,
                    "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
         try:
-            query = services.parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
+            query = parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
                                          sort=sort)
             result = exports.export_search(ctx.engine, query, format.lower(), base_url=ctx.settings.base_url)
         except CatalogError as exc:

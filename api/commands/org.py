@@ -12,21 +12,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from catalog import orgs
 from catalog.errors import CatalogError
+from catalog.services import organisations
 
 OPTION_DB = typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
 DbOption = Annotated[str | None, OPTION_DB]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
-def cli_actor() -> orgs.Principal:
+def cli_actor() -> organisations.Principal:
     """The local administrator, named by login for the audit log."""
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name in some containers
         user = "unknown"
-    return orgs.local_admin(f"cli:{user}")
+    return organisations.local_admin(f"cli:{user}")
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         """Create an organisation and print its API token (shown this once only)."""
         ctx = Context(db)
         try:
-            org, token = orgs.create_organisation(ctx.engine, name=name, actor=cli_actor())
+            org, token = organisations.create_organisation(ctx.engine, name=name, actor=cli_actor())
         except CatalogError as exc:
             fail(exc.message)
             return
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
     @org_app.command("list")
     def org_list(as_json: JsonOption = False, db: DbOption = None) -> None:
         """List organisations with their source and active-token counts."""
-        rows = orgs.list_organisations(Context(db).engine)
+        rows = organisations.list_organisations(Context(db).engine)
         if as_json:
             _print_json(rows)
             return
@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
     def token_list(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """List an organisation's tokens by prefix (the tokens themselves are never stored)."""
         try:
-            rows = orgs.list_tokens(Context(db).engine, name)
+            rows = organisations.list_tokens(Context(db).engine, name)
         except CatalogError as exc:
             fail(exc.message)
             return
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
     def token_revoke(prefix: str, db: DbOption = None) -> None:
         """Revoke the token with this prefix (dk_…); it stops working at once."""
         try:
-            result = orgs.revoke_token(Context(db).engine, prefix, actor=cli_actor())
+            result = organisations.revoke_token(Context(db).engine, prefix, actor=cli_actor())
         except CatalogError as exc:
             fail(exc.message)
             return
@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
     def token_rotate(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """Revoke every active token of an organisation and print a new one (shown this once only)."""
         try:
-            token, revoked = orgs.rotate_token(Context(db).engine, name, actor=cli_actor())
+            token, revoked = organisations.rotate_token(Context(db).engine, name, actor=cli_actor())
         except CatalogError as exc:
             fail(exc.message)
             return

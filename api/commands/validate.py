@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from catalog.services import sources
+
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
 ]
@@ -41,8 +43,8 @@ def register(app: typer.Typer) -> None:
         no_shacl: Annotated[bool, typer.Option("--no-shacl", help="Only the mandatory checks")] = False,
     ) -> None:
         """Validate a DCAT catalogue against DCAT-AP-SE without storing it. Exits 1 on violations."""
-        from catalog.dcat_out import EXTENSIONS
-        from catalog.quality_service import validate_document
+        from catalog.formats.dcat_write import EXTENSIONS
+        from catalog.quality.checks import validate_document
         from harvester.validation import validate_url
 
         ctx = Context(None)
@@ -79,15 +81,15 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Run the DCAT-AP 3.0.1 SHACL shapes on stored datasets and store the results with them."""
-        from catalog import quality_service, services
+        from catalog.quality import checks
 
         ctx = Context(db)
         try:
             if job is not None:
-                result = quality_service.validate_changed(ctx.engine, job, base_url=ctx.settings.base_url)
+                result = checks.validate_changed(ctx.engine, job, base_url=ctx.settings.base_url)
             else:
-                source_id = services.get_source(ctx.engine, source).id if source else None
-                result = quality_service.validate_stored(ctx.engine, base_url=ctx.settings.base_url,
+                source_id = sources.get_source(ctx.engine, source).id if source else None
+                result = checks.validate_stored(ctx.engine, base_url=ctx.settings.base_url,
                                                          source_id=source_id)
         except CatalogError as exc:
             fail(exc.message)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 
 from api.deps import EngineDep
-from catalog import changes
+from catalog.services import changes
 
 router = APIRouter(prefix="/api", tags=["changes"])
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, SettingsDep
-from catalog import ckan_api
 from catalog.errors import CatalogError
+from catalog.services import ckan
 
 router = APIRouter(tags=["ckan"])
 
@@ -25,9 +25,9 @@ async def _params(request: Request) -> dict[str, Any]:
                 try:
                     data = orjson.loads(body)
                 except orjson.JSONDecodeError:
-                    raise ckan_api.CkanError("the request body is not JSON") from None
+                    raise ckan.CkanError("the request body is not JSON") from None
                 if not isinstance(data, dict):
-                    raise ckan_api.CkanError("the request body must be a JSON object")
+                    raise ckan.CkanError("the request body must be a JSON object")
                 params.update(data)
             else:
                 params.update(dict(await request.form()))
@@ -43,10 +43,10 @@ async def _action(name: str, request: Request, engine: Any, base_url: str) -> Re
     try:
         params = await _params(request)
         # the database work runs in a worker thread: these routes are async only to read the body
-        result = await run_in_threadpool(ckan_api.call_action, engine, name, params, base_url=base_url)
+        result = await run_in_threadpool(ckan.call_action, engine, name, params, base_url=base_url)
     except CatalogError as exc:
-        return _answer(base_url, name, {"success": False, "error": ckan_api.error_body(exc)},
-                       ckan_api.error_status(exc))
+        return _answer(base_url, name, {"success": False, "error": ckan.error_body(exc)},
+                       ckan.error_status(exc))
     return _answer(base_url, name, {"success": True, "result": result})
 
 

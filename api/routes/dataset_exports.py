@@ -13,14 +13,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from api.deps import EngineDep, SettingsDep
-from catalog import export, services
+from catalog.export import writers
+from catalog.search.query import parse_query
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
 FacetParam = Annotated[list[str] | None, Query()]
 
 
-def streaming(result: export.Export) -> StreamingResponse:
+def streaming(result: writers.Export) -> StreamingResponse:
     """An export as a download."""
     return StreamingResponse(result.chunks, media_type=result.media_type, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"',
@@ -29,7 +30,7 @@ def streaming(result: export.Export) -> StreamingResponse:
 
 
 @router.get("/datasets/export", response_class=StreamingResponse,
-            responses={200: {"content": {m: {} for m, _ in export.FORMATS.values()}}})
+            responses={200: {"content": {m: {} for m, _ in writers.FORMATS.values()}}})
 def export_datasets(
     engine: EngineDep,
     settings: SettingsDep,
@@ -46,8 +47,8 @@ def export_datasets(
     status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
 ) -> StreamingResponse:
     """Every matching dataset (the search's filters and order, without paging), streamed."""
-    fmt, format_filter = export.split_format(format)
+    fmt, format_filter = writers.split_format(format)
     filters = {"publisher": publisher, "theme": theme, "format": format_filter, "license": license,
                "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
-    query = services.parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status, sort=sort)
-    return streaming(export.export_search(engine, query, fmt, base_url=settings.base_url))
+    query = parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status, sort=sort)
+    return streaming(writers.export_search(engine, query, fmt, base_url=settings.base_url))

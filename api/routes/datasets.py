@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 
 from api.deps import EngineDep, SettingsDep
 from api.routes.rdf import negotiate
-from catalog import dcat_out, services
+from catalog.formats import dcat_write
+from catalog.search.query import MAX_PER_PAGE, parse_query
+from catalog.services import datasets
 
 router = APIRouter(prefix="/api", tags=["datasets"])
 
@@ -30,21 +32,21 @@ def search(
     sort: Annotated[str, Query(pattern="^(relevance|modified|title|quality)$")] = "relevance",
     status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=services.MAX_PER_PAGE)] = 20,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
     min_quality: Annotated[float | None, Query(ge=0, le=100, description="Only datasets scoring at least this")] = None,
 ) -> Response:
     """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
     filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
                "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
-    query = services.parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status,
+    query = parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status,
                                  sort=sort, page=page, per_page=per_page, min_quality=min_quality)
     # serialised by orjson straight away: FastAPI's generic encoder doubled the time of a search
-    return Response(orjson.dumps(services.search_datasets(engine, query)), media_type="application/json")
+    return Response(orjson.dumps(datasets.search_datasets(engine, query)), media_type="application/json")
 
 
 @router.get(
     "/datasets/{dataset_id}",
-    responses={200: {"content": {m: {} for m in dcat_out.RDF_FORMATS}}},
+    responses={200: {"content": {m: {} for m in dcat_write.RDF_FORMATS}}},
 )
 def get_dataset(
     dataset_id: str,
@@ -57,6 +59,6 @@ def get_dataset(
     mime = negotiate(accept, format)
     if mime is None:
         # the same URL answers JSON or RDF by Accept: caches must key on it
-        return JSONResponse(services.get_dataset(engine, dataset_id), headers={"Vary": "Accept"})
-    graph = services.dataset_graph(engine, dataset_id, base_url=settings.base_url)
-    return Response(dcat_out.serialize(graph, mime), media_type=mime, headers={"Vary": "Accept"})
+        return JSONResponse(datasets.get_dataset(engine, dataset_id), headers={"Vary": "Accept"})
+    graph = datasets.dataset_graph(engine, dataset_id, base_url=settings.base_url)
+    return Response(dcat_write.serialize(graph, mime), media_type=mime, headers={"Vary": "Accept"})

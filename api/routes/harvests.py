@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from api.app import problem
 from api.auth import SourceWriterDep
 from api.deps import EngineDep, SettingsDep
-from catalog import services
-from harvester.jobs import JobInProgress
+from catalog.services import jobs
+from harvester.job_lifecycle import JobInProgress
 from harvester.scheduler import trigger_harvest
 
 router = APIRouter(prefix="/api", tags=["sources"])
@@ -32,11 +32,11 @@ def trigger(source_id: int, engine: EngineDep, settings: SettingsDep, response: 
     except JobInProgress as exc:
         return _in_progress(exc)
     response.headers["Location"] = f"/api/jobs/{job.id}"
-    return services.job_summary(job)
+    return jobs.job_summary(job)
 
 
 def _in_progress(exc: JobInProgress) -> JSONResponse:
-    body: dict[str, Any] = {"job": services.job_summary(exc.job)}
+    body: dict[str, Any] = {"job": jobs.job_summary(exc.job)}
     resp = problem(409, exc.title, exc.message, **body)
     resp.headers["Location"] = f"/api/jobs/{exc.job.id}"
     return resp

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import EngineDep
-from catalog import services
+from catalog.services import jobs
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 
@@ -15,4 +15,4 @@ router = APIRouter(prefix="/api", tags=["jobs"])
 @router.get("/jobs/{job_id}")
 def get_job(job_id: int, engine: EngineDep) -> dict[str, Any]:
     """A job's report: counts, changes, and every problem grouped by DCAT-AP-SE rule."""
-    return services.get_job(engine, job_id)
+    return jobs.get_job(engine, job_id)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import EngineDep, SettingsDep
 from api.routes.dataset_exports import streaming
-from catalog import lists
+from catalog.services import lists
 
 router = APIRouter(prefix="/api", tags=["lists"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import AdminDep
 from api.deps import EngineDep
-from catalog import orgs
+from catalog.services import organisations
 
 router = APIRouter(prefix="/api", tags=["organisations"])
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["organisations"])
 @router.get("/organisations")
 def list_organisations(engine: EngineDep) -> list[dict[str, Any]]:
     """Every organisation with its number of sources and active tokens (never the tokens)."""
-    return orgs.list_organisations(engine)
+    return organisations.list_organisations(engine)
 
 
 @router.get("/organisations/{organisation_id}/quality")
@@ -24,15 +24,15 @@ def organisation_quality(
     organisation_id: int, engine: EngineDep, top: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
     """How many of the organisation's active datasets there are, how many are invalid, which rules fail most."""
-    return orgs.organisation_quality(engine, organisation_id, top=top)
+    return organisations.organisation_quality(engine, organisation_id, top=top)
 
 
 @router.get("/audit")
 def audit_log(
     _admin: AdminDep, engine: EngineDep,
-    limit: Annotated[int, Query(ge=1, le=orgs.MAX_AUDIT_PAGE)] = 100,
+    limit: Annotated[int, Query(ge=1, le=organisations.MAX_AUDIT_PAGE)] = 100,
     before: Annotated[int | None, Query(ge=1, description="Page back: entries older than this id")] = None,
     organisation_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> list[dict[str, Any]]:
     """Every write, newest first: who, what, when, on what (administrators only)."""
-    return orgs.list_audit(engine, limit=limit, before=before, organisation_id=organisation_id)
+    return organisations.list_audit(engine, limit=limit, before=before, organisation_id=organisation_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.dcat_out import EXTENSIONS, RDF_FORMATS
+from catalog.formats.dcat_write import EXTENSIONS, RDF_FORMATS
 
 
 def negotiate(accept: str | None, fmt: str | None = None) -> str | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import EngineDep
-from catalog import services
+from catalog.services import jobs, sources
 
 router = APIRouter(prefix="/api", tags=["sources"])
 
@@ -15,12 +15,12 @@ router = APIRouter(prefix="/api", tags=["sources"])
 @router.get("/sources")
 def list_sources(engine: EngineDep) -> list[dict[str, Any]]:
     """Every registered source, with dataset counts and its latest job."""
-    return [services.source_summary(engine, s) for s in services.list_sources(engine)]
+    return [sources.source_summary(engine, s) for s in sources.list_sources(engine)]
 
 
 @router.get("/sources/{source_id}")
 def get_source(source_id: int, engine: EngineDep) -> dict[str, Any]:
-    return services.source_summary(engine, services.get_source(engine, source_id))
+    return sources.source_summary(engine, sources.get_source(engine, source_id))
 
 
 @router.get("/sources/{source_id}/jobs")
@@ -28,6 +28,6 @@ def source_jobs(
     source_id: int, engine: EngineDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[dict[str, Any]]:
     """The source's jobs, newest first."""
-    source = services.get_source(engine, source_id)
+    source = sources.get_source(engine, source_id)
     assert source.id is not None
-    return services.list_jobs(engine, source.id, limit=limit)
+    return jobs.list_jobs(engine, source.id, limit=limit)

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import SourceWriterDep, WriterDep
 from api.deps import EngineDep, SettingsDep
-from catalog import services
-from harvester import preview, source_admin
+from catalog.services import sources
+from harvester import preview, registration
 
 router = APIRouter(prefix="/api", tags=["sources"])
 
@@ -71,8 +71,8 @@ class PreviewIn(BaseModel):
 @router.post("/sources", status_code=201)
 def create_source(body: SourceIn, principal: WriterDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
     """Register a source owned by the caller's organisation (422 names the field that is wrong)."""
-    source = source_admin.add_source(engine, settings, actor=principal, **body.model_dump())
-    return services.source_summary(engine, source)
+    source = registration.add_source(engine, settings, actor=principal, **body.model_dump())
+    return sources.source_summary(engine, source)
 
 
 @router.post("/sources/preview")
@@ -86,12 +86,12 @@ def update_source(
     source_id: int, body: SourcePatch, write: SourceWriterDep, engine: EngineDep, settings: SettingsDep,
 ) -> dict[str, Any]:
     """Change a source's url, kind, mapping or schedule (owner or administrator)."""
-    source = source_admin.change_source(engine, settings, actor=write.principal, source_id=source_id,
+    source = registration.change_source(engine, settings, actor=write.principal, source_id=source_id,
                                         changes=body.model_dump(exclude_unset=True))
-    return services.source_summary(engine, source)
+    return sources.source_summary(engine, source)
 
 
 @router.delete("/sources/{source_id}")
 def delete_source(source_id: int, write: SourceWriterDep, engine: EngineDep) -> dict[str, Any]:
     """Delete a source: marked deleted, its datasets withdrawn, every revision and job kept."""
-    return source_admin.remove_source(engine, actor=write.principal, source_id=source_id)
+    return registration.remove_source(engine, actor=write.principal, source_id=source_id)

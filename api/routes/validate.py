@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep
 from catalog.errors import InvalidInput
-from catalog.quality_service import validate_document
+from catalog.quality.checks import validate_document
 from harvester.validation import validate_url
 
 router = APIRouter(prefix="/api", tags=["quality"])

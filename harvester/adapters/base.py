@@ -1,36 +1,19 @@
-"""The adapter contract and the registry of source kinds.
+"""The adapter contract: what a source adapter is given, what it yields and what it raises.
 
-A source kind is one module in this package defining a :class:`SourceAdapter` subclass decorated
-with :func:`register`; :func:`get_adapter` imports it lazily by kind name.
+The registry of kinds is :data:`harvester.adapters.ADAPTERS`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import pkgutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from catalog.errors import ParseError, UnknownSourceKind
+from catalog.errors import ParseError
 from catalog.records import DatasetRecord
 from catalog.settings import Settings
 from harvester.fetch import Fetcher
-
-_REGISTRY: dict[str, type[SourceAdapter]] = {}
-_NOT_ADAPTERS = {"base"}
-
-
-def _kinds() -> dict[str, str]:
-    """Every module of this package but ``base`` is an adapter, named for its kind."""
-    import harvester.adapters as package
-
-    return {m.name: f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)
-            if m.name not in _NOT_ADAPTERS and not m.name.startswith("_")}
-
-
-KINDS: dict[str, str] = {}
 
 
 @dataclass(slots=True)
@@ -164,29 +147,3 @@ class SourceAdapter:
     def state(self) -> dict[str, Any]:
         """Adapter state to keep for the next run (validators for conditional GET and the like)."""
         return {}
-
-
-def register(kind: str) -> Callable[[type[SourceAdapter]], type[SourceAdapter]]:
-    def deco(cls: type[SourceAdapter]) -> type[SourceAdapter]:
-        cls.kind = kind
-        _REGISTRY[kind] = cls
-        return cls
-
-    return deco
-
-
-def known_kinds() -> list[str]:
-    if not KINDS:
-        KINDS.update(_kinds())
-    return sorted(KINDS)
-
-
-def get_adapter(kind: str) -> type[SourceAdapter]:
-    """The adapter class for a kind; raises UnknownSourceKind."""
-    if kind not in _REGISTRY:
-        known_kinds()
-        module = KINDS.get(kind)
-        if module is None:
-            raise UnknownSourceKind(f"unknown source kind {kind!r}; known kinds: {', '.join(known_kinds())}")
-        importlib.import_module(module)
-    return _REGISTRY[kind]

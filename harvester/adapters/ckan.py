@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import orjson
 
-from catalog import ckan_map
 from catalog.errors import InvalidInput, ParseError
+from catalog.formats import ckan_read
 from catalog.records import DatasetRecord
-from harvester.adapters.base import Page, PreviousPage, SourceAdapter, register
+from harvester.adapters.base import Page, PreviousPage, SourceAdapter
 
 # Bump when the mapping changes, so that page hashes differ after an upgrade.
 MAPPING_VERSION = "ckan-1"
@@ -32,15 +32,16 @@ MAPPING_VERSION = "ckan-1"
 SORT = "metadata_created asc, id asc"
 
 
-@register("ckan")
 class CkanAdapter(SourceAdapter):
     """Harvests a CKAN portal's public, active packages through the action API."""
+
+    kind = "ckan"
 
     rows: ClassVar[int] = 100
 
     @property
     def base(self) -> str:
-        return ckan_map.portal_base(self.spec.url)
+        return ckan_read.portal_base(self.spec.url)
 
     def validate(self) -> None:
         if not self.base.startswith(("http://", "https://")):
@@ -85,11 +86,11 @@ class CkanAdapter(SourceAdapter):
                     if pid in seen:
                         continue  # listed again on a shifted page
                     seen.add(pid)
-                if not ckan_map.is_harvestable(package):
+                if not ckan_read.is_harvestable(package):
                     continue  # private or deleted: not ours to publish
-                ref = ckan_map.package_ref(package, self.base)
+                ref = ckan_read.package_ref(package, self.base)
                 try:
-                    records.append((ref, ckan_map.map_package(package, self.base)))
+                    records.append((ref, ckan_read.map_package(package, self.base)))
                 except Exception as exc:  # one bad package never sinks a run
                     records.append((ref, exc))
             dropped = last_count - count if last_count is not None else 0

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from catalog import dcat_in
 from catalog.errors import ParseError
-from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter, register
+from catalog.formats import dcat_read
+from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter
 
 # Bump when the mapping changes, so byte-identical pages are mapped again after an upgrade.
 MAPPING_VERSION = "1"
 
 
-@register("dcat")
 class DcatAdapter(SourceAdapter):
     """Reads Turtle, RDF/XML, JSON-LD and N-Triples and follows hydra:next / hydra:nextPage."""
+
+    kind = "dcat"
 
     def pages(self, previous: dict[str, PreviousPage] | None = None) -> Iterator[Page]:
         previous = previous or {}
@@ -30,12 +31,12 @@ class DcatAdapter(SourceAdapter):
                 url = page.next
                 continue
             try:
-                graph = dcat_in.parse(fetched.body, base_iri=fetched.final_url, content_type=fetched.content_type)
+                graph = dcat_read.parse(fetched.body, base_iri=fetched.final_url, content_type=fetched.content_type)
             except ParseError as exc:
                 raise ParseError(f"{url}: {exc.message}") from exc
-            nxt = dcat_in.next_page(graph)
+            nxt = dcat_read.next_page(graph)
             next_url = urljoin(fetched.final_url, nxt) if nxt else None
             # mapped lazily: the runner stores one batch while the next is being mapped
-            yield Page(url=url, hash=fetched.hash, next=next_url, records=dcat_in.iter_resources(graph),
+            yield Page(url=url, hash=fetched.hash, next=next_url, records=dcat_read.iter_resources(graph),
                        etag=fetched.etag, last_modified=fetched.last_modified)
             url = next_url

@@ -15,10 +15,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import orjson
 
-from catalog import mapping_profile as mp
 from catalog.errors import ParseError
+from catalog.formats import jsonapi_profile as mp
 from catalog.records import DatasetRecord
-from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter, register
+from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter
 
 # Bump when this adapter's mapping changes, so byte-identical pages are mapped again after an upgrade.
 MAPPING_VERSION = "1"
@@ -52,9 +52,10 @@ def _param(url: str, name: str) -> int | None:
     return None
 
 
-@register("jsonapi")
 class JsonApiAdapter(SourceAdapter):
     """Pages a JSON API (next link, page or offset parameters, or one document) and maps it by profile."""
+
+    kind = "jsonapi"
 
     def validate(self) -> None:
         mp.load_profile(self.spec.mapping)

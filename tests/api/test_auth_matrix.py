@@ -19,11 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, func, select
 
 from api.app import create_app
-from catalog import orgs, services, store
-from catalog.orgs import Principal
+from catalog.services import organisations, sources
+from catalog.services.organisations import Principal
 from catalog.settings import Settings
+from catalog.store import runs
+from harvester.registration import register_source
 from harvester.runner import harvest_source
-from harvester.sources import register_source
 
 ADMIN_TOKEN = "admin-" + "x" * 40
 PROBLEM = "application/problem+json"
@@ -57,12 +58,12 @@ class World:
 @pytest.fixture
 def world(engine: Engine, settings: Settings, http_server: Any) -> Iterator[World]:
     app_settings = settings.model_copy(update={"admin_token": ADMIN_TOKEN})
-    owner, owner_token = orgs.create_organisation(engine, name="Stockholms stad", actor=SETUP)
-    other, other_token = orgs.create_organisation(engine, name="Malmö stad", actor=SETUP)
+    owner, owner_token = organisations.create_organisation(engine, name="Stockholms stad", actor=SETUP)
+    other, other_token = organisations.create_organisation(engine, name="Malmö stad", actor=SETUP)
     assert owner.id is not None and other.id is not None
-    revoked_token, _ = orgs.rotate_token(engine, owner.id, actor=SETUP)  # a second, soon revoked token
-    new_owner_token, _ = orgs.rotate_token(engine, owner.id, actor=SETUP)  # revokes the first two
-    assert orgs.authenticate(engine, owner_token, admin_token=None) is None
+    revoked_token, _ = organisations.rotate_token(engine, owner.id, actor=SETUP)  # a second, soon revoked token
+    new_owner_token, _ = organisations.rotate_token(engine, owner.id, actor=SETUP)  # revokes the first two
+    assert organisations.authenticate(engine, owner_token, admin_token=None) is None
     tokens: dict[str, str | None] = {
         "owner": new_owner_token, "other": other_token, "none": None,
         "bad": "dk_AAAAAAAA_" + "B" * 43, "revoked": revoked_token, "admin": ADMIN_TOKEN,
@@ -87,7 +88,7 @@ def assert_refused(resp: Any, caller: str) -> None:
 
 
 def source_row(world: World, source_id: int) -> Any:
-    from catalog.models import Source
+    from catalog.store.tables import Source
 
     table = Source.__table__  # type: ignore[attr-defined]
     with world.engine.connect() as conn:
@@ -95,7 +96,7 @@ def source_row(world: World, source_id: int) -> Any:
 
 
 def audit(world: World) -> list[dict[str, Any]]:
-    return orgs.list_audit(world.engine, limit=1000)
+    return organisations.list_audit(world.engine, limit=1000)
 
 
 # -- the matrix -----------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def test_post_sources_matrix_registers_for_the_callers_own_organisation(world: W
         assert created["schedule"] == "6h"
         assert created["organisation_id"] == {"owner": world.org_ids["owner"], "other": world.org_ids["other"],
                                               "admin": None}[caller]
-    names = [s.name for s in services.list_sources(world.engine)]
+    names = [s.name for s in sources.list_sources(world.engine)]
     assert names == ["src-admin", "src-other", "src-owner"]
     created = [e for e in audit(world) if e["action"] == "source.create"]
     assert {e["actor"].split(" (")[0] for e in created} == {"Stockholms stad", "Malmö stad", "admin"}
@@ -125,7 +126,7 @@ def test_an_organisation_cannot_register_a_source_for_another(world: World) -> N
     body = {"name": "smuggled", "url": world.catalog_url, "organisation_id": world.org_ids["other"]}
     resp = world.client.post("/api/sources", json=body, headers=world.headers("owner"))
     assert resp.status_code == 403
-    assert services.list_sources(world.engine) == []
+    assert sources.list_sources(world.engine) == []
     resp = world.client.post("/api/sources", json=body, headers=world.headers("admin"))
     assert resp.status_code == 201
     assert resp.json()["organisation_id"] == world.org_ids["other"]
@@ -163,7 +164,7 @@ def test_delete_source_matrix_only_owner_and_admin_delete_it(world: World) -> No
         else:
             assert_refused(resp, caller)
             assert source_row(world, source_id).deleted is False
-    assert sorted(s.name for s in services.list_sources(world.engine)) == ["del-bad", "del-none", "del-other",
+    assert sorted(s.name for s in sources.list_sources(world.engine)) == ["del-bad", "del-none", "del-other",
                                                                            "del-revoked"]
 
 
@@ -225,7 +226,7 @@ def test_delete_withdraws_datasets_and_keeps_history(world: World) -> None:
     source_id = world.owned_source("stockholm", harvest=True)
     [job] = world.client.get(f"/api/sources/{source_id}/jobs").json()
     with world.engine.connect() as conn:
-        generation = store.generation(conn)
+        generation = runs.generation(conn)
     resp = world.client.delete(f"/api/sources/{source_id}", headers=world.headers("owner"))
     assert resp.json()["withdrawn"] == 8
     everything = world.client.get("/api/datasets", params={"status": "all", "per_page": 100}).json()
@@ -241,7 +242,7 @@ def test_delete_withdraws_datasets_and_keeps_history(world: World) -> None:
     assert report["source"] == "stockholm"
     assert report["counts"]["added"] == 8
     with world.engine.connect() as conn:
-        assert store.generation(conn) == generation + 1
+        assert runs.generation(conn) == generation + 1
     [entry] = [e for e in audit(world) if e["action"] == "source.delete"]
     assert entry["details"] == {"name": "stockholm", "withdrawn": 8}
     assert entry["organisation_id"] == world.org_ids["owner"]
@@ -271,7 +272,7 @@ def test_bad_source_bodies_are_refused_naming_the_field(world: World, body: dict
     problem = resp.json()
     assert [e["field"] for e in problem["errors"]] == [field]
     assert words.lower() in (problem["errors"][0]["message"] + problem["detail"]).lower()
-    assert services.list_sources(world.engine) == []
+    assert sources.list_sources(world.engine) == []
 
 
 def test_patch_refuses_a_metadata_address_and_a_new_name(world: World) -> None:
@@ -353,7 +354,7 @@ def test_tokens_never_appear_in_clear_in_the_database_or_logs(
     world: World, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str], db_url: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    org, token = orgs.create_organisation(world.engine, name="Uppsala kommun", actor=SETUP)
+    org, token = organisations.create_organisation(world.engine, name="Uppsala kommun", actor=SETUP)
     headers = {"Authorization": f"Bearer {token}"}
     created = world.client.post("/api/sources", json={"name": "uppsala", "url": world.catalog_url},
                                 headers=headers)
@@ -361,13 +362,13 @@ def test_tokens_never_appear_in_clear_in_the_database_or_logs(
     world.client.post("/api/sources/preview", json={"url": world.catalog_url}, headers=headers)
     world.client.patch(f"/api/sources/{created.json()['id']}", json={"schedule": "1h"}, headers=headers)
     world.client.delete("/api/sources/999", headers=headers)
-    [listed] = orgs.list_tokens(world.engine, org.id or 0)
+    [listed] = organisations.list_tokens(world.engine, org.id or 0)
     assert listed["last_used_at"] is not None
     assert token.startswith(listed["prefix"])
     secret = token[len(listed["prefix"]):]
     secrets_to_hide = [token, *(t for t in world.tokens.values() if t and t != ADMIN_TOKEN)]
     text = _all_database_text(world.engine)
-    assert listed["prefix"] in text and orgs.hash_token(token) in text  # we are looking in the right place
+    assert listed["prefix"] in text and organisations.hash_token(token) in text  # we are looking in the right place
     for value in secrets_to_hide:
         assert value not in text
         assert value[12:] not in text
@@ -375,7 +376,7 @@ def test_tokens_never_appear_in_clear_in_the_database_or_logs(
     if db_url.startswith("sqlite"):
         path = Path(db_url.removeprefix("sqlite:///"))
         raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-        assert orgs.hash_token(token).encode() in raw
+        assert organisations.hash_token(token).encode() in raw
         for value in secrets_to_hide:
             assert value.encode() not in raw
             assert value[12:].encode() not in raw

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from catalog import services
-from catalog.orgs import create_organisation, local_admin
-from harvester import jobs
+from catalog.services.jobs import get_job
+from catalog.services.organisations import create_organisation, local_admin
+from harvester import job_lifecycle
 from tests.conftest import FIXTURES
 
 CATALOG_TTL = (FIXTURES / "dcat" / "catalog.ttl").read_bytes()
@@ -45,7 +45,7 @@ def test_trigger_queues_a_job_that_harvests_the_source(client, http_server, add_
     job = resp.json()
     assert resp.headers["location"] == f"/api/jobs/{job['id']}"
     assert (job["source_id"], job["trigger"], job["live"]) == (source.id, "manual", True)
-    assert job["status"] in ("queued", "running") and job["worker"] == jobs.worker_id()
+    assert job["status"] in ("queued", "running") and job["worker"] == job_lifecycle.worker_id()
     report = _finished(client, job["id"])
     assert report["status"] == "succeeded"
     assert report["counts"]["added"] == 8 and report["counts"]["invalid"] == 1
@@ -79,7 +79,7 @@ def test_trigger_reports_a_run_of_another_process_instead_of_doubling_it(
     client, engine, http_server, add_source
 ) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    elsewhere = jobs.claim(engine, source.id, trigger="schedule", status="running", dead_after=600,
+    elsewhere = job_lifecycle.claim(engine, source.id, trigger="schedule", status="running", dead_after=600,
                            worker="other-host:42")
     resp = client.post(f"/api/sources/{source.id}/harvest")
     assert resp.status_code == 409
@@ -150,5 +150,5 @@ def test_stopping_the_app_lets_a_triggered_harvest_finish(settings, engine, http
     with TestClient(create_app(app_settings, engine), headers=ADMIN) as c:
         job_id = c.post(f"/api/sources/{source.id}/harvest").json()["id"]
     # the app is gone: its harvest ran to the end rather than being cut off or left queued
-    report = services.get_job(engine, job_id)
+    report = get_job(engine, job_id)
     assert report["status"] == "succeeded" and report["counts"]["added"] == 8

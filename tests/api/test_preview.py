@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, func, select
 
 from api.app import create_app
-from catalog import orgs, services
-from catalog.orgs import Principal
+from catalog.services import organisations, sources
+from catalog.services.organisations import Principal
 from catalog.settings import Settings
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -22,7 +22,8 @@ UTAN_TITEL = "https://fixtures.example.se/dataset/utan-titel"
 
 @pytest.fixture
 def token(engine: Engine) -> str:
-    _org, token = orgs.create_organisation(engine, name="Region Skåne", actor=Principal(actor="setup", admin=True))
+    _org, token = organisations.create_organisation(engine, name="Region Skåne",
+                                                    actor=Principal(actor="setup", admin=True))
     return token
 
 
@@ -66,7 +67,7 @@ def test_preview_stores_nothing(api: TestClient, engine: Engine, http_server: An
     failed = preview(api, url=http_server.set("broken.ttl", "this is not turtle <<<"))
     assert report["datasets"] == 8 and failed["complete"] is False
     assert row_counts(engine) == before
-    assert services.list_sources(engine) == []
+    assert sources.list_sources(engine) == []
     assert api.get("/api/datasets").json()["total"] == 0
 
 

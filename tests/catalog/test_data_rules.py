@@ -8,9 +8,9 @@ from collections.abc import Callable
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from catalog import services
-from catalog.models import Dataset, Distribution, JobRecord, Revision
-from catalog.search import SearchQuery
+from catalog.search.searcher import SearchQuery
+from catalog.services import datasets, jobs, sources
+from catalog.store.tables import Dataset, Distribution, JobRecord, Revision
 from tests.conftest import FIXTURES, FixtureHTTPServer, HarvestFn
 
 FX = "https://fixtures.example.se/dataset/"
@@ -42,7 +42,7 @@ def test_first_harvest_stores_every_record_and_flags_the_invalid_one(
     untitled = stored[FX + "utan-titel"]
     assert untitled.valid is False and untitled.status == "active"
     assert '"dataset-title"' in untitled.violations
-    report = services.get_job(engine, job.id or 0)
+    report = jobs.get_job(engine, job.id or 0)
     [group] = [g for g in report["problems"] if g["rule"] == "dataset-title"]
     assert group["count"] == 1 and group["records"][0]["ref"] == FX + "utan-titel"
     assert group["message_sv"].startswith("Datamängden saknar titel")
@@ -95,9 +95,9 @@ def test_changed_dataset_gets_a_revision_and_keeps_its_id(
     after = _datasets(engine)[FX + "badplatser"]
     assert after.id == before.id and after.content_hash != before.content_hash
     assert after.title == "Badplatser och strandbad"
-    detail = services.get_dataset(engine, after.id)
+    detail = datasets.get_dataset(engine, after.id)
     assert [r["change"] for r in detail["revisions"]] == ["added", "updated"]
-    hits = services.search_datasets(engine, SearchQuery(q="strandbad"))
+    hits = datasets.search_datasets(engine, SearchQuery(q="strandbad"))
     assert [i["id"] for i in hits["items"]] == [after.id]
 
 
@@ -146,15 +146,15 @@ def test_withdrawn_only_after_complete_run(
     assert (job.status, job.withdrawn, job.unchanged) == ("succeeded", 1, 7)
     geodata = _datasets(engine)[FX + "geodata"]
     assert geodata.status == "withdrawn" and geodata.withdrawn_at is not None
-    assert services.search_datasets(engine, SearchQuery(q="kommungränser"))["total"] == 0
-    assert services.search_datasets(engine, SearchQuery(q="kommungränser", status="withdrawn"))["total"] == 1
+    assert datasets.search_datasets(engine, SearchQuery(q="kommungränser"))["total"] == 0
+    assert datasets.search_datasets(engine, SearchQuery(q="kommungränser", status="withdrawn"))["total"] == 1
     # listed again: restored, same id, with a revision saying so
     http_server.set("cat.ttl", (FIXTURES / "dcat/catalog.ttl").read_text())
     job = harvest("fx")
     assert job.updated == 1
     again = _datasets(engine)[FX + "geodata"]
     assert again.status == "active" and again.id == geodata.id
-    changes = [r["change"] for r in services.get_dataset(engine, again.id)["revisions"]]
+    changes = [r["change"] for r in datasets.get_dataset(engine, again.id)["revisions"]]
     assert changes == ["added", "withdrawn", "restored"]
 
 
@@ -200,7 +200,7 @@ def test_one_bad_record_never_sinks_the_run(
     job = harvest("fx")
     assert job.status == "succeeded" and job.added == 9
     odd = _datasets(engine)[FX + "konstig"]
-    detail = services.get_dataset(engine, odd.id)
+    detail = datasets.get_dataset(engine, odd.id)
     assert detail["issued"] == "förra året"
     assert any("stor" in n for n in detail["notes"])
 
@@ -219,7 +219,7 @@ def test_same_dataset_in_two_sources_stays_with_the_first(
                                                           JobRecord.rule == "duplicate")).scalars().all()
     assert len(skipped) == 7
     assert all("first" in (r.message or "") for r in skipped)
-    first = services.get_source(engine, "first")
+    first = sources.get_source(engine, "first")
     assert _datasets(engine)[FX + "badplatser"].source_id == first.id
 
 

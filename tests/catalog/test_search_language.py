@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine
 
-from catalog import services
-from catalog.search import BM25_LIMIT, SearchQuery, searcher_for
+from catalog.search.searcher import BM25_LIMIT, SearchQuery, searcher_for
+from catalog.services import datasets
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 CATALOG = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -39,7 +39,7 @@ def searched(request: pytest.FixtureRequest, http_server: FixtureHTTPServer, add
     searcher_for(engine).memory_threshold = -1 if request.param == "memory" else BM25_LIMIT
 
     def titles(q: str) -> list[str]:
-        result = services.search_datasets(engine, SearchQuery(q=q, per_page=50))
+        result = datasets.search_datasets(engine, SearchQuery(q=q, per_page=50))
         return sorted(item["title"] for item in result["items"])
 
     return titles
@@ -75,5 +75,5 @@ def test_quoted_phrase_matches_words_in_order(searched: Callable[[str], list[str
 
 
 def test_title_outranks_description(engine: Engine, searched: Callable[[str], list[str]]) -> None:
-    result = services.search_datasets(engine, SearchQuery(q="hållplatser"))
+    result = datasets.search_datasets(engine, SearchQuery(q="hållplatser"))
     assert result["items"][0]["title"] == "Hållplatser i Skåne"

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from catalog import services
+from catalog.search import query
+from catalog.services import datasets
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 TTL = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -18,7 +19,7 @@ TTL = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.
 def test_changed_texts_are_searchable_at_once(http_server: FixtureHTTPServer, add_source: Callable,
                                               harvest: HarvestFn, engine: Engine) -> None:
     def found(q: str) -> int:
-        return int(services.search_datasets(engine, services.parse_query(q=q))["total"])
+        return int(datasets.search_datasets(engine, query.parse_query(q=q))["total"])
 
     add_source("upd", http_server.set("upd.ttl", TTL.format(title="Cykelställ", description="Platser för cyklar.",
                                                             keyword="cykel")))

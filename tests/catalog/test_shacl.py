@@ -7,7 +7,10 @@ from pathlib import Path
 
 import rdflib
 
-from catalog import dcat_in, quality, quality_service, shacl, vocab
+from catalog import vocab
+from catalog.formats import dcat_read
+from catalog.quality import checks, shacl
+from catalog.quality.rules import check_mandatory, is_valid
 from catalog.records import DatasetRecord, Distribution
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -61,9 +64,9 @@ def test_validate_changed_stores_shacl_results_per_dataset(engine, settings, htt
     add_source("fx", http_server.set_fixture("c.ttl", "dcat/catalog.ttl"))
     job = harvest("fx")
     assert job.added == 8
-    result = quality_service.validate_changed(engine, job.id, base_url=settings.base_url)
+    result = checks.validate_changed(engine, job.id, base_url=settings.base_url)
     assert result == {"job_id": job.id, "checked": 8, "with_violations": 1}
-    again = quality_service.validate_changed(engine, job.id, base_url=settings.base_url)
+    again = checks.validate_changed(engine, job.id, base_url=settings.base_url)
     assert again["with_violations"] == 1
     items = client.get("/api/datasets", params={"per_page": 50}).json()["items"]
     by_title = {i["title"]: i for i in items}
@@ -85,7 +88,7 @@ def test_validate_changed_checks_only_what_a_job_changed(engine, settings, http_
     harvest("fx")
     second = harvest("fx")
     assert second.unchanged == 8
-    assert quality_service.validate_changed(engine, second.id, base_url=settings.base_url)["checked"] == 0
+    assert checks.validate_changed(engine, second.id, base_url=settings.base_url)["checked"] == 0
 
 
 def test_publisher_quality_gives_averages_and_most_failed_rules(client, http_server, add_source, harvest):
@@ -134,19 +137,19 @@ def test_unknown_licences_and_themes_are_kept_and_flagged():
     rec = DatasetRecord(title={"sv": "T"}, description={"sv": "D"}, license="https://example.se/min-licens",
                         themes=["https://example.se/tema/x"],
                         distributions=[Distribution(access_urls=["https://example.se/a"], format="CSV")])
-    rules = {v["rule"]: v for v in quality.check_mandatory(rec)}
+    rules = {v["rule"]: v for v in check_mandatory(rec)}
     assert rules["license-unknown"]["severity"] == "warning"
     assert rules["theme-unknown"]["severity"] == "warning"
     assert rec.license == "https://example.se/min-licens" and rec.themes == ["https://example.se/tema/x"]
     # warnings do not make a record invalid
-    assert quality.is_valid(list(rules.values())) is False  # dataset-publisher is missing
+    assert is_valid(list(rules.values())) is False  # dataset-publisher is missing
     assert "dataset-publisher" in rules
 
 
 def test_validate_document_maps_and_checks_without_storing():
-    report = quality_service.validate_document(KOMMUNER, content_type="text/turtle")
+    report = checks.validate_document(KOMMUNER, content_type="text/turtle")
     assert report["valid"] is True and report["violations"] == 0
     assert report["datasets"] == 40 and report["dataservices"] == 2
     assert len(report["items"]) == 42
-    index = dcat_in.parse(KOMMUNER, content_type="text/turtle")
+    index = dcat_read.parse(KOMMUNER, content_type="text/turtle")
     assert index.triples == report["triples"]

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, select
 
-from catalog import services
-from catalog.models import DIST, DS
+from catalog.search import query
+from catalog.services import datasets
+from catalog.store.tables import DIST, DS
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 HEAD = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -33,7 +34,7 @@ def test_in_one_run_the_first_dataset_keeps_it(http_server: FixtureHTTPServer, a
     job = harvest("shared")
     assert job.status == "succeeded" and job.added == 2
     assert len(_owner(engine)) == 1
-    both = services.search_datasets(engine, services.parse_query())["items"]
+    both = datasets.search_datasets(engine, query.parse_query())["items"]
     assert sorted(i["title"] for i in both) == ["A", "B"]
 
 
@@ -46,6 +47,6 @@ def test_in_a_later_run_the_stored_one_stays(http_server: FixtureHTTPServer, add
     job = harvest("shared")
     assert job.status == "succeeded" and job.added == 1
     assert _owner(engine) == ["A"]
-    b = next(i for i in services.search_datasets(engine, services.parse_query())["items"] if i["title"] == "B")
-    detail = services.get_dataset(engine, b["id"])
+    b = next(i for i in datasets.search_datasets(engine, query.parse_query())["items"] if i["title"] == "B")
+    detail = datasets.get_dataset(engine, b["id"])
     assert [d["stored"] for d in detail["distributions"]] == [False]  # listed, but stored under A

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from catalog import search, term_index
-from catalog.search import BM25_LIMIT, Searcher, SearchQuery, _Facet, _first
+from catalog.search import searcher, term_index
+from catalog.search.searcher import BM25_LIMIT, Searcher, SearchQuery, _Facet, _first
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 PREFIX = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -123,7 +123,7 @@ def test_follows_the_catalogue_generation(loaded: Searcher, http_server: Fixture
 
 
 def test_large_catalogues_build_in_the_background(loaded: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "TERMS_IN_BACKGROUND", 0)
+    monkeypatch.setattr(searcher, "TERMS_IN_BACKGROUND", 0)
     built = threading.Event()
     real_build = term_index.build
 
@@ -171,7 +171,7 @@ def test_facet_counts_sparse_and_dense_agree() -> None:
 
 def test_a_failed_background_build_leaves_the_database_answering(
         loaded: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "TERMS_IN_BACKGROUND", 0)
+    monkeypatch.setattr(searcher, "TERMS_IN_BACKGROUND", 0)
     calls: list[int] = []
 
     def broken(*args: object) -> term_index.TermIndex | None:
@@ -190,10 +190,10 @@ def test_a_failed_background_build_leaves_the_database_answering(
 
 def test_warm_builds_both_indexes_for_a_serving_process(loaded: Searcher, engine: Engine,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "TERMS_IN_BACKGROUND", 0)  # as for a large catalogue
-    monkeypatch.setattr(search, "_searchers", {})
-    search.warm(engine).join(30)
-    served = search.searcher_for(engine)
+    monkeypatch.setattr(searcher, "TERMS_IN_BACKGROUND", 0)  # as for a large catalogue
+    monkeypatch.setattr(searcher, "_searchers", {})
+    searcher.warm(engine).join(30)
+    served = searcher.searcher_for(engine)
     assert served.background_terms
     assert served.state() == {"generation": served.index().generation, "datasets": len(TOPICS) * len(PLACES),
                               "term_index": "ready"}

@@ -19,16 +19,18 @@ import requests
 from ckanapi import RemoteCKAN
 from sqlalchemy import Engine
 
-from catalog import services
-from catalog.ckan_map import group_theme, map_package, portal_base
+from catalog.formats.ckan_read import group_theme, map_package, portal_base
 from catalog.records import DatasetRecord
-from catalog.settings import CONFIG_DIR, Settings
-from harvester.adapters.base import Page, PreviousPage, SourceSpec, get_adapter
+from catalog.search.query import parse_query
+from catalog.services import datasets
+from catalog.settings import Settings
+from harvester.adapters import get_adapter
+from harvester.adapters.base import Page, PreviousPage, SourceSpec
 from harvester.adapters.ckan import CkanAdapter
-from harvester.demo import DemoServer
+from harvester.demo.server import DemoServer
 from harvester.fetch import Fetcher
-from harvester.sources import register_source
-from tests.conftest import FIXTURES, HarvestFn, serving
+from harvester.registration import register_source
+from tests.conftest import CONFIG_DIR, FIXTURES, HarvestFn, serving
 
 BY = "http://creativecommons.org/licenses/by/4.0/"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
@@ -140,9 +142,9 @@ def harvested(url: str) -> dict[str, DatasetRecord]:
 
 def by_package(engine: Engine, source: str) -> dict[str, dict[str, Any]]:
     """The stored datasets of a source (active and withdrawn), by CKAN package id."""
-    query = services.parse_query(filters={"source": [source]}, status="all", per_page=100)
-    items = services.search_datasets(engine, query)["items"]
-    details = [services.get_dataset(engine, item["id"]) for item in items]
+    query = parse_query(filters={"source": [source]}, status="all", per_page=100)
+    items = datasets.search_datasets(engine, query)["items"]
+    details = [datasets.get_dataset(engine, item["id"]) for item in items]
     return {d["identifier"]: d for d in details}
 
 
@@ -327,7 +329,7 @@ def test_registered_ckan_source_is_harvested_into_the_catalogue(
     assert bad["formats"] == ["CSV", "JSON"] and bad["license"]["id"] == "CC-BY-4.0"
     assert [t["id"] for t in bad["themes"]] == ["EDUC", "ENVI"]
     assert bad["publisher"]["name"] == {"sv": "Göteborgs Stad"} and bad["status"] == "active"
-    hits = services.search_datasets(engine, services.parse_query(q="badplatser"))
+    hits = datasets.search_datasets(engine, parse_query(q="badplatser"))
     assert [item["title"] for item in hits["items"]] == ["Badplatser"]
 
 

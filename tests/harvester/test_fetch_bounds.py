@@ -25,10 +25,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from benchmarks.gen_catalog import generate
-from catalog import services
 from catalog.errors import ParseError
-from catalog.models import Source
+from catalog.services import sources
 from catalog.settings import Settings
+from catalog.store.tables import Source
 from harvester.errors import FetchError, SourceHTTPError, SourceRefused, SourceTimeout, SourceUnreachable
 from harvester.fetch import Fetcher, check_address, retry_after
 from harvester.runner import harvest_source
@@ -66,7 +66,7 @@ def stored(engine: Engine) -> list[tuple[Any, ...]]:
 
 
 def run(engine: Engine, name: str, settings: Settings) -> Any:
-    return harvest_source(engine=engine, source=services.get_source(engine, name), settings=settings)
+    return harvest_source(engine=engine, source=get_source(engine, name), settings=settings)
 
 
 Breaker = Callable[[MisbehavingServer, str], None]
@@ -294,35 +294,35 @@ def test_https_through_the_address_guard_still_verifies_the_certificate_for_the_
 
 
 def test_entity_bomb_is_refused_before_parsing_in_milliseconds() -> None:
-    from catalog import dcat_in
+    from catalog.formats import dcat_read
 
     started = time.monotonic()
     with pytest.raises(ParseError, match="entity declarations are refused"):
-        dcat_in.parse(misbehaving.entity_bomb(levels=12), content_type="application/rdf+xml")
+        dcat_read.parse(misbehaving.entity_bomb(levels=12), content_type="application/rdf+xml")
     assert time.monotonic() - started < 0.1
 
 
 def test_malformed_rdf_xml_names_the_position() -> None:
-    from catalog import dcat_in
+    from catalog.formats import dcat_read
 
     body = (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
             b'  <rdf:Description rdf:about="https://x.example/d">\n</rdf:RDF>\n')
     with pytest.raises(ParseError, match=r"line 4, column \d+"):
-        dcat_in.parse(body, content_type="application/rdf+xml")
+        dcat_read.parse(body, content_type="application/rdf+xml")
 
 
 # -- kill -9 in the middle of a harvest ---------------------------------------------------------
 
 CHILD = """
 import sys
-from catalog import services
-from catalog.db import init_engine
+from catalog.services.sources import get_source
+from catalog.store.engine import init_engine
 from catalog.settings import Settings
 from harvester.runner import harvest_source
 url, name = sys.argv[1], sys.argv[2]
 settings = Settings(database_url=url, allow_private_sources=True, fetch_timeout=30)
 engine = init_engine(url)
-harvest_source(engine=engine, source=services.get_source(engine, name), settings=settings)
+harvest_source(engine=engine, source=get_source(engine, name), settings=settings)
 """
 
 PAGES = 4

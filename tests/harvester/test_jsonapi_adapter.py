@@ -10,16 +10,19 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from catalog import mapping_profile as mp
-from catalog import services
 from catalog.errors import InvalidInput, NotFound
-from catalog.models import Source
+from catalog.formats import jsonapi_profile as mp
 from catalog.records import DatasetRecord
-from catalog.settings import CONFIG_DIR, Settings
-from harvester.adapters.base import SourceSpec, get_adapter
-from harvester.demo import DemoServer
+from catalog.search.query import parse_query
+from catalog.services import jobs, sources
+from catalog.services.datasets import get_dataset, search_datasets
+from catalog.settings import Settings
+from catalog.store.tables import Source
+from harvester.adapters import get_adapter
+from harvester.adapters.base import SourceSpec
+from harvester.demo.server import DemoServer
 from harvester.fetch import Fetcher
-from tests.conftest import FIXTURES, FixtureHTTPServer, HarvestFn
+from tests.conftest import CONFIG_DIR, FIXTURES, FixtureHTTPServer, HarvestFn
 
 TRAFIKLAB = CONFIG_DIR / "demo" / "trafiklab"
 LUND = FIXTURES / "jsonapi" / "lund"
@@ -48,9 +51,9 @@ def serve_lund(server: FixtureHTTPServer) -> str:
 
 def stored(engine: Engine, source: str, status: str = "active") -> dict[str, dict[str, Any]]:
     """Every stored dataset of a source, as the detail JSON, by title."""
-    query = services.parse_query(filters={"source": [source]}, status=status, per_page=100)
-    items = services.search_datasets(engine, query)["items"]
-    details = [services.get_dataset(engine, item["id"]) for item in items]
+    query = parse_query(filters={"source": [source]}, status=status, per_page=100)
+    items = search_datasets(engine, query)["items"]
+    details = [get_dataset(engine, item["id"]) for item in items]
     return {d["display"]["title"]: d for d in details}
 
 
@@ -249,7 +252,7 @@ def test_bad_records_are_reported_and_the_run_goes_on(
     assert job.status == "succeeded", job.message
     assert (job.added, job.failed) == (3, 3)
     assert sorted(stored(engine, "lund")) == ["Badplatser", "Cykelpumpar", "Parkeringsplatser"]
-    report = services.get_job(engine, job.id or 0)
+    report = jobs.get_job(engine, job.id or 0)
     failures = [p for p in _problems(report) if p.get("outcome") == "failed"]
     messages = " | ".join(str(p.get("message")) for p in failures)
     assert "has no id at 'nyckel'" in messages
@@ -302,7 +305,7 @@ def test_profile_errors_are_refused_when_the_source_is_added(
         add_source("trasig", "http://127.0.0.1:9/api", kind="jsonapi", mapping=str(path))
     assert needle in err.value.message and "profil.toml" in err.value.message
     with pytest.raises(NotFound):
-        services.get_source(engine, "trasig")
+        sources.get_source(engine, "trasig")
 
 
 @pytest.mark.parametrize(("mapping", "needle"), [

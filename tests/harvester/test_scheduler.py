@@ -20,12 +20,14 @@ from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
 from api.cli import app as cli_app
-from catalog import services
 from catalog.errors import InvalidInput
-from catalog.models import HarvestJob, Source, utcnow
-from catalog.schedule import normalise_schedule, parse_schedule
+from catalog.schedules import normalise_schedule, parse_schedule
+from catalog.search import query
+from catalog.services import datasets
+from catalog.services.jobs import get_job
 from catalog.settings import Settings
-from harvester import jobs
+from catalog.store.tables import HarvestJob, Source, utcnow
+from harvester import job_lifecycle
 from harvester.runner import harvest_source
 from harvester.scheduler import HarvestPool, HarvestScheduler, Leadership, build_trigger, run_job
 from tests.conftest import FIXTURES
@@ -168,10 +170,10 @@ def test_cli_source_add_validates_the_schedule(db_url: str, http_server) -> None
 
 def test_a_second_claim_for_a_source_is_answered_with_the_live_job(engine, add_source, http_server) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    first = jobs.claim(engine, source.id, trigger="manual", dead_after=60)
-    assert first.status == "queued" and first.worker == jobs.worker_id()
-    with pytest.raises(jobs.JobInProgress) as info:
-        jobs.claim(engine, source.id, trigger="schedule", status="running", dead_after=60)
+    first = job_lifecycle.claim(engine, source.id, trigger="manual", dead_after=60)
+    assert first.status == "queued" and first.worker == job_lifecycle.worker_id()
+    with pytest.raises(job_lifecycle.JobInProgress) as info:
+        job_lifecycle.claim(engine, source.id, trigger="schedule", status="running", dead_after=60)
     assert info.value.job.id == first.id
     assert info.value.status == 409
     assert [j.id for j in _jobs(engine, source.id)] == [first.id]  # nothing doubled
@@ -179,8 +181,8 @@ def test_a_second_claim_for_a_source_is_answered_with_the_live_job(engine, add_s
 
 def test_harvest_source_does_not_run_beside_a_live_job(engine, settings, add_source, http_server) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    live = jobs.claim(engine, source.id, trigger="schedule", status="running", dead_after=60)
-    with pytest.raises(jobs.JobInProgress) as info:
+    live = job_lifecycle.claim(engine, source.id, trigger="schedule", status="running", dead_after=60)
+    with pytest.raises(job_lifecycle.JobInProgress) as info:
         harvest_source(engine=engine, source=source, settings=settings)
     assert info.value.job.id == live.id
     assert http_server.hits == []  # nothing fetched
@@ -190,12 +192,12 @@ def test_a_job_whose_worker_stopped_beating_is_failed_and_does_not_block(
     engine, settings, add_source, http_server
 ) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    dead = jobs.claim(engine, source.id, trigger="schedule", status="running", dead_after=60, worker="gone:1")
+    dead = job_lifecycle.claim(engine, source.id, trigger="schedule", status="running", dead_after=60, worker="gone:1")
     with engine.begin() as conn:
         conn.execute(update(JOB).where(JOB.c.id == dead.id).values(heartbeat_at=utcnow() - timedelta(seconds=30)))
     job = harvest_source(engine=engine, source=source, settings=_fast(settings, job_dead_after=10))
     assert job.status == "succeeded" and job.added == 8
-    old = jobs.load(engine, dead.id)
+    old = job_lifecycle.load(engine, dead.id)
     assert (old.status, old.message) == ("failed", "worker died")
     assert old.finished_at is not None
 
@@ -212,7 +214,7 @@ def test_an_interrupted_run_fails_its_job_so_the_next_run_is_not_blocked(
         harvest_source(engine=engine, source=source, settings=settings, progress=interrupt)
     (stopped,) = _jobs(engine, source.id)
     assert (stopped.status, stopped.message) == ("failed", "interrupted")
-    assert services.search_datasets(engine, services.parse_query())["total"] == 0  # rolled back
+    assert datasets.search_datasets(engine, query.parse_query())["total"] == 0  # rolled back
     again = harvest_source(engine=engine, source=source, settings=settings)
     assert again.status == "succeeded" and again.added == 8
 
@@ -224,12 +226,12 @@ def test_a_running_job_beats_so_it_is_not_taken_for_dead(engine, settings, add_s
     fast = _fast(settings, job_heartbeat_interval=0.1, job_dead_after=0.6)
     pool = HarvestPool(engine, fast)
     try:
-        job = jobs.claim(engine, source.id, trigger="manual", dead_after=fast.job_dead_after)
+        job = job_lifecycle.claim(engine, source.id, trigger="manual", dead_after=fast.job_dead_after)
         future = pool.submit(job)
         time.sleep(0.9)  # longer than dead_after: only the heartbeat keeps the job alive
-        assert jobs.recover_dead(engine, dead_after=fast.job_dead_after) == []
-        with pytest.raises(jobs.JobInProgress):
-            jobs.claim(engine, source.id, trigger="manual", dead_after=fast.job_dead_after)
+        assert job_lifecycle.recover_dead(engine, dead_after=fast.job_dead_after) == []
+        with pytest.raises(job_lifecycle.JobInProgress):
+            job_lifecycle.claim(engine, source.id, trigger="manual", dead_after=fast.job_dead_after)
         done = future.result(timeout=10)
     finally:
         pool.shutdown()
@@ -238,22 +240,22 @@ def test_a_running_job_beats_so_it_is_not_taken_for_dead(engine, settings, add_s
 
 def test_run_job_runs_a_queued_job_to_the_end(engine, settings, add_source, http_server) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    queued = jobs.claim(engine, source.id, trigger="schedule", dead_after=60)
+    queued = job_lifecycle.claim(engine, source.id, trigger="schedule", dead_after=60)
     done = run_job(engine, settings, queued)
     assert done.id == queued.id
-    report = services.get_job(engine, queued.id)
+    report = get_job(engine, queued.id)
     assert report["status"] == "succeeded" and report["trigger"] == "schedule" and not report["live"]
     assert report["counts"]["added"] == 8 and report["counts"]["invalid"] == 1
-    assert report["worker"] == jobs.worker_id()
+    assert report["worker"] == job_lifecycle.worker_id()
     assert report["started_at"] >= report["created_at"] and report["finished_at"] >= report["started_at"]
     assert {g["rule"] for g in report["problems"]} >= {"dataset-title"}
-    titles = {i["title"] for i in services.search_datasets(engine, services.parse_query(per_page=50))["items"]}
+    titles = {i["title"] for i in datasets.search_datasets(engine, query.parse_query(per_page=50))["items"]}
     assert "Badplatser" in titles
 
 
 def test_run_job_of_a_job_failed_as_dead_meanwhile_does_nothing(engine, settings, add_source, http_server) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    queued = jobs.claim(engine, source.id, trigger="schedule", dead_after=60)
+    queued = job_lifecycle.claim(engine, source.id, trigger="schedule", dead_after=60)
     with engine.begin() as conn:
         conn.execute(update(JOB).where(JOB.c.id == queued.id).values(status="failed", message="worker died"))
     done = run_job(engine, settings, queued)
@@ -263,18 +265,19 @@ def test_run_job_of_a_job_failed_as_dead_meanwhile_does_nothing(engine, settings
 
 def test_job_report_of_a_queued_job_says_it_is_live(engine, add_source, http_server) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    queued = jobs.claim(engine, source.id, trigger="manual", dead_after=60)
-    report = services.get_job(engine, queued.id)
+    queued = job_lifecycle.claim(engine, source.id, trigger="manual", dead_after=60)
+    report = get_job(engine, queued.id)
     assert (report["status"], report["live"], report["source"]) == ("queued", True, "fx")
     assert report["started_at"] is None and report["duration_seconds"] is None
-    assert report["worker"] == jobs.worker_id() and report["heartbeat_at"]
+    assert report["worker"] == job_lifecycle.worker_id() and report["heartbeat_at"]
 
 
 def test_cli_job_shows_a_running_job_and_harvest_reports_it_instead_of_doubling(
     engine, db_url, add_source, http_server
 ) -> None:
     source = add_source("fx", http_server.url("dcat/catalog.ttl"))
-    live = jobs.claim(engine, source.id, trigger="schedule", status="running", dead_after=600, worker="elsewhere:7")
+    live = job_lifecycle.claim(engine, source.id, trigger="schedule", status="running", dead_after=600,
+                               worker="elsewhere:7")
     runner = CliRunner()
     shown = runner.invoke(cli_app, ["job", str(live.id), "--db", db_url])
     assert shown.exit_code == 0, shown.output
@@ -293,16 +296,16 @@ def test_many_due_sources_wait_queued_in_a_bounded_pool(engine, settings, add_so
     sources = [add_source(f"s{i}", http_server.url("slow.ttl") + f"?n={i}") for i in range(3)]
     pool = HarvestPool(engine, _fast(settings, harvest_workers=1))
     try:
-        claimed = [jobs.claim(engine, s.id, trigger="schedule", dead_after=60) for s in sources]
+        claimed = [job_lifecycle.claim(engine, s.id, trigger="schedule", dead_after=60) for s in sources]
         futures = [pool.submit(j) for j in claimed]
-        assert _wait(lambda: jobs.load(engine, claimed[0].id).status == "running", 5)
-        waiting = [jobs.load(engine, j.id).status for j in claimed[1:]]
+        assert _wait(lambda: job_lifecycle.load(engine, claimed[0].id).status == "running", 5)
+        waiting = [job_lifecycle.load(engine, j.id).status for j in claimed[1:]]
         assert waiting == ["queued", "queued"]
         done = [f.result(timeout=20) for f in futures]
     finally:
         pool.shutdown()
     assert [d.status for d in done] == ["succeeded"] * 3
-    _assert_no_overlap([jobs.load(engine, j.id) for j in claimed])  # one worker: one run at a time
+    _assert_no_overlap([job_lifecycle.load(engine, j.id) for j in claimed])  # one worker: one run at a time
 
 
 def test_a_pool_of_two_harvests_two_sources_sharing_publishers_at_once(
@@ -314,13 +317,13 @@ def test_a_pool_of_two_harvests_two_sources_sharing_publishers_at_once(
     sources = [add_source(f"s{i}", http_server.url(f"s{i}.ttl")) for i in range(2)]
     pool = HarvestPool(engine, _fast(settings, harvest_workers=2))
     try:
-        claimed = [jobs.claim(engine, s.id, trigger="schedule", dead_after=60) for s in sources]
+        claimed = [job_lifecycle.claim(engine, s.id, trigger="schedule", dead_after=60) for s in sources]
         done = [f.result(timeout=20) for f in [pool.submit(j) for j in claimed]]
     finally:
         pool.shutdown()
     assert [(d.status, d.added) for d in done] == [("succeeded", 8)] * 2, [d.message for d in done]
     assert pool.workers == (1 if db_url.startswith("sqlite") else 2)
-    runs = [jobs.load(engine, j.id) for j in claimed]
+    runs = [job_lifecycle.load(engine, j.id) for j in claimed]
     if pool.workers == 2:  # the two runs did overlap in time
         assert runs[0].started_at < runs[1].finished_at and runs[1].started_at < runs[0].finished_at
 
@@ -330,14 +333,14 @@ def test_pool_shutdown_fails_jobs_still_waiting(engine, settings, add_source, ht
     a = add_source("a", http_server.url("slow.ttl"))
     b = add_source("b", http_server.url("dcat/catalog.ttl"))
     pool = HarvestPool(engine, _fast(settings, harvest_workers=1))
-    first = jobs.claim(engine, a.id, trigger="manual", dead_after=60)
-    second = jobs.claim(engine, b.id, trigger="manual", dead_after=60)
+    first = job_lifecycle.claim(engine, a.id, trigger="manual", dead_after=60)
+    second = job_lifecycle.claim(engine, b.id, trigger="manual", dead_after=60)
     pool.submit(first)
     pool.submit(second)
-    assert _wait(lambda: jobs.load(engine, first.id).status == "running", 5)
+    assert _wait(lambda: job_lifecycle.load(engine, first.id).status == "running", 5)
     pool.shutdown(wait=True)
-    assert jobs.load(engine, first.id).status == "succeeded"
-    cancelled = jobs.load(engine, second.id)
+    assert job_lifecycle.load(engine, first.id).status == "succeeded"
+    cancelled = job_lifecycle.load(engine, second.id)
     assert (cancelled.status, cancelled.message) == ("failed", "cancelled: the server stopped")
 
 
@@ -506,10 +509,10 @@ def test_scheduled_run_is_followed_by_shacl_validation_of_what_changed(engine, s
     import orjson
     from sqlalchemy import select
 
-    from catalog.models import Dataset
+    from catalog.store.tables import Dataset
 
     source = add_source("shacl", http_server.url("dcat/catalog.ttl"))
-    job = jobs.claim(engine, source.id, trigger="schedule", dead_after=60)
+    job = job_lifecycle.claim(engine, source.id, trigger="schedule", dead_after=60)
     done = run_job(engine, settings, job)
     assert done.status == "succeeded" and done.added == 8
     with engine.connect() as conn:

@@ -1,0 +1,440 @@
+"""Exports of many datasets at once: CSV, JSON, XLSX, a Markdown hand-out and DCAT-AP-SE RDF.
+
+Every export is a generator of byte chunks over an ordered list of dataset primary keys: rows are
+read from the database ~500 at a time and written out batch by batch, so exporting 100,000
+datasets holds one batch of records in memory, never the catalogue (benchmarks/export.py measures
+it). The order is the caller's: a search's result order, or a curated list's.
+
+RDF is built per batch with :mod:`catalog.dcat_out` and serialised by Oxigraph. Turtle batches
+are concatenated (each repeats the same prefix declarations, which Turtle allows); JSON-LD batches
+are expanded JSON-LD arrays joined into one array; RDF/XML batches are joined under one
+``rdf:RDF`` root, so each format is one well-formed document.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, select
+
+from catalog import vocab
+from catalog.formats import dcat_write
+from catalog.records import DatasetRecord, display_text
+from catalog.search.searcher import SearchQuery, searcher_for
+from catalog.store.runs import DS, decode
+from catalog.store.tables import PUB, SRC
+
+BATCH = 500
+# media type, file extension
+FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "ttl": ("text/turtle", "ttl"),
+    "jsonld": ("application/ld+json", "jsonld"),
+    "rdf": ("application/rdf+xml", "rdf"),
+}
+COLUMNS = ("id", "title", "description", "publisher", "themes", "keywords", "formats", "licence", "access",
+           "landing_page", "download_urls", "access_urls", "modified", "status", "catalogue_url")
+ACCESS_LABELS = {"PUBLIC": "open", "RESTRICTED": "API key / restricted", "NON_PUBLIC": "not public"}
+XLSX_CELL_MAX = 32767
+
+
+@dataclass(slots=True)
+class ExportDoc:
+    """What an export is about: its title and introduction (the hand-out's heading)."""
+
+    title: str = "Datasets from datakatalog"
+    description: str | None = None
+
+
+@dataclass(slots=True)
+class Item:
+    """One stored dataset, read for export."""
+
+    row: Any
+    rec: DatasetRecord
+    publisher_name: str | None
+    source_name: str | None
+
+
+def media_type(fmt: str) -> str:
+    return FORMATS[fmt][0]
+
+
+def filename(fmt: str, stem: str = "datakatalog-export") -> str:
+    return f"{stem}-{datetime.now(UTC):%Y%m%d}.{FORMATS[fmt][1]}"
+
+
+def matching_pks(engine: Engine, query: SearchQuery) -> list[int]:
+    """The primary keys of every dataset a search matches, in the search's order."""
+    hits = searcher_for(engine).search(replace(query, page=1, per_page=2**62))
+    return hits.pks
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def iter_items(engine: Engine, pks: Sequence[int], batch: int | None = None) -> Iterator[list[Item]]:
+    """The datasets of ``pks`` in that order, a batch at a time (pks no longer stored are skipped)."""
+    batch = batch or BATCH
+    with engine.connect() as conn:
+        sources: dict[int, str] = {r[0]: r[1] for r in conn.execute(select(SRC.c.id, SRC.c.name))}
+    for start in range(0, len(pks), batch):
+        chunk = list(pks[start : start + batch])
+        # a connection per batch: a long download must not pin one read transaction for minutes
+        with engine.connect() as conn:
+            rows = conn.execute(select(
+                DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
+                DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id, DS.c.withdrawn_at, DS.c.first_seen_at,
+                DS.c.updated_at,
+            ).where(DS.c.pk.in_(chunk))).all()
+            pub_ids = {r.publisher_id for r in rows if r.publisher_id}
+            pubs: dict[str, str] = {}
+            if pub_ids:
+                pubs = {r[0]: r[1] for r in conn.execute(select(PUB.c.id, PUB.c.name).where(PUB.c.id.in_(pub_ids)))}
+        by_pk = {r.pk: r for r in rows}
+        items = []
+        for pk in chunk:
+            row = by_pk.get(pk)
+            if row is None:
+                continue
+            rec = DatasetRecord.from_dict(decode(row.record))
+            items.append(Item(row, rec, pubs.get(row.publisher_id or "") or display_text(
+                rec.publisher.name if rec.publisher else None), sources.get(row.source_id)))
+        yield items
+
+
+# -- the fields every tabular format shares ---------------------------------------------------
+
+
+def access_label(rec: DatasetRecord) -> str:
+    """open / API key / restricted / not public (no stated access rights counts as open)."""
+    code = vocab.access_code(rec.access_rights)
+    if code is None:
+        return "open"
+    return ACCESS_LABELS.get(code, code.lower())
+
+
+def links(rec: DatasetRecord) -> dict[str, list[str]]:
+    """Landing pages, download URLs and access URLs (API endpoints included), each without repeats."""
+    downloads: dict[str, None] = {}
+    access: dict[str, None] = {}
+    for dist in rec.distributions:
+        for url in dist.download_urls:
+            downloads.setdefault(url, None)
+        for url in dist.access_urls:
+            access.setdefault(url, None)
+    for url in rec.endpoint_urls:
+        access.setdefault(url, None)
+    return {"landing_pages": list(dict.fromkeys(rec.landing_pages)), "download_urls": list(downloads),
+            "access_urls": [u for u in access if u not in downloads]}
+
+
+def catalogue_url(base_url: str, dataset_id: str) -> str:
+    return f"{base_url.rstrip('/')}/api/datasets/{dataset_id}"
+
+
+def licence_text(rec: DatasetRecord) -> str:
+    licences = rec.licenses()
+    if not licences:
+        return ""
+    code = vocab.licence_code(licences[0]) or licences[0]
+    return code
+
+
+def withdrawn_note(item: Item) -> str | None:
+    if item.row.status != "withdrawn":
+        return None
+    when = item.row.withdrawn_at
+    since = f" on {when:%Y-%m-%d}" if isinstance(when, datetime) else ""
+    return f"Withdrawn: its source stopped listing this dataset{since}; the links may no longer work."
+
+
+def table_row(item: Item, base_url: str) -> list[str]:
+    rec = item.rec
+    ln = links(rec)
+    themes = [vocab.themes().label(vocab.theme_code(t) or t) for t in rec.themes]
+    return [
+        item.row.id, item.row.title or "", display_text(rec.description) or "", item.publisher_name or "",
+        "; ".join(themes), "; ".join(rec.all_keywords()), "; ".join(rec.formats()), licence_text(rec),
+        access_label(rec), ln["landing_pages"][0] if ln["landing_pages"] else "", " ".join(ln["download_urls"]),
+        " ".join(ln["access_urls"]), item.row.modified or "", item.row.status,
+        catalogue_url(base_url, item.row.id),
+    ]
+
+
+# -- formats ----------------------------------------------------------------------------------
+
+
+def stream(engine: Engine, pks: Sequence[int], fmt: str, *, base_url: str, doc: ExportDoc | None = None) -> Iterator[
+        bytes]:
+    """The export of ``pks`` (in order) as ``fmt``, chunk by chunk."""
+    doc = doc or ExportDoc()
+    writers = {"csv": _csv, "json": _json, "xlsx": _xlsx, "md": _markdown, "ttl": _rdf, "jsonld": _rdf,
+               "rdf": _rdf}
+    writer = writers[fmt]
+    return writer(engine, pks, fmt, base_url, doc)
+
+
+def _csv(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, _doc: ExportDoc) -> Iterator[bytes]:
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    # a byte-order mark: Excel (as Swedish offices open CSV) otherwise reads UTF-8 as Latin-1
+    buf.write("\ufeff")
+    out.writerow(COLUMNS)
+    for items in iter_items(engine, pks):
+        for item in items:
+            out.writerow(table_row(item, base_url))
+        yield buf.getvalue().encode("utf-8")
+        buf.seek(0)
+        buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
+
+
+def json_item(item: Item, base_url: str) -> dict[str, Any]:
+    """A search summary (the fields of /api/datasets items) with the dataset's links."""
+    from catalog.services.datasets import summary
+
+    pubs = {item.row.publisher_id: item.publisher_name} if item.row.publisher_id and item.publisher_name else {}
+    data = summary(item.row, pubs, {item.row.source_id: item.source_name} if item.source_name else {})
+    data["access_label"] = access_label(item.rec)
+    data["links"] = {**links(item.rec), "catalogue": catalogue_url(base_url, item.row.id)}
+    note = withdrawn_note(item)
+    if note:
+        data["note"] = note
+    return data
+
+
+def _json(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, _doc: ExportDoc) -> Iterator[bytes]:
+    yield b"["
+    first = True
+    for items in iter_items(engine, pks):
+        parts = []
+        for item in items:
+            parts.append((b"\n" if first else b",\n") + orjson.dumps(json_item(item, base_url)))
+            first = False
+        yield b"".join(parts)
+    yield b"\n]\n"
+
+
+def _xlsx_text(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_CELL_MAX]
+
+
+def _xlsx(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, doc: ExportDoc) -> Iterator[bytes]:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    # write-only mode streams rows to a temporary XML part; the zip file exists only once saved
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title="Datasets")
+    widths = {"A": 18, "B": 40, "C": 60, "D": 30, "E": 25, "F": 25, "G": 14, "H": 14, "I": 18, "O": 50}
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    for items in iter_items(engine, pks):
+        for item in items:
+            ws.append([_xlsx_text(v) for v in table_row(item, base_url)])
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="datakatalog-")
+    os.close(fd)
+    try:
+        wb.save(path)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 16):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+
+
+def _md(text: str) -> str:
+    """Inline Markdown text: special characters escaped, on one line."""
+    return " ".join(text.split()).translate(_MD_SPECIAL)
+
+
+def _md_block(text: str) -> str:
+    paragraphs = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n")]
+    return "\n\n".join(p.translate(_MD_SPECIAL) for p in paragraphs if p)
+
+
+def _md_link(url: str) -> str:
+    return f"<{url}>" if " " not in url and "<" not in url and ">" not in url else _md(url)
+
+
+def markdown_section(n: int, item: Item, base_url: str) -> str:
+    rec = item.rec
+    ln = links(rec)
+    lines = [f"## {n}. {_md(item.row.title or '(untitled)')}", ""]
+    if item.publisher_name:
+        lines += [f"*{_md(item.publisher_name)}*", ""]
+    note = withdrawn_note(item)
+    if note:
+        lines += [f"> **{_md(note)}**", ""]
+    description = display_text(rec.description)
+    if description:
+        lines += [_md_block(description), ""]
+    lic = licence_text(rec)
+    facts = [
+        ("Formats", ", ".join(rec.formats()) or "–"),
+        ("Licence", f"{_md(vocab.licence_label(lic))} ({_md(lic)})" if lic and vocab.licence(lic) else
+         (_md(lic) if lic else "not stated")),
+        ("Access", access_label(rec)),
+    ]
+    lines += [f"- **{k}:** {v}" for k, v in facts]
+    lines += [f"- **Landing page:** {_md_link(u)}" for u in ln["landing_pages"]]
+    lines += [f"- **Download:** {_md_link(u)}" for u in ln["download_urls"]]
+    lines += [f"- **Access URL / API:** {_md_link(u)}" for u in ln["access_urls"]]
+    lines += [f"- **In the catalogue:** {_md_link(catalogue_url(base_url, item.row.id))}", "", ""]
+    return "\n".join(lines)
+
+
+def _markdown(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, doc: ExportDoc) -> Iterator[bytes]:
+    head = [f"# {_md(doc.title)}", ""]
+    if doc.description:
+        head += [_md_block(doc.description), ""]
+    count = len(pks)
+    noun = "dataset" if count == 1 else "datasets"
+    head += [f"{count} {noun}, exported from datakatalog ({_md_link(base_url.rstrip('/') + '/')}) on "
+             f"{datetime.now(UTC):%Y-%m-%d}. Each section names the publisher, the formats, the licence, "
+             "how to get access and where to find the data.", "", "---", "", ""]
+    yield "\n".join(head).encode("utf-8")
+    n = 0
+    for items in iter_items(engine, pks):
+        parts = []
+        for item in items:
+            n += 1
+            parts.append(markdown_section(n, item, base_url))
+        yield "".join(parts).encode("utf-8")
+
+
+_RDF_MIME = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+
+
+def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, _doc: ExportDoc) -> Iterator[bytes]:
+    mime = _RDF_MIME[fmt]
+    total = len(pks)
+    first = True
+    if fmt == "jsonld":
+        yield b"["
+    wrote_node = False
+    for items in iter_items(engine, pks):
+        stored = [dcat_write.StoredDataset(i.row.id, i.row.publisher_id, i.rec) for i in items]
+        if first:
+            # the catalogue description once, at the top; every batch then links its datasets to it
+            g = dcat_write.catalog_graph(stored, base_url=base_url, page=1, per_page=max(total, 1), total=total,
+                                       page_url=base_url)
+        else:
+            g = dcat_write.new_graph()
+            cat = dcat_write.URIRef(f"{base_url.rstrip('/')}/catalog")
+            for s in stored:
+                node = dcat_write.add_dataset(g, s, base_url)
+                g.add((cat, dcat_write.DCAT.service if s.record.kind == "dataservice" else dcat_write.DCAT.dataset,
+                       node))
+        body = dcat_write.serialize(g, mime)
+        if fmt == "ttl":
+            yield body
+        elif fmt == "jsonld":
+            inner = body.strip()[1:-1].strip()
+            if inner:
+                yield (b",\n" if wrote_node else b"\n") + inner
+                wrote_node = True
+        else:
+            yield _rdfxml_part(body, first=first)
+        first = False
+    if first:  # nothing to export: still the catalogue description, as one document
+        g = dcat_write.catalog_graph([], base_url=base_url, page=1, per_page=1, total=0, page_url=base_url)
+        body = dcat_write.serialize(g, mime)
+        if fmt == "jsonld":
+            yield b"\n" + body.strip()[1:-1].strip()
+        elif fmt == "ttl":
+            yield body
+        else:
+            yield _rdfxml_part(body, first=True)
+    if fmt == "jsonld":
+        yield b"\n]\n"
+    elif fmt == "rdf":
+        yield b"</rdf:RDF>\n"
+
+
+def _rdfxml_part(body: bytes, *, first: bool) -> bytes:
+    """A batch's RDF/XML without its closing root tag (and, after the first, without its prolog and
+    opening root tag): Oxigraph declares the same namespaces on every root, given the same prefixes,
+    and declares any other namespace on the element that uses it."""
+    end = body.rindex(b"</rdf:RDF>")
+    if first:
+        return body[:end]
+    start = body.index(b">", body.index(b"<rdf:RDF")) + 1
+    return body[start:end]
+
+
+# -- the use cases ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Export:
+    """A ready export: what to call it and the chunks to send."""
+
+    fmt: str
+    media_type: str
+    filename: str
+    count: int
+    chunks: Iterator[bytes]
+
+
+def split_format(values: Sequence[str] | None) -> tuple[str | None, list[str]]:
+    """``format`` names the export format in lower case (``csv``) and, in the search's EU upper-case
+    codes (``CSV``, ``GEOJSON``), filters datasets by the formats they offer, so one query string can
+    say both (``format=csv&format=GEOJSON``)."""
+    fmt: str | None = None
+    filters: list[str] = []
+    for value in values or []:
+        if value in FORMATS and fmt is None:
+            fmt = value
+        elif value.isalnum() and value.islower():
+            from catalog.errors import InvalidInput
+
+            raise InvalidInput(f"format: one of {', '.join(FORMATS)} (or an EU file-type code in upper case)")
+        elif value:
+            filters.append(value)
+    return fmt, filters
+
+
+def check_format(fmt: str | None) -> str:
+    fmt = (fmt or "csv").strip()
+    if fmt not in FORMATS:
+        from catalog.errors import InvalidInput
+
+        raise InvalidInput(f"format: one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def export_search(engine: Engine, query: SearchQuery, fmt: str | None, *, base_url: str) -> Export:
+    """Every dataset a search matches (not one page), in the search's order, as ``fmt``."""
+    fmt = check_format(fmt)
+    pks = matching_pks(engine, query)
+    described = [f'"{query.q}"'] if query.q else []
+    described += [f"{facet} {' or '.join(values)}" for facet, values in query.filters.items()]
+    doc = ExportDoc(title="Datasets from datakatalog",
+                    description=("Search: " + "; ".join(described) + ".") if described else None)
+    return Export(fmt, media_type(fmt), filename(fmt), len(pks), stream(engine, pks, fmt, base_url=base_url, doc=doc))

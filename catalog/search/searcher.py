@@ -1,0 +1,571 @@
+"""Full-text search and facets.
+
+Text matching and ranking run in the database's own full-text index (SQLite FTS5, PostgreSQL
+tsvector); facet filtering and counting run on an in-memory columnar index (NumPy) that is rebuilt
+whenever the catalogue's change generation moves. Counting facets with GROUP BY over 20,000+
+datasets costs tens of milliseconds per query; a bincount over the cached arrays costs well under
+one. docs/decisions/0002-search-and-facets.md has the figures.
+
+Facets follow the usual multi-select rule: values within one facet OR together, facets AND
+together, and each facet's counts respect every filter except its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sqlalchemy import Connection, Engine, text
+
+from catalog.search import term_index
+from catalog.search.stemming import word_stems
+from catalog.search.term_index import locate
+from catalog.store import runs
+
+log = logging.getLogger(__name__)
+
+BM25_LIMIT = 2000
+TERMS_IN_BACKGROUND = 20_000
+FACETS = ("publisher", "theme", "format", "license", "keyword", "source")
+SORTS = ("relevance", "modified", "title", "quality")
+STATUSES = ("active", "withdrawn", "all")
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)  # the same tokens as catalog.stemming
+_PHRASE = re.compile(r'"([^"]*)"')
+
+
+@dataclass(slots=True)
+class SearchQuery:
+    q: str | None = None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    status: str = "active"
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facet_limit: int = 50
+    min_quality: float | None = None
+
+
+@dataclass(slots=True)
+class SearchHits:
+    """Matching dataset primary keys in result order, plus facet counts."""
+
+    total: int
+    pks: list[int]
+    facets: dict[str, list[dict[str, Any]]]
+
+
+@dataclass(slots=True)
+class _Facet:
+    values: list[str]
+    index: dict[str, int]
+    # value × dataset, 1 where the dataset carries the value: row v's column indices are the
+    # positions of the datasets with value v
+    matrix: sparse.csr_matrix
+    ptr: np.ndarray  # the same pairs by dataset: the values of dataset i are by_doc[ptr[i]:ptr[i + 1]]
+    by_doc: np.ndarray
+
+    @classmethod
+    def build(cls, values: list[str], doc: np.ndarray, val: np.ndarray, size: int) -> _Facet:
+        order = np.argsort(doc, kind="stable")
+        ptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc, minlength=size), out=ptr[1:])
+        matrix = sparse.csr_matrix((np.ones(len(doc)), (val, doc)), shape=(len(values), size))
+        return cls(values, {v: i for i, v in enumerate(values)}, matrix, ptr, val[order].astype(np.intp))
+
+    def having(self, value_ids: list[int], size: int) -> np.ndarray:
+        """The datasets carrying any of the values."""
+        mask = np.zeros(size, dtype=bool)
+        for v in value_ids:
+            mask[self.matrix.indices[self.matrix.indptr[v] : self.matrix.indptr[v + 1]]] = True
+        return mask
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """How many selected datasets carry each value.
+
+        Few selected datasets: their values are gathered through ``ptr`` (the cost follows the
+        selection). Many: one sparse matrix-vector product, which at 100,000 datasets counts all
+        six facets in about a millisecond (NumPy's gather, compaction and bincount took five).
+        """
+        rows = np.flatnonzero(mask)
+        if len(rows) * 16 < len(mask):
+            starts = self.ptr[rows]
+            lengths = self.ptr[rows + 1] - starts
+            total = int(lengths.sum())
+            if not total:
+                return np.zeros(len(self.values), dtype=np.int64)
+            first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            return np.bincount(self.by_doc[first + np.arange(total)], minlength=len(self.values))
+        return np.rint(self.matrix @ mask.astype(np.float64)).astype(np.int64)
+
+
+@dataclass(slots=True)
+class FacetIndex:
+    generation: int
+    pks: np.ndarray
+    active: np.ndarray
+    withdrawn: np.ndarray
+    title_rank: np.ndarray
+    modified_rank: np.ndarray
+    quality: np.ndarray
+    facets: dict[str, _Facet]
+    publisher_names: dict[str, str]
+    _status_counts: dict[str, tuple[np.ndarray, int, dict[str, np.ndarray]]] = field(default_factory=dict)
+
+    def status_mask(self, status: str) -> np.ndarray:
+        if status == "all":
+            return np.ones(len(self.pks), dtype=bool)
+        return self.withdrawn if status == "withdrawn" else self.active
+
+    def status_counts(self, status: str) -> tuple[np.ndarray, int, dict[str, np.ndarray]]:
+        """(mask, size, facet counts) of every dataset with a status, computed once per generation."""
+        found = self._status_counts.get(status)
+        if found is None:
+            mask = self.status_mask(status)
+            found = self._status_counts[status] = (
+                mask, int(np.count_nonzero(mask)), {f: fx.counts(mask) for f, fx in self.facets.items()})
+        return found
+
+
+def _rank_from_order(pks: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Ranks (position in ``ordered``) for each pk of the sorted ``pks``."""
+    ranks = np.zeros(len(pks), dtype=np.int64)
+    if len(ordered):
+        ranks[np.searchsorted(pks, ordered)] = np.arange(len(ordered), dtype=np.int64)
+    return ranks
+
+
+def build_index(engine: Engine) -> FacetIndex:
+    """Read the facet table and the sort keys into arrays.
+
+    The database does the grouping and ordering: one row per distinct facet value carrying its
+    datasets' keys as a single concatenated string, and the sort orders as ordered key lists, so
+    even 100,000 datasets with a million facet pairs never become a million Python objects.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    concat = "group_concat(dataset_pk)" if sqlite else "string_agg(dataset_pk::text, ',')"
+    concat_pk = "group_concat(pk)" if sqlite else "string_agg(pk::text, ',' ORDER BY pk)"
+    with engine.connect() as conn:
+        gen = runs.generation(conn)
+        pks = np.sort(_ids(conn.execute(text(f"SELECT {concat_pk} FROM dataset")).scalar()))
+        active_pks = _ids(conn.execute(text(f"SELECT {concat_pk} FROM dataset WHERE status = 'active'")).scalar())
+        # byte order: the sort keys are made for it (PostgreSQL's locale collations skip punctuation)
+        collate = "" if sqlite else ' COLLATE "C"'
+        title_order = np.array(conn.execute(text(f"SELECT pk FROM dataset ORDER BY title_sort{collate}, pk"))
+                               .scalars().all(), dtype=np.int64)
+        # NULLS FIRST: undated datasets sort as the oldest on both databases
+        modified_order = np.array(conn.execute(text(
+            f"SELECT pk FROM dataset ORDER BY modified{collate} NULLS FIRST, pk")).scalars().all(), dtype=np.int64)
+        quality_rows = conn.execute(text("SELECT pk, quality_score FROM dataset")).all()
+        facet_rows = conn.execute(text(
+            f"SELECT facet, value, {concat} FROM dataset_facet GROUP BY facet, value")).all()
+        publishers: dict[str, str] = {r[0]: r[1] for r in conn.execute(text("SELECT id, name FROM publisher"))}
+    quality = np.zeros(len(pks), dtype=np.float64)
+    if quality_rows:
+        q_pks = np.fromiter((r[0] for r in quality_rows), dtype=np.int64, count=len(quality_rows))
+        q_val = np.fromiter((r[1] or 0.0 for r in quality_rows), dtype=np.float64, count=len(quality_rows))
+        quality[np.searchsorted(pks, q_pks)] = q_val
+    grouped: dict[str, tuple[list[str], list[np.ndarray]]] = {f: ([], []) for f in FACETS}
+    for facet, value, joined in facet_rows:
+        if facet in grouped:
+            grouped[facet][0].append(value)
+            grouped[facet][1].append(_ids(joined))
+    facets: dict[str, _Facet] = {}
+    for facet, (values, id_lists) in grouped.items():
+        if id_lists:
+            doc_pks = np.concatenate(id_lists)
+            val = np.repeat(np.arange(len(values), dtype=np.int64), [len(x) for x in id_lists])
+            pos, ok = locate(pks, doc_pks)
+            doc, val = pos[ok], val[ok]
+        else:
+            doc = val = np.zeros(0, dtype=np.int64)
+        facets[facet] = _Facet.build(values, doc, val, len(pks))
+    active = np.zeros(len(pks), dtype=bool)
+    if len(active_pks):
+        active[np.searchsorted(pks, active_pks)] = True
+    return FacetIndex(
+        generation=gen, pks=pks, active=active, withdrawn=~active,
+        title_rank=_rank_from_order(pks, title_order),
+        modified_rank=_rank_from_order(pks, modified_order), quality=quality, facets=facets,
+        publisher_names=publishers,
+    )
+
+
+class Searcher:
+    """Answers searches for one engine, keeping the facet index in step with the catalogue.
+
+    Words that match more than ``memory_threshold`` datasets are answered from an in-memory term
+    index (catalog.term_index) of the same catalogue generation; smaller match sets, and every
+    query while that index is being built, come from the database and are ranked by BM25 there.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.memory_threshold = BM25_LIMIT
+        # Large catalogues get their term index built in the background only in serving processes
+        # (warm() turns this on); a one-shot command lets the database answer instead.
+        self.background_terms = False
+        self._index: FacetIndex | None = None
+        self._terms: term_index.TermIndex | None = None
+        self._terms_thread: threading.Thread | None = None  # a background build
+        self._terms_failed: int | None = None  # the generation whose build failed (not retried)
+        self._lock = threading.Lock()
+        self._terms_lock = threading.Lock()
+
+    def index(self, conn: Connection | None = None) -> FacetIndex:
+        """The facet index of the catalogue's current generation (read through ``conn`` if given:
+        on PostgreSQL every pool checkout costs a round trip)."""
+        if conn is not None:
+            gen = runs.generation(conn)
+        else:
+            with self.engine.connect() as own:
+                gen = runs.generation(own)
+        current = self._index
+        if current is not None and current.generation == gen:
+            return current
+        with self._lock:
+            current = self._index
+            if current is None or current.generation != gen:
+                current = self._index = build_index(self.engine)
+        self.terms_for(current)  # built at once for small catalogues, else started in the background
+        return current
+
+    def state(self) -> dict[str, Any]:
+        """What the searcher holds, for /healthz: the generation and whether words that match much
+        are answered from memory yet."""
+        idx, terms = self._index, self._terms
+        if idx is not None and terms is not None and terms.generation == idx.generation:
+            term_state = "ready"
+        else:
+            thread = self._terms_thread
+            if thread is not None and thread.is_alive():
+                term_state = "building"
+            elif idx is not None and self._terms_failed == idx.generation:
+                term_state = "failed"  # the log says why; the database answers every search
+            else:
+                term_state = "none"
+        return {"generation": idx.generation if idx else None, "datasets": len(idx.pks) if idx else 0,
+                "term_index": term_state}
+
+    def terms_for(self, idx: FacetIndex, *, wait: bool = False) -> term_index.TermIndex | None:
+        """The term index of ``idx``'s generation, or None while it is being built.
+
+        Small catalogues build it at once (well under a second below TERMS_IN_BACKGROUND
+        datasets); larger ones build it in a thread while the database answers, so a harvest that
+        changed the catalogue never makes a search wait for it. ``wait`` waits for that thread.
+        """
+        for _ in range(2):  # a second round when the running build was for an older generation
+            terms = self._terms
+            if terms is not None and terms.generation == idx.generation and terms.size == len(idx.pks):
+                return terms
+            if len(idx.pks) < TERMS_IN_BACKGROUND:
+                with self._terms_lock:
+                    terms = self._terms
+                    if terms is None or terms.generation != idx.generation:
+                        terms = term_index.build(self.engine, idx.pks, idx.generation)
+                        if terms is not None:
+                            self._terms = terms
+                return terms if terms is not None and terms.generation == idx.generation else None
+            if not (wait or self.background_terms):
+                return None
+            with self._terms_lock:
+                thread = self._terms_thread
+                if (thread is None or not thread.is_alive()) and self._terms_failed == idx.generation:
+                    return None
+                if thread is None or not thread.is_alive():
+                    thread = self._terms_thread = threading.Thread(
+                        target=self._build_terms, args=(idx,), daemon=True, name="datakatalog-term-index")
+                    thread.start()
+            if not wait:
+                return None
+            thread.join()
+        return None
+
+    def _build_terms(self, idx: FacetIndex) -> None:
+        try:
+            started = time.perf_counter()
+            terms = term_index.build(self.engine, idx.pks, idx.generation)
+            if terms is not None:
+                with self._terms_lock:
+                    self._terms = terms
+                log.info("term index of generation %s: %d datasets, %d terms, built in %.1f s",
+                         idx.generation, len(idx.pks), len(terms.words), time.perf_counter() - started)
+        except Exception:  # the database answers every search of this generation instead
+            self._terms_failed = idx.generation
+            log.exception("building the term index of generation %s failed", idx.generation)
+
+    # -- text -------------------------------------------------------------------------------
+
+    def _text_matches(self, q: str, idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
+        """(positions in ``idx``, scores) of datasets matching the text, higher score = better;
+        None = no query."""
+        phrases = [p for p in (_tokens(x) for x in _PHRASE.findall(q)) if p]
+        rest = _PHRASE.sub(" ", q)
+        words = _tokens(rest)
+        if not phrases and not words:
+            return None
+        trailing_prefix = bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
+        if words:
+            terms = self.terms_for(idx)
+            if terms is not None:
+                found = self._memory_matches(terms, idx, phrases, words, trailing_prefix)
+                if found is not None:
+                    return found
+        pks, scores = self._db_matches(phrases, words, trailing_prefix)
+        pos, ok = locate(idx.pks, pks)
+        return pos[ok], scores[ok]
+
+    def _memory_matches(
+        self, terms: term_index.TermIndex, idx: FacetIndex, phrases: list[list[str]], words: list[str],
+        trailing_prefix: bool,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The same matches as the database's, from memory; None when they are few enough for
+        the database to rank them by BM25 (it does that fast for small match sets)."""
+        n = len(idx.pks)
+        match = np.ones(n, dtype=bool)
+        in_field = {f: np.ones(n, dtype=bool) for f in (term_index.TITLE, term_index.KEYWORDS,
+                                                          term_index.PUBLISHER)}
+        for i, w in enumerate(words):
+            prefix = trailing_prefix and i == len(words) - 1
+            word = np.zeros(n, dtype=bool)
+            terms.mark(word, w, prefix=prefix)
+            for stem in word_stems(w):
+                terms.mark(word, stem, fields=term_index.STEMS)
+            match &= word
+            for field_, mask in in_field.items():
+                found = np.zeros(n, dtype=bool)
+                terms.mark(found, w, prefix=prefix, fields=field_)
+                mask &= found
+        if int(np.count_nonzero(match)) <= self.memory_threshold:
+            return None
+        if phrases:
+            pks, _ = self._db_matches(phrases, [], False)
+            pos, ok = locate(idx.pks, pks)
+            in_phrases = np.zeros(n, dtype=bool)
+            in_phrases[pos[ok]] = True
+            match &= in_phrases
+            if int(np.count_nonzero(match)) <= self.memory_threshold:
+                return None
+        positions = np.flatnonzero(match)
+        # ranked by the fields every word occurs in: title 10, keywords 4, publisher 2, elsewhere 1
+        scores = np.ones(len(positions), dtype=np.float64)
+        for field_, weight in ((term_index.TITLE, 10.0), (term_index.KEYWORDS, 4.0), (term_index.PUBLISHER, 2.0)):
+            scores[in_field[field_][positions]] += weight
+        return positions, scores
+
+    def _db_matches(
+        self, phrases: list[list[str]], words: list[str], trailing_prefix: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(pks, scores) from the database's full-text index."""
+        # A word matches itself (as a prefix while it is being typed: the last word) or any of its
+        # Swedish and English stems; a quoted phrase matches as written.
+        with self.engine.connect() as conn:
+            if self.sqlite:
+                parts = ['"' + " ".join(p) + '"' for p in phrases]
+                for i, w in enumerate(words):
+                    star = "*" if trailing_prefix and i == len(words) - 1 else ""
+                    stems = " OR ".join(f'"{s}"' for s in word_stems(w))
+                    parts.append(f'("{w}"{star} OR {{stems}} : ({stems}))' if stems else f'"{w}"{star}')
+                return self._fts5_ranked(conn, " AND ".join(parts))
+            else:
+                terms = [" <-> ".join(p) for p in phrases]
+                for i, w in enumerate(words):
+                    star = ":*" if trailing_prefix and i == len(words) - 1 else ""
+                    terms.append(" | ".join([w + star, *(f"{s}:D" for s in word_stems(w))]))
+                tsq = " & ".join(f"({t})" for t in terms)
+                rows = list(conn.execute(
+                    text("SELECT pk, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, q) "
+                         "FROM dataset, to_tsquery('simple', :q) q WHERE search_vector @@ q"),
+                    {"q": tsq}).all())
+        pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+        return pks, scores
+
+    def _fts5_ranked(self, conn: Any, expr: str) -> tuple[np.ndarray, np.ndarray]:
+        """FTS5 matches with a score. BM25 costs a few microseconds per matching row, which is
+        what made common words slow (70 ms for 20,000 matches), so large match sets are ranked by
+        the fields they match in instead (title 10, keywords 4, publisher 2, elsewhere 1): a column
+        filter costs about a millisecond. Row ids come back as one group_concat string, parsed by
+        NumPy: 20,000 ids cost 2 ms that way instead of 12 ms as Python rows."""
+        raw = conn.connection.driver_connection
+        match = "SELECT group_concat(rowid) FROM dataset_fts WHERE dataset_fts MATCH ?"
+        pks = _ids(raw.execute(match, (expr,)).fetchone()[0])
+        if len(pks) <= BM25_LIMIT:
+            rows = raw.execute("SELECT rowid, -bm25(dataset_fts, 10.0, 4.0, 1.0, 2.0, 0.5) FROM dataset_fts "
+                               "WHERE dataset_fts MATCH ?", (expr,)).fetchall()
+            return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+                    np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows)))
+        scores = np.ones(len(pks), dtype=np.float64)
+        for column, weight in (("title", 10.0), ("keywords", 4.0), ("publisher", 2.0)):
+            hits = _ids(raw.execute(match, (f"{{{column}}} : ({expr})",)).fetchone()[0])
+            if len(hits):
+                scores[np.isin(pks, hits, assume_unique=True)] += weight
+        return pks, scores
+
+    # -- the query --------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery, conn: Connection | None = None) -> SearchHits:
+        idx = self.index(conn)
+        n = len(idx.pks)
+        base = idx.status_mask(query.status).copy()
+        if query.min_quality is not None:
+            base &= idx.quality >= query.min_quality
+        score = np.zeros(n, dtype=np.float64)
+        matches = self._text_matches(query.q, idx) if query.q else None
+        if matches is not None:
+            positions, scores = matches
+            text_mask = np.zeros(n, dtype=bool)
+            text_mask[positions] = True
+            score[positions] = scores
+            base &= text_mask
+        filter_masks: dict[str, np.ndarray] = {}
+        for facet, wanted in query.filters.items():
+            fx = idx.facets.get(facet)
+            if fx is None or not wanted:
+                continue
+            filter_masks[facet] = fx.having([fx.index[v] for v in wanted if v in fx.index], n)
+        final = base.copy()
+        for mask in filter_masks.values():
+            final &= mask
+        facets = {f: self._facet_counts(idx, f, base, filter_masks, query) for f in FACETS}
+        hits = np.flatnonzero(final)
+        total = int(len(hits))
+        start = max(query.page - 1, 0) * query.per_page
+        if start >= total:
+            return SearchHits(total=total, pks=[], facets=facets)
+        primary, title = self._sort_keys(idx, hits, score, query, matches is not None)
+        order = _first(primary, title, start + query.per_page)
+        chosen = hits[order[start : start + query.per_page]]
+        return SearchHits(total=total, pks=[int(p) for p in idx.pks[chosen]], facets=facets)
+
+    def _sort_keys(
+        self, idx: FacetIndex, hits: np.ndarray, score: np.ndarray, query: SearchQuery, has_text: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(primary key, title rank) of the hits, both ascending. The title rank orders by title
+        and then by dataset pk, so it breaks every tie and paging is stable."""
+        title = idx.title_rank[hits]
+        if query.sort == "title":
+            return title, title
+        if query.sort == "modified":
+            return -idx.modified_rank[hits], title
+        if query.sort == "quality":
+            return -idx.quality[hits], title
+        if has_text:
+            # relevance: text rank, with quality as a gentle boost
+            return -(score[hits] * (1.0 + idx.quality[hits] / 200.0)), title
+        return -idx.quality[hits], title
+
+    def _facet_counts(
+        self, idx: FacetIndex, facet: str, base: np.ndarray, filter_masks: dict[str, np.ndarray],
+        query: SearchQuery,
+    ) -> list[dict[str, Any]]:
+        fx = idx.facets[facet]
+        if not fx.values:
+            return []
+        mask = base
+        others = [m for f, m in filter_masks.items() if f != facet]
+        if others:
+            mask = base.copy()
+            for m in others:
+                mask &= m
+        # A selection of most of the catalogue (match-all, a word in every description) is counted
+        # as what it leaves out, subtracted from the per-generation counts of the whole status.
+        every, size, every_counts = idx.status_counts(query.status)
+        if int(np.count_nonzero(mask)) * 4 > size * 3:  # what is left out is counted sparsely
+            counts = every_counts[facet] - fx.counts(every & ~mask)
+        else:
+            counts = fx.counts(mask)
+        nonzero = np.flatnonzero(counts)
+        if len(nonzero) > query.facet_limit:
+            top = nonzero[np.argpartition(-counts[nonzero], query.facet_limit - 1)[: query.facet_limit]]
+        else:
+            top = nonzero
+        chosen = {int(v) for v in top}
+        for value in query.filters.get(facet, []):
+            if value in fx.index:
+                chosen.add(fx.index[value])
+        entries = [(fx.values[v], int(counts[v])) for v in chosen]
+        entries.sort(key=lambda e: (-e[1], e[0]))
+        return [{"value": v, "label": facet_label(idx, facet, v), "count": c} for v, c in entries]
+
+
+def _first(primary: np.ndarray, tiebreak: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the first ``k`` items by (primary, tiebreak), in order.
+
+    Sorting 100,000 hits to show twenty cost 9 ms. Here everything is linear except sorting the
+    ``k`` chosen: items before the k-th primary value are in, and of the items tied with it (with
+    a common word most hits tie) the ones first by ``tiebreak`` fill the rest.
+    """
+    if k >= len(primary) // 4:
+        return np.lexsort((tiebreak, primary))[:k]
+    kth = np.partition(primary, k - 1)[k - 1]
+    before = np.flatnonzero(primary < kth)
+    tied = np.flatnonzero(primary == kth)
+    need = k - len(before)
+    if need < len(tied):
+        tied = tied[np.argpartition(tiebreak[tied], need - 1)[:need]]
+    chosen = np.concatenate([before, tied])
+    return chosen[np.lexsort((tiebreak[chosen], primary[chosen]))]
+
+
+def _ids(joined: str | None) -> np.ndarray:
+    """Parse a group_concat of integer ids."""
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    # NumPy's text parser: 2 ms for 100,000 ids, against 16 ms for split() and array()
+    return np.fromstring(joined, dtype=np.int64, sep=",")
+
+
+def _tokens(text_: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text_)]
+
+
+def facet_label(idx: FacetIndex, facet: str, value: str) -> str:
+    """The human label of a facet value: Swedish, falling back to English, then the value."""
+    from catalog import vocab
+
+    if facet == "publisher":
+        return idx.publisher_names.get(value) or value
+    if facet == "theme":
+        return vocab.themes().label(value)
+    if facet == "format":
+        return vocab.file_types().label(value)
+    if facet == "license":
+        return vocab.licence_label(value)
+    return value
+
+
+_searchers: dict[int, Searcher] = {}
+_searchers_lock = threading.Lock()
+
+
+def warm(engine: Engine) -> threading.Thread:
+    """Build the search indexes of a server's catalogue before its first search asks for them."""
+
+    def run() -> None:
+        try:
+            searcher = searcher_for(engine)
+            searcher.background_terms = True
+            searcher.terms_for(searcher.index(), wait=True)
+        except Exception:  # the first search builds them instead
+            log.exception("warming the search indexes failed")
+
+    thread = threading.Thread(target=run, daemon=True, name="datakatalog-search-warmup")
+    thread.start()
+    return thread
+
+
+def searcher_for(engine: Engine) -> Searcher:
+    """The process-wide searcher of an engine (its facet index is shared by every request)."""
+    with _searchers_lock:
+        found = _searchers.get(id(engine))
+        if found is None or found.engine is not engine:
+            found = _searchers[id(engine)] = Searcher(engine)
+        return found

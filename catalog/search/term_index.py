@@ -1,0 +1,184 @@
+"""An in-memory inverted index of the database's own full-text tokens, for words that match much.
+
+FTS5 and PostgreSQL's GIN index answer rare words in a millisecond, but a word in most of a
+100,000-dataset catalogue ("data", "kommun") makes them decode and return 100,000 rows: 15–25 ms
+before any facet is counted. This index holds, for every term, the sorted positions of the datasets
+that contain it (positions in the facet index of the same catalogue generation) and a bit per field
+it occurs in, so such a word becomes a NumPy slice (under a millisecond; prefixes are a contiguous
+range of the sorted vocabulary).
+
+The terms are the database's own: read from FTS5's vocabulary (``fts5vocab``, instance level) on
+SQLite and by unnesting the tsvector on PostgreSQL, so a word matches here exactly the datasets the
+database would return. docs/decisions/0002-search-and-facets.md has the figures.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, text
+
+from catalog.store import runs
+
+TITLE, KEYWORDS, DESCRIPTION, PUBLISHER, STEMS = 1, 2, 4, 8, 16
+ANY = TITLE | KEYWORDS | DESCRIPTION | PUBLISHER | STEMS
+# the first letter of an FTS5 column name is unique: t(itle) k(eywords) d(escription) p(ublisher) s(tems)
+_FTS5_COLUMN_BITS = {ord("t"): TITLE, ord("k"): KEYWORDS, ord("d"): DESCRIPTION, ord("p"): PUBLISHER,
+                     ord("s"): STEMS}
+_LAST = "\U0010ffff"
+
+
+def locate(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position, found) of each of ``keys`` in ``sorted_keys``; use ``position[found]``."""
+    pos = np.searchsorted(sorted_keys, keys)
+    if not len(sorted_keys):
+        return pos, np.zeros(len(keys), dtype=bool)
+    return pos, sorted_keys[np.minimum(pos, len(sorted_keys) - 1)] == keys
+
+
+@dataclass(slots=True)
+class TermIndex:
+    generation: int
+    size: int  # datasets in the facet index the positions refer to
+    words: list[str]  # sorted
+    ptr: np.ndarray  # postings of words[i] are doc[ptr[i]:ptr[i + 1]]
+    doc: np.ndarray  # dataset positions, ascending within a word
+    bits: np.ndarray  # the fields the word occurs in, per posting
+
+    def _range(self, word: str, prefix: bool) -> tuple[int, int]:
+        lo = bisect_left(self.words, word)
+        if prefix:
+            return int(self.ptr[lo]), int(self.ptr[bisect_left(self.words, word + _LAST)])
+        if lo < len(self.words) and self.words[lo] == word:
+            return int(self.ptr[lo]), int(self.ptr[lo + 1])
+        return 0, 0
+
+    def mark(self, mask: np.ndarray, word: str, *, prefix: bool = False, fields: int = ANY) -> None:
+        """Set ``mask`` at the datasets where ``word`` (or a word it begins, if ``prefix``) occurs
+        in one of ``fields``."""
+        lo, hi = self._range(word, prefix)
+        if lo == hi:
+            return
+        docs = self.doc[lo:hi]
+        if fields != ANY:
+            docs = docs[(self.bits[lo:hi] & fields) != 0]
+        mask[docs] = True
+
+
+def build(engine: Engine, pks: np.ndarray, generation: int) -> TermIndex | None:
+    """Read the full-text tokens of the catalogue at ``generation`` (None if it moved meanwhile).
+
+    The database sends one row per term with every occurrence of it (dataset and field), ordered
+    by dataset; rows are turned into postings a batch of about a million occurrences at a time, so
+    the peak memory stays near the size of the finished index.
+    """
+    with engine.connect() as conn:
+        if runs.generation(conn) != generation:
+            return None
+        rows, split = _sqlite_terms(conn) if engine.dialect.name == "sqlite" else _postgres_terms(conn)
+        builder = _Builder(pks, split)
+        for term, joined in rows:
+            builder.add(term, joined)
+        if runs.generation(conn) != generation:
+            return None
+    return builder.finish(generation)
+
+
+Split = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # occurrence codes -> (dataset pks, field bits)
+
+
+def _sqlite_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
+    raw: Any = conn.connection.driver_connection
+    raw.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.dk_fts_vocab USING fts5vocab(main, dataset_fts, instance)")
+    # every occurrence as dataset rowid * 128 + the first letter of its column's name
+    rows = raw.execute("SELECT term, group_concat(doc * 128 + unicode(col)) "
+                       "FROM temp.dk_fts_vocab GROUP BY term ORDER BY term")
+    lut = np.zeros(128, dtype=np.uint8)
+    for code, bit in _FTS5_COLUMN_BITS.items():
+        lut[code] = bit
+    return rows, lambda codes: (codes >> 7, lut[codes & 127])
+
+
+def _postgres_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
+    # tsvector weights: A title, B keywords and publisher, C description, D stems
+    rows = conn.execution_options(stream_results=True, yield_per=1000).execute(text(
+        "SELECT u.lexeme, string_agg((d.pk * 32 + "
+        "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
+        "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
+        "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
+        "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
+        'FROM dataset d, unnest(d.search_vector) u GROUP BY u.lexeme ORDER BY u.lexeme COLLATE "C"'))
+
+    def split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        bits = (codes & 31).astype(np.uint8)
+        bits[bits == 0] = ANY  # a lexeme without positions carries no weight
+        return codes >> 5, bits
+
+    return rows, split
+
+
+_BATCH = 1_000_000
+
+
+class _Builder:
+    """Postings, a batch of about ``_BATCH`` occurrences at a time."""
+
+    def __init__(self, pks: np.ndarray, split: Split) -> None:
+        self.pks = pks
+        self.split = split
+        self.words: list[str] = []
+        self.counts: list[np.ndarray] = []  # postings per word, per flushed batch
+        self.docs: list[np.ndarray] = []
+        self.bits: list[np.ndarray] = []
+        self._batch: list[np.ndarray] = []
+        self.pending = 0
+
+    def add(self, term: str, joined: str) -> None:
+        codes = np.fromstring(joined, dtype=np.int64, sep=",")
+        self.words.append(term)
+        self._batch.append(codes)
+        self.pending += len(codes)
+        if self.pending > _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._batch:
+            return
+        lengths = np.fromiter((len(c) for c in self._batch), dtype=np.int64, count=len(self._batch))
+        doc_pk, bits = self.split(np.concatenate(self._batch))
+        self._batch, self.pending = [], 0
+        term = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        # dataset positions in the facet index; occurrences in datasets it does not hold are dropped
+        pos, ok = locate(self.pks, doc_pk)
+        term, pos, bits = term[ok], pos[ok], bits[ok]
+        # a term's occurrences come by dataset: merge those of one dataset, OR-ing their fields
+        if len(term):
+            first = np.flatnonzero(np.r_[True, (term[1:] != term[:-1]) | (pos[1:] != pos[:-1])])
+            bits = np.bitwise_or.reduceat(bits, first)
+            term, pos = term[first], pos[first]
+        self.counts.append(np.bincount(term, minlength=len(lengths)))
+        self.docs.append(pos.astype(np.int32))
+        self.bits.append(bits.astype(np.uint8))
+
+    def finish(self, generation: int) -> TermIndex:
+        self.flush()
+        counts = np.concatenate(self.counts) if self.counts else np.zeros(0, dtype=np.int64)
+        doc = np.concatenate(self.docs) if self.docs else np.zeros(0, dtype=np.int32)
+        bits = np.concatenate(self.bits) if self.bits else np.zeros(0, dtype=np.uint8)
+        words = self.words
+        if any(a > b for a, b in zip(words, words[1:], strict=False)):
+            # not in Python's string order (a collation the database chose): reorder the postings,
+            # since a prefix must be one contiguous range of the vocabulary
+            order = sorted(range(len(words)), key=words.__getitem__)
+            starts = np.zeros(len(words) + 1, dtype=np.int64)
+            np.cumsum(counts, out=starts[1:])
+            take = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in order]) if order else starts[:0]
+            doc, bits, counts = doc[take], bits[take], counts[np.asarray(order, dtype=np.int64)]
+            words = [words[i] for i in order]
+        ptr = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        return TermIndex(generation=generation, size=len(self.pks), words=words, ptr=ptr, doc=doc, bits=bits)

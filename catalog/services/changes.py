@@ -1,0 +1,77 @@
+"""The change feed: every stored change of every dataset (added, updated, restored, withdrawn),
+oldest first, so other portals and tools can follow the catalogue incrementally, deletions included.
+
+Revisions are read in id order; the ``next`` cursor is the id of the last change returned. A
+client starts with ``since`` (a time) and then passes ``cursor=<next>`` to get only what came
+after. Ids rather than times page the feed because one harvest writes thousands of revisions with
+the same timestamp.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from catalog.errors import InvalidInput
+from catalog.store.runs import DS
+from catalog.store.tables import REV
+
+MAX_LIMIT = 1000
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """An ISO 8601 date or time; without a zone it is taken as UTC. Raises InvalidInput."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"since: not an ISO 8601 date or time: {value!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def parse_cursor(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"cursor: not a cursor from this feed: {value!r}")
+    return int(value)
+
+
+def change_feed(engine: Engine, *, since: str | None = None, cursor: str | None = None,
+                limit: int = 100) -> dict[str, Any]:
+    """Changes after ``cursor`` (or at or after ``since``), oldest first, with the ``next`` cursor."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+    when = parse_since(since)
+    after = parse_cursor(cursor)
+    query = (select(REV.c.id, REV.c.dataset_id, REV.c.change, REV.c.created_at, REV.c.job_id, REV.c.content_hash,
+                    DS.c.uri, DS.c.title, DS.c.status)
+             .select_from(REV.outerjoin(DS, DS.c.id == REV.c.dataset_id)))
+    if when is not None:
+        query = query.where(REV.c.created_at >= when)
+    if after is not None:
+        query = query.where(REV.c.id > after)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(REV.c.id).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if rows:
+            next_cursor = rows[-1].id
+        elif after is not None:
+            next_cursor = after
+        else:
+            # nothing yet: everything stored so far is older, so the newest id is where to go on from
+            next_cursor = conn.execute(select(func.max(REV.c.id))).scalar() or 0
+    items = [{
+        "dataset_id": r.dataset_id, "uri": r.uri, "title": r.title or None, "change": r.change,
+        "time": r.created_at.isoformat() if r.created_at else None, "job_id": r.job_id,
+        "content_hash": r.content_hash, "dataset_status": r.status,
+    } for r in rows]
+    return {"since": when.isoformat() if when else None, "cursor": str(after) if after is not None else None,
+            "count": len(items), "items": items, "next": str(next_cursor), "more": more}

@@ -1,0 +1,382 @@
+"""A CKAN-compatible read API (action API v3), so existing CKAN clients such as ``ckanapi`` can read
+datakatalog: our datasets in CKAN's package shape, publishers as organisations, EU data themes as
+groups, keywords as tags and distributions as resources.
+
+Field mapping: ``organization`` = the publisher's stable id, ``tags`` = keywords, ``res_format`` = the
+EU file-type code (``CSV``), ``license_id`` = the SPDX-style licence id (``CC-BY-4.0``), ``groups`` =
+the lower-cased EU data-theme code (``tran``). ``metadata_created`` / ``metadata_modified`` are when
+datakatalog first stored and last changed the record; the dataset's own ``dct:issued`` and
+``dct:modified`` are in ``extras``. A withdrawn dataset is ``state: deleted``: package_show still
+answers it, searches leave it out (as CKAN does).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from catalog import vocab
+from catalog.errors import CatalogError, NotFound
+from catalog.export.writers import Item, iter_items, links
+from catalog.normalise import iso
+from catalog.records import display_text
+from catalog.search.query import MAX_PER_PAGE, parse_query
+from catalog.search.searcher import SearchHits, searcher_for
+from catalog.store.runs import DS
+from catalog.store.tables import PUB
+
+CKAN_VERSION = "2.10.4"
+MAX_ROWS = 1000
+# CKAN field -> our facet
+FIELDS = {"organization": "publisher", "tags": "keyword", "res_format": "format", "license_id": "license",
+          "groups": "theme"}
+FACET_TO_FIELD = {v: k for k, v in FIELDS.items()}
+
+
+class CkanError(CatalogError):
+    """An error in CKAN's terms: its ``__type`` and the HTTP status CKAN answers it with."""
+
+    ckan_type = "Validation Error"
+    status = 409
+    title = "Validation Error"
+
+    def __init__(self, message: str, *, ckan_type: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        if ckan_type:
+            self.ckan_type = ckan_type
+        if status:
+            self.status = status
+
+
+def error_body(exc: CatalogError) -> dict[str, Any]:
+    """CKAN's error dict for one of our errors."""
+    if isinstance(exc, CkanError):
+        kind = exc.ckan_type
+    elif isinstance(exc, NotFound):
+        kind = "Not Found Error"
+    elif exc.status == 422:
+        kind = "Validation Error"
+    else:
+        kind = "Internal Error"
+    return {"__type": kind, "message": f"{kind}: {exc.message}" if kind != "Validation Error" else exc.message}
+
+
+def error_status(exc: CatalogError) -> int:
+    # CKAN answers validation errors with 409, which ckanapi turns into ValidationError
+    return 409 if exc.status == 422 else exc.status
+
+
+# -- parameters -------------------------------------------------------------------------------
+
+
+def _int(params: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise CkanError(f"{name}: must be a whole number") from None
+    if not low <= number <= high:
+        raise CkanError(f"{name}: must be between {low} and {high}")
+    return number
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+def _list(value: Any, name: str) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    text = str(value).strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            raise CkanError(f"{name}: not a JSON list") from None
+        return [str(v) for v in parsed]
+    return [text]
+
+
+_CLAUSE = re.compile(r'([+-]?)([A-Za-z_]+):("(?:[^"\\]|\\.)*"|\((?:[^)]*)\)|[^\s()]+)')
+
+
+def _values(raw: str) -> list[str]:
+    raw = raw.strip()
+    if raw.startswith("("):
+        parts = re.split(r"\s+OR\s+", raw[1:-1].strip())
+        return [p.strip().strip('"') for p in parts if p.strip()]
+    return [raw.strip('"').replace('\\"', '"')]
+
+
+def _facet_value(facet: str, value: str) -> str:
+    if facet == "theme":
+        return value.upper()
+    if facet == "format":
+        return vocab.format_code(value) or value.upper()
+    if facet == "keyword":
+        return value.lower()
+    if facet == "license":
+        return vocab.licence_code(value) or value
+    return value
+
+
+def parse_filters(text: str, name: str, *, strict: bool) -> tuple[list[dict[str, list[str]]], str]:
+    """Solr-style ``field:value`` clauses: a list of filter sets (a field named twice must match
+    both, so the second goes in a set of its own) and the text left over. In ``q`` (not strict)
+    clauses on other fields stay text; in ``fq`` they are an error."""
+    sets: list[dict[str, list[str]]] = [{}]
+
+    def take(match: re.Match[str]) -> str:
+        sign, field, raw = match.groups()
+        facet = FIELDS.get(field)
+        if facet is None or sign == "-":
+            if field in ("text", "q"):
+                return " " + raw.strip('"') + " "
+            if strict:
+                raise CkanError(f"{name}: datakatalog filters on {', '.join(FIELDS)} (field:value), not {field!r}",
+                                ckan_type="Search Query Error")
+            return match.group(0)
+        values = [_facet_value(facet, v) for v in _values(raw)]
+        target = next((s for s in sets if facet not in s), None)
+        if target is None:
+            target = {}
+            sets.append(target)
+        target[facet] = values
+        return " "
+
+    rest = _CLAUSE.sub(take, text.replace("*:*", " "))
+    rest = re.sub(r"\b(AND|OR)\b", " ", rest)
+    return [s for s in sets if s], " ".join(rest.split())
+
+
+SORT_FIELDS = {"score": "relevance", "relevance": "relevance", "metadata_modified": "modified",
+               "metadata_created": "modified", "title_string": "title", "title": "title", "name": "title"}
+NATURAL = {"relevance": "desc", "modified": "desc", "title": "asc"}
+
+
+def parse_sort(value: str | None) -> tuple[str, bool]:
+    """Our sort for CKAN's first sort clause, and whether the order must be reversed."""
+    if not value or not value.strip():
+        return "relevance", False
+    first = value.split(",")[0].split()
+    field = first[0]
+    direction = first[1].lower() if len(first) > 1 else "asc"
+    ours = SORT_FIELDS.get(field)
+    if ours is None or direction not in ("asc", "desc"):
+        raise CkanError(f"sort: use one of {', '.join(SORT_FIELDS)} with asc or desc",
+                        ckan_type="Search Query Error")
+    return ours, direction != NATURAL[ours]
+
+
+# -- shapes -----------------------------------------------------------------------------------
+
+
+
+def organization(pub_id: str, name: str | None, count: int | None = None, uri: str | None = None) -> dict[str, Any]:
+    org = {"id": pub_id, "name": pub_id, "title": name or pub_id, "display_name": name or pub_id,
+           "type": "organization", "is_organization": True, "state": "active", "approval_status": "approved",
+           "description": "", "image_url": "", "uri": uri}
+    if count is not None:
+        org["package_count"] = count
+    return org
+
+
+def package(item: Item, base_url: str) -> dict[str, Any]:
+    """One dataset in CKAN's package shape."""
+    rec, row = item.rec, item.row
+    licences = rec.licenses()
+    lic_code = vocab.licence_code(licences[0]) if licences else None
+    known = vocab.licence(lic_code) if lic_code else None
+    tags = [{"name": k, "display_name": k, "state": "active"} for k in rec.all_keywords()]
+    groups = []
+    for theme in rec.themes:
+        code = vocab.theme_code(theme) or theme
+        label = vocab.themes().label(code)
+        groups.append({"id": code.lower(), "name": code.lower(), "title": label, "display_name": label})
+    resources = []
+    for pos, dist in enumerate(rec.distributions):
+        url = (dist.download_urls or dist.access_urls or [""])[0]
+        dist_lic = vocab.licence_code(dist.license or rec.license) if (dist.license or rec.license) else None
+        resources.append({
+            "id": dist.id, "package_id": row.id, "position": pos, "url": url,
+            "format": dist.format or dist.format_raw or "", "mimetype": dist.media_type,
+            "name": display_text(dist.title) or (f"{dist.format} ({pos + 1})" if dist.format else f"Resurs {pos + 1}"),
+            "description": display_text(dist.description) or "", "license": dist_lic,
+            "access_url": dist.access_urls[0] if dist.access_urls else None,
+            "download_url": dist.download_urls[0] if dist.download_urls else None,
+            "created": dist.issued, "last_modified": dist.modified, "state": "active", "uri": dist.uri,
+        })
+    contact = rec.contact_points[0] if rec.contact_points else None
+    extras = [{"key": k, "value": v} for k, v in (
+        ("uri", rec.uri), ("identifier", rec.identifier), ("issued", rec.issued), ("modified", rec.modified),
+        ("access_rights", rec.access_rights), ("source", item.source_name), ("type", rec.kind),
+    ) if v]
+    ln = links(rec)
+    return {
+        "id": row.id, "name": row.id, "title": row.title or "", "notes": display_text(rec.description) or "",
+        "url": ln["landing_pages"][0] if ln["landing_pages"] else "", "type": "dataset", "private": False,
+        "state": "deleted" if row.status == "withdrawn" else "active",
+        "metadata_created": iso(row.first_seen_at, naive=True), "metadata_modified": iso(row.updated_at, naive=True),
+        "license_id": lic_code or "", "license_title": vocab.licence_label(lic_code) if lic_code else "",
+        "license_url": known.iri if known else (licences[0] if licences else ""),
+        "owner_org": row.publisher_id,
+        "organization": organization(row.publisher_id, item.publisher_name) if row.publisher_id else None,
+        "author": item.publisher_name or "", "maintainer": contact.name if contact else "",
+        "maintainer_email": (contact.email or "").removeprefix("mailto:") if contact else "",
+        "tags": tags, "num_tags": len(tags), "groups": groups,
+        "resources": resources, "num_resources": len(resources), "extras": extras,
+        "datakatalog_url": f"{base_url.rstrip('/')}/api/datasets/{row.id}",
+    }
+
+
+def _packages(engine: Engine, pks: list[int], base_url: str) -> list[dict[str, Any]]:
+    return [package(i, base_url) for batch in iter_items(engine, pks) for i in batch]
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+def _search(engine: Engine, q: str | None, filters: dict[str, list[str]], sort: str, facet_limit: int
+            ) -> SearchHits:
+    query = parse_query(q=q, filters=filters, sort=sort, per_page=MAX_PER_PAGE)
+    query = replace(query, per_page=2**62, facet_limit=max(facet_limit, 1))
+    return searcher_for(engine).search(query)
+
+
+def package_search(engine: Engine, params: dict[str, Any], base_url: str) -> dict[str, Any]:
+    rows = _int(params, "rows", 10, 0, MAX_ROWS)
+    start = _int(params, "start", 0, 0, 10**9)
+    facet_limit = _int(params, "facet.limit", 50, -1, 1000)
+    facet_limit = 1000 if facet_limit < 0 else facet_limit
+    q_sets, q_text = parse_filters(str(params.get("q") or ""), "q", strict=False)
+    fq_sets, _ = parse_filters(" ".join(_list(params.get("fq"), "fq")) + " " + " ".join(
+        _list(params.get("fq_list"), "fq_list")), "fq", strict=True)
+    sets = [*q_sets, *fq_sets]
+    main: dict[str, list[str]] = {}
+    extra: list[dict[str, list[str]]] = []
+    for s in sets:
+        for facet, values in s.items():
+            if facet in main:
+                extra.append({facet: values})
+            else:
+                main[facet] = values
+    sort, reverse = parse_sort(params.get("sort"))
+    hits = _search(engine, q_text or None, main, sort, facet_limit)
+    pks = hits.pks
+    total = hits.total
+    for filters in extra:
+        also = set(_search(engine, q_text or None, {**main, **filters}, sort, 1).pks)
+        pks = [pk for pk in pks if pk in also]
+        total = len(pks)
+    if reverse:
+        pks = pks[::-1]
+    results = _packages(engine, pks[start : start + rows], base_url) if rows else []
+    facet_fields = _list(params.get("facet.field"), "facet.field")
+    facets: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, dict[str, Any]] = {}
+    for field in facet_fields:
+        wanted = FIELDS.get(field)
+        if wanted is None:
+            raise CkanError(f"facet.field: datakatalog facets on {', '.join(FIELDS)}, not {field!r}",
+                            ckan_type="Search Query Error")
+        entries = hits.facets.get(wanted, [])[:facet_limit]
+        names = [e["value"].lower() if wanted == "theme" else e["value"] for e in entries]
+        facets[field] = {n: e["count"] for n, e in zip(names, entries, strict=True)}
+        search_facets[field] = {"title": field, "items": [
+            {"name": n, "display_name": e["label"], "count": e["count"]} for n, e in zip(names, entries, strict=True)]}
+    return {"count": total, "sort": params.get("sort") or "score desc, metadata_modified desc",
+            "results": results, "facets": facets, "search_facets": search_facets}
+
+
+def _dataset_pk(engine: Engine, ref: str) -> int:
+    with engine.connect() as conn:
+        pk = conn.execute(select(DS.c.pk).where(DS.c.id == ref)).scalar()
+        if pk is None:
+            pk = conn.execute(select(DS.c.pk).where(DS.c.uri == ref)).scalar()
+    if pk is None:
+        raise NotFound(f"no dataset {ref!r}")
+    return int(pk)
+
+
+def package_show(engine: Engine, params: dict[str, Any], base_url: str) -> dict[str, Any]:
+    ref = str(params.get("id") or params.get("name") or "").strip()
+    if not ref:
+        raise CkanError("id: missing value")
+    return _packages(engine, [_dataset_pk(engine, ref)], base_url)[0]
+
+
+def package_list(engine: Engine, params: dict[str, Any], _base_url: str) -> list[str]:
+    limit = _int(params, "limit", 10**9, 1, 10**9)
+    offset = _int(params, "offset", 0, 0, 10**9)
+    with engine.connect() as conn:
+        return list(conn.execute(select(DS.c.id).where(DS.c.status == "active").order_by(DS.c.id)
+                                 .offset(offset).limit(limit)).scalars())
+
+
+def _organizations(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        counts = {r[0]: r[1] for r in conn.execute(
+            select(DS.c.publisher_id, func.count()).where(DS.c.status == "active", DS.c.publisher_id.is_not(None))
+            .group_by(DS.c.publisher_id))}
+        pubs = conn.execute(select(PUB.c.id, PUB.c.name, PUB.c.uri)).all()
+    return [organization(p.id, p.name, counts.get(p.id, 0), p.uri) for p in pubs]
+
+
+def organization_list(engine: Engine, params: dict[str, Any], _base_url: str) -> list[Any]:
+    orgs = _organizations(engine)
+    wanted = set(_list(params.get("organizations"), "organizations"))
+    if wanted:
+        orgs = [o for o in orgs if o["name"] in wanted]
+    sort = str(params.get("sort") or "title asc").split()
+    key, direction = sort[0], (sort[1].lower() if len(sort) > 1 else "asc")
+    if key not in ("name", "title", "package_count") or direction not in ("asc", "desc"):
+        raise CkanError("sort: name, title or package_count, asc or desc")
+    orgs.sort(key=lambda o: (o[key].casefold() if isinstance(o[key], str) else o[key], o["name"]),
+              reverse=direction == "desc")
+    offset = _int(params, "offset", 0, 0, 10**9)
+    limit = _int(params, "limit", 1000, 1, 10**6)
+    orgs = orgs[offset : offset + limit]
+    if _bool(params.get("all_fields", False)):
+        return orgs
+    return [o["name"] for o in orgs]
+
+
+def organization_show(engine: Engine, params: dict[str, Any], base_url: str) -> dict[str, Any]:
+    ref = str(params.get("id") or "").strip()
+    if not ref:
+        raise CkanError("id: missing value")
+    found = next((o for o in _organizations(engine) if ref in (o["id"], o["title"])), None)
+    if found is None:
+        raise NotFound(f"no organization {ref!r}")
+    if _bool(params.get("include_datasets", False)):
+        hits = _search(engine, None, {"publisher": [found["id"]]}, "title", 1)
+        found["packages"] = _packages(engine, hits.pks[:1000], base_url)
+    return found
+
+
+def status_show(_engine: Engine, _params: dict[str, Any], base_url: str) -> dict[str, Any]:
+    return {"site_title": "datakatalog", "site_description": "Öppna data från offentlig sektor (DCAT-AP-SE).",
+            "site_url": base_url.rstrip("/"), "ckan_version": CKAN_VERSION, "error_emails_to": None,
+            "locale_default": "sv", "extensions": ["datakatalog"]}
+
+
+ACTIONS = {f.__name__: f for f in (package_search, package_show, package_list, organization_list,
+                                     organization_show, status_show)}
+
+
+def call_action(engine: Engine, action: str, params: dict[str, Any], *, base_url: str) -> Any:
+    """Answer one CKAN action; raises CkanError / NotFound as CKAN would fail."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise CkanError(f"Bad request - Action name not known: {action}", ckan_type="Bad Request", status=400)
+    return handler(engine, params, base_url)

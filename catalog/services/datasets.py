@@ -1,0 +1,154 @@
+"""Datasets: search results, one dataset's JSON and RDF, and the catalogue's Hydra pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from catalog import vocab
+from catalog.errors import InvalidInput, NotFound
+from catalog.formats import dcat_write
+from catalog.formats.dcat_write import Graph
+from catalog.normalise import iso
+from catalog.records import DatasetRecord, display_text
+from catalog.search.searcher import SearchQuery, searcher_for
+from catalog.store.runs import DS, decode
+from catalog.store.tables import DIST, PUB, REV, SRC, Dataset, Source
+
+
+def _access(rec: DatasetRecord) -> str | None:
+    code = vocab.access_code(rec.access_rights)
+    if code is None:
+        return None
+    return {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}.get(code, code.lower())
+
+
+def _licence_info(iri: str | None) -> dict[str, Any] | None:
+    if not iri:
+        return None
+    code = vocab.licence_code(iri) or iri
+    return {"id": code, "uri": iri, "label": vocab.licence_label(code)}
+
+
+def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, str]) -> dict[str, Any]:
+    rec = DatasetRecord.from_dict(decode(row.record))
+    licences = rec.licenses()
+    description = display_text(rec.description)
+    return {
+        "id": row.id, "uri": row.uri, "type": row.kind, "title": row.title or None,
+        "description": description,
+        "publisher": {"id": row.publisher_id, "name": publisher_names.get(row.publisher_id or "")}
+        if row.publisher_id else None,
+        "formats": rec.formats(),
+        "license": _licence_info(licences[0]) if licences else None,
+        "access": _access(rec),
+        "modified": row.modified, "status": row.status,
+        "quality": {"score": row.quality_score, "valid": bool(row.valid)},
+        "source": source_names.get(row.source_id),
+    }
+
+
+def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
+    """The search contract of DESIGN.md: total, page, per_page, items and facets."""
+    rows: list[Any] = []
+    with engine.connect() as conn:  # one connection: the generation check, then the page's rows
+        hits = searcher_for(engine).search(query, conn)
+        if hits.pks:  # one query: the page's rows with their publisher and source names
+            rows = list(conn.execute(select(
+                DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
+                DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id,
+                PUB.c.name.label("publisher_name"), SRC.c.name.label("source_name"))
+                .select_from(DS.outerjoin(PUB, PUB.c.id == DS.c.publisher_id)
+                             .outerjoin(SRC, SRC.c.id == DS.c.source_id))
+                .where(DS.c.pk.in_(hits.pks))))
+    by_pk = {r.pk: r for r in rows}
+    items = [summary(r, {r.publisher_id: r.publisher_name} if r.publisher_id else {}, {r.source_id: r.source_name})
+             for r in (by_pk[pk] for pk in hits.pks if pk in by_pk)]
+    return {"total": hits.total, "page": query.page, "per_page": query.per_page, "items": items,
+            "facets": hits.facets}
+
+
+def _dataset_row(session: Session, dataset_id: str) -> Dataset:
+    row = session.execute(select(Dataset).where(DS.c.id == dataset_id)).first()
+    if row is None:
+        raise NotFound(f"no dataset {dataset_id!r}")
+    return row[0]
+
+
+def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
+    """A dataset's full JSON: language maps, distributions, services, quality and history."""
+    with Session(engine) as session:
+        ds = _dataset_row(session, dataset_id)
+        source = session.get(Source, ds.source_id)
+        dist_rows = set(session.execute(select(DIST.c.id).where(DIST.c.dataset_pk == ds.pk)).scalars())
+        revisions = session.execute(
+            select(REV.c.change, REV.c.created_at, REV.c.job_id, REV.c.content_hash)
+            .where(REV.c.dataset_id == ds.id).order_by(REV.c.id)).all()
+    rec = DatasetRecord.from_dict(decode(ds.record))
+    distributions = []
+    for dist in rec.distributions:
+        distributions.append({
+            "id": dist.id, "uri": dist.uri, "title": dist.title, "description": dist.description,
+            "access_urls": dist.access_urls, "download_urls": dist.download_urls,
+            "format": dist.format, "format_label": vocab.file_types().label(dist.format) if dist.format else None,
+            "format_raw": dist.format_raw, "media_type": dist.media_type,
+            "license": _licence_info(dist.license), "byte_size": dist.byte_size,
+            "issued": dist.issued, "modified": dist.modified, "stored": dist.id in dist_rows,
+        })
+    themes = [{"id": vocab.theme_code(t) or t, "uri": t,
+               "label": vocab.themes().label(vocab.theme_code(t) or t)} for t in rec.themes]
+    return {
+        "id": ds.id, "uri": ds.uri, "type": ds.kind, "identifier": rec.identifier,
+        "title": rec.title, "description": rec.description,
+        "display": {"title": display_text(rec.title), "description": display_text(rec.description)},
+        "publisher": {"id": ds.publisher_id, "uri": rec.publisher.uri, "name": rec.publisher.name,
+                      "type": rec.publisher.type} if rec.publisher else None,
+        "themes": themes, "keywords": rec.keywords, "formats": rec.formats(),
+        "license": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
+        "licenses": [_licence_info(x) for x in rec.licenses()],
+        # DESIGN.md spells the detail field "licence"; both spellings are kept for clients of either
+        "licence": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
+        "access_rights": rec.access_rights, "access": _access(rec),
+        "contact_points": [{"name": c.name, "email": c.email, "phone": c.phone, "url": c.url, "uri": c.uri}
+                           for c in rec.contact_points],
+        "landing_pages": rec.landing_pages, "languages": rec.languages, "spatial": rec.spatial,
+        "temporal": rec.temporal, "frequency": rec.frequency, "conforms_to": rec.conforms_to,
+        "documentation": rec.documentation,
+        "distributions": distributions,
+        "services": [{"uri": u} for u in rec.served_by],
+        "endpoint_urls": rec.endpoint_urls, "endpoint_descriptions": rec.endpoint_descriptions,
+        "serves_datasets": rec.serves_datasets,
+        "issued": rec.issued, "modified": rec.modified,
+        "source": source.name if source else None,
+        "status": ds.status, "withdrawn_at": iso(ds.withdrawn_at),
+        "first_seen_at": iso(ds.first_seen_at), "updated_at": iso(ds.updated_at),
+        "quality": {"score": ds.quality_score, "valid": ds.valid, "violations": decode(ds.violations) or []},
+        "notes": rec.notes,
+        "revisions": [{"change": r.change, "at": iso(r.created_at), "job_id": r.job_id,
+                       "content_hash": r.content_hash} for r in revisions],
+    }
+
+
+def dataset_graph(engine: Engine, dataset_id: str, *, base_url: str) -> Graph:
+    with Session(engine) as session:
+        ds = _dataset_row(session, dataset_id)
+    g = dcat_write.new_graph()
+    rec = DatasetRecord.from_dict(decode(ds.record))
+    dcat_write.add_dataset(g, dcat_write.StoredDataset(ds.id, ds.publisher_id, rec), base_url)
+    return g
+
+
+def catalog_page(engine: Engine, *, page: int, per_page: int, base_url: str, page_url: str) -> Graph:
+    """One Hydra page of the active catalogue, in a stable order (by dataset id)."""
+    if page < 1:
+        raise InvalidInput("page starts at 1")
+    with Session(engine) as session:
+        total = session.execute(select(func.count()).select_from(DS).where(DS.c.status == "active")).scalar_one()
+        rows = session.execute(
+            select(DS.c.id, DS.c.publisher_id, DS.c.record).where(DS.c.status == "active")
+            .order_by(DS.c.id).offset((page - 1) * per_page).limit(per_page)).all()
+    items = (dcat_write.StoredDataset(r.id, r.publisher_id, DatasetRecord.from_dict(decode(r.record))) for r in rows)
+    return dcat_write.catalog_graph(items, base_url=base_url, page=page, per_page=per_page, total=total,
+                                  page_url=page_url)

@@ -1,0 +1,246 @@
+"""Organisations, their API tokens, who-may-write (principals) and the audit log.
+
+Tokens are ``dk_`` + 8 random characters (the prefix, shown in listings) + ``_`` + 43 more
+(``secrets.token_urlsafe(32)``: 256 bits). Only the SHA-256 of the whole token is stored. A slow,
+salted password hash (bcrypt, argon2) exists to make guessing *low-entropy* secrets expensive; a
+256-bit random token cannot be guessed whatever the hash costs, so a plain SHA-256 is as safe here,
+lets a request find its token by an indexed lookup, and costs microseconds instead of ~100 ms per
+request. The token in clear is returned once, when it is made, and never stored or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from catalog.errors import Conflict, FieldError, NotFound
+from catalog.normalise import iso
+from catalog.store.tables import DS, SRC, ApiToken, AuditLog, Organisation, Source, utcnow
+
+ORG = Organisation.__table__  # type: ignore[attr-defined]
+TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
+AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
+
+TOKEN_PREFIX = "dk_"
+PREFIX_LEN = len(TOKEN_PREFIX) + 8
+MAX_AUDIT_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is writing: an organisation (through one of its tokens) or an administrator."""
+
+    actor: str
+    organisation_id: int | None = None
+    admin: bool = False
+
+    def may_write(self, source: Source) -> bool:
+        """Administrators write every source; an organisation only its own."""
+        return self.admin or (self.organisation_id is not None and source.organisation_id == self.organisation_id)
+
+
+def local_admin(who: str = "cli") -> Principal:
+    """The CLI acts on the database directly as the local administrator (DESIGN.md)."""
+    return Principal(actor=who, admin=True)
+
+
+# -- tokens -----------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh token and its listing prefix."""
+    # 6 random bytes → 8 url-safe characters; the prefix is for humans, the secret for machines
+    prefix = TOKEN_PREFIX + secrets.token_urlsafe(6)
+    return f"{prefix}_{secrets.token_urlsafe(32)}", prefix
+
+
+def _issue(conn: Connection, organisation_id: int) -> tuple[str, str]:
+    token, prefix = new_token()
+    conn.execute(insert(TOKEN).values(organisation_id=organisation_id, prefix=prefix,
+                                      token_hash=hash_token(token), created_at=utcnow()))
+    return token, prefix
+
+
+def authenticate(engine: Engine, token: str, *, admin_token: str | None) -> Principal | None:
+    """The principal a bearer token stands for, or None for an unknown or revoked token."""
+    if not token:
+        return None
+    # compare_digest: the administrator's token is a plain secret, so compare in constant time
+    if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
+        return Principal(actor="admin", admin=True)
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(TOKEN.c.id, TOKEN.c.prefix, TOKEN.c.revoked_at, ORG.c.id.label("org_id"), ORG.c.name)
+            .join(ORG, ORG.c.id == TOKEN.c.organisation_id)
+            .where(TOKEN.c.token_hash == hash_token(token))
+        ).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        conn.execute(update(TOKEN).where(TOKEN.c.id == row.id).values(last_used_at=utcnow()))
+    return Principal(actor=f"{row.name} ({row.prefix})", organisation_id=row.org_id)
+
+
+# -- organisations ----------------------------------------------------------------------------
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise FieldError("name", "an organisation name is 1 to 200 characters")
+    return name
+
+
+def create_organisation(engine: Engine, *, name: str, actor: Principal) -> tuple[Organisation, str]:
+    """A new organisation and its first token (the only time the token is shown)."""
+    name = _clean_name(name)
+    with engine.begin() as conn:
+        if conn.execute(select(ORG.c.id).where(ORG.c.name == name)).first():
+            raise Conflict(f"an organisation named {name!r} exists already")
+        org_id = conn.execute(insert(ORG).values(name=name, created_at=utcnow()).returning(ORG.c.id)).scalar_one()
+        token, prefix = _issue(conn, org_id)
+        record(conn, actor, "organisation.create", f"organisation:{org_id}", {"name": name, "token": prefix})
+    return Organisation(id=org_id, name=name), token
+
+
+def get_organisation(engine: Engine, ref: int | str) -> Organisation:
+    """An organisation by id or name."""
+    with engine.connect() as conn:
+        row = None
+        if isinstance(ref, int) or ref.isdigit():
+            row = conn.execute(select(ORG).where(ORG.c.id == int(ref))).first()
+        if row is None:
+            row = conn.execute(select(ORG).where(ORG.c.name == str(ref))).first()
+    if row is None:
+        raise NotFound(f"no organisation {ref!r}")
+    return Organisation(id=row.id, name=row.name, created_at=row.created_at)
+
+
+def list_organisations(engine: Engine) -> list[dict[str, Any]]:
+    """Every organisation with its number of sources and active tokens (never the tokens)."""
+    with engine.connect() as conn:
+        orgs = conn.execute(select(ORG).order_by(ORG.c.name)).all()
+        sources: dict[int, int] = {r[0]: r[1] for r in conn.execute(
+            select(SRC.c.organisation_id, func.count()).where(SRC.c.deleted.is_(False))
+            .group_by(SRC.c.organisation_id))}
+        tokens: dict[int, int] = {r[0]: r[1] for r in conn.execute(
+            select(TOKEN.c.organisation_id, func.count()).where(TOKEN.c.revoked_at.is_(None))
+            .group_by(TOKEN.c.organisation_id))}
+    return [{"id": o.id, "name": o.name, "created_at": iso(o.created_at), "sources": sources.get(o.id, 0),
+             "active_tokens": tokens.get(o.id, 0)} for o in orgs]
+
+
+def list_tokens(engine: Engine, organisation: int | str) -> list[dict[str, Any]]:
+    """An organisation's tokens by prefix, newest first."""
+    org = get_organisation(engine, organisation)
+    with engine.connect() as conn:
+        rows = conn.execute(select(TOKEN).where(TOKEN.c.organisation_id == org.id).order_by(TOKEN.c.id.desc())).all()
+    return [{"prefix": r.prefix, "organisation": org.name, "created_at": iso(r.created_at),
+             "last_used_at": iso(r.last_used_at), "revoked_at": iso(r.revoked_at),
+             "active": r.revoked_at is None} for r in rows]
+
+
+def revoke_token(engine: Engine, prefix: str, *, actor: Principal) -> dict[str, Any]:
+    """Revoke the token with this prefix (revoking a revoked token changes nothing)."""
+    with engine.begin() as conn:
+        row = conn.execute(select(TOKEN).where(TOKEN.c.prefix == prefix.strip())).first()
+        if row is None:
+            raise NotFound(f"no token with prefix {prefix!r}")
+        if row.revoked_at is None:
+            conn.execute(update(TOKEN).where(TOKEN.c.id == row.id).values(revoked_at=utcnow()))
+            record(conn, actor, "token.revoke", f"organisation:{row.organisation_id}", {"token": row.prefix},
+                   organisation_id=row.organisation_id)
+    return {"prefix": row.prefix, "revoked": True}
+
+
+def rotate_token(engine: Engine, organisation: int | str, *, actor: Principal) -> tuple[str, list[str]]:
+    """Revoke every active token of an organisation and issue a new one: (new token, revoked prefixes)."""
+    org = get_organisation(engine, organisation)
+    assert org.id is not None
+    with engine.begin() as conn:
+        old = list(conn.execute(select(TOKEN.c.prefix).where(
+            TOKEN.c.organisation_id == org.id, TOKEN.c.revoked_at.is_(None))).scalars())
+        conn.execute(update(TOKEN).where(TOKEN.c.organisation_id == org.id, TOKEN.c.revoked_at.is_(None))
+                     .values(revoked_at=utcnow()))
+        token, prefix = _issue(conn, org.id)
+        record(conn, actor, "token.rotate", f"organisation:{org.id}", {"token": prefix, "revoked": old},
+               organisation_id=org.id)
+    return token, old
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+
+def record(conn: Connection, actor: Principal, action: str, target: str | None,
+           details: dict[str, Any] | None = None, *, organisation_id: int | None = None) -> None:
+    """Add one entry to the audit log inside the caller's transaction (so it stands or falls with the write)."""
+    conn.execute(insert(AUDIT).values(
+        at=utcnow(), actor=actor.actor[:200], organisation_id=organisation_id or actor.organisation_id,
+        action=action, target=target, details=orjson.dumps(details).decode() if details else None))
+
+
+def list_audit(engine: Engine, *, limit: int = 100, before: int | None = None,
+               organisation_id: int | None = None) -> list[dict[str, Any]]:
+    """Audit entries, newest first; ``before`` (an entry id) pages back."""
+    limit = max(1, min(limit, MAX_AUDIT_PAGE))
+    query = select(AUDIT).order_by(AUDIT.c.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AUDIT.c.id < before)
+    if organisation_id is not None:
+        query = query.where(AUDIT.c.organisation_id == organisation_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [{"id": r.id, "at": iso(r.at), "actor": r.actor, "organisation_id": r.organisation_id,
+             "action": r.action, "target": r.target, "details": orjson.loads(r.details) if r.details else None}
+            for r in rows]
+
+
+# -- reports ----------------------------------------------------------------------------------
+
+
+def organisation_quality(engine: Engine, organisation: int | str, *, top: int = 10) -> dict[str, Any]:
+    """How an organisation's active datasets fare: counts, invalid ones, the rules broken most."""
+    from catalog.quality.rules import RULES
+
+    org = get_organisation(engine, organisation)
+    with engine.connect() as conn:
+        sources = conn.execute(select(SRC.c.id, SRC.c.name).where(
+            SRC.c.organisation_id == org.id, SRC.c.deleted.is_(False)).order_by(SRC.c.name)).all()
+        per_source: dict[int, dict[str, Any]] = {
+            s.id: {"id": s.id, "name": s.name, "datasets": 0, "invalid": 0} for s in sources}
+        rules: Counter[str] = Counter()
+        total = invalid = 0
+        score_sum = 0.0
+        rows = conn.execute(select(DS.c.source_id, DS.c.valid, DS.c.quality_score, DS.c.violations).where(
+            DS.c.source_id.in_(list(per_source)), DS.c.status == "active"))
+        for row in rows:
+            total += 1
+            score_sum += row.quality_score
+            per_source[row.source_id]["datasets"] += 1
+            if not row.valid:
+                invalid += 1
+                per_source[row.source_id]["invalid"] += 1
+            broken = {v["rule"] for v in orjson.loads(row.violations or "[]")}
+            for rule in broken:
+                rules[rule] += 1  # counted once per dataset, however often it breaks the rule
+    failing = [{"rule": rule, "datasets": n, "severity": RULES[rule].severity if rule in RULES else None,
+                "path": RULES[rule].path if rule in RULES else None,
+                "message_sv": RULES[rule].sv if rule in RULES else None,
+                "message_en": RULES[rule].en if rule in RULES else None}
+               for rule, n in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    return {"organisation": {"id": org.id, "name": org.name}, "datasets": total, "invalid": invalid,
+            "valid": total - invalid, "average_score": round(score_sum / total, 1) if total else None,
+            "rules": failing, "sources": list(per_source.values())}
+

@@ -1,0 +1,237 @@
+"""SQLModel tables. The schema itself is owned by Alembic (migrations/), which targets this metadata.
+
+JSON-valued columns (``record``, ``violations``, ``state``) are stored as text written with orjson:
+bulk upserts of thousands of rows serialise faster that way than through SQLAlchemy's JSON type.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Source(SQLModel, table=True):
+    """A registered source: where to fetch, with which adapter, how often."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    kind: str = Field(max_length=20)
+    url: str = Field(max_length=2000)
+    mapping: str | None = Field(default=None, max_length=500)
+    schedule: str | None = Field(default=None, max_length=100)
+    organisation_id: int | None = Field(default=None, index=True)
+    deleted: bool = Field(default=False)
+    # adapter state carried between runs: page fingerprints, validators for conditional GET
+    state: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Publisher(SQLModel, table=True):
+    """An organisation that publishes datasets; shared across sources by its stable id."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    uri: str | None = Field(default=None, max_length=2000)
+    name: str = Field(default="", max_length=500)
+    names: str | None = Field(default=None, sa_column=Column(Text))
+    type: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Dataset(SQLModel, table=True):
+    """One dataset or data service. ``record`` holds the normalised DCAT-AP-SE record as JSON."""
+
+    __table_args__ = (Index("ix_dataset_source_status", "source_id", "status"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True, index=True, max_length=64)
+    uri: str | None = Field(default=None, max_length=2000)
+    kind: str = Field(default="dataset", max_length=20)
+    source_id: int = Field(index=True)
+    publisher_id: str | None = Field(default=None, index=True, max_length=64)
+    title: str = Field(default="", max_length=2000)
+    title_sort: str = Field(default="", index=True, max_length=200)
+    status: str = Field(default="active", index=True, max_length=20)
+    content_hash: str = Field(max_length=64)
+    record: str = Field(sa_column=Column(Text, nullable=False))
+    violations: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    valid: bool = Field(default=True)
+    quality_score: float = Field(default=0.0)
+    issued: str | None = Field(default=None, max_length=40)
+    modified: str | None = Field(default=None, index=True, max_length=40)
+    first_seen_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    withdrawn_at: datetime | None = Field(default=None)
+    job_id: int | None = Field(default=None)
+
+
+class Distribution(SQLModel, table=True):
+    """A distribution of a dataset, with an id that survives re-harvests."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    dataset_pk: int = Field(index=True)
+    uri: str | None = Field(default=None, max_length=2000)
+    format: str | None = Field(default=None, max_length=100)
+    license: str | None = Field(default=None, max_length=2000)
+    access_url: str | None = Field(default=None, max_length=4000)
+    download_url: str | None = Field(default=None, max_length=4000)
+    position: int = Field(default=0)
+
+
+class DatasetFacet(SQLModel, table=True):
+    """One facet value of a dataset (publisher, theme, format, license, keyword, source)."""
+
+    __tablename__ = "dataset_facet"
+    __table_args__ = (Index("ix_dataset_facet_value", "facet", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_pk: int = Field(index=True)
+    facet: str = Field(max_length=20)
+    value: str = Field(max_length=500)
+
+
+class Revision(SQLModel, table=True):
+    """Every stored change of a dataset: when, in which job, its new content hash, and the record it
+    replaced (``previous``; the current record is the dataset row's), so every earlier state of a
+    dataset can be shown without storing each record twice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: str = Field(index=True, max_length=64)
+    job_id: int | None = Field(default=None, index=True)
+    change: str = Field(max_length=20)
+    content_hash: str = Field(max_length=64)
+    previous: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class HarvestJob(SQLModel, table=True):
+    """One run of one source, with its counts and outcome."""
+
+    __tablename__ = "harvest_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(index=True)
+    status: str = Field(default="queued", max_length=20)
+    trigger: str = Field(default="manual", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    pages: int = 0
+    seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    held: int = 0
+    invalid: int = 0
+    failed: int = 0
+    message: str | None = Field(default=None, sa_column=Column(Text))
+    # which process runs the job (host:pid) and when it last said it was alive (harvester/jobs.py)
+    worker: str | None = Field(default=None, max_length=200)
+    heartbeat_at: datetime | None = None
+
+
+class JobRecord(SQLModel, table=True):
+    """A per-record result of a job: a change (added, updated, withdrawn) or a problem."""
+
+    __tablename__ = "job_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(index=True)
+    dataset_id: str | None = Field(default=None, max_length=64)
+    ref: str | None = Field(default=None, max_length=2000)
+    outcome: str = Field(max_length=20)
+    rule: str | None = Field(default=None, max_length=200)
+    severity: str | None = Field(default=None, max_length=20)
+    message: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CatalogState(SQLModel, table=True):
+    """Small key/value facts about the catalogue (its change generation, for search caches)."""
+
+    __tablename__ = "catalog_state"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(default="", max_length=2000)
+
+
+# The Core tables, for bulk statements and typed column access (``DS.c.status``) in services.
+DS = Dataset.__table__  # type: ignore[attr-defined]
+DIST = Distribution.__table__  # type: ignore[attr-defined]
+FACET = DatasetFacet.__table__  # type: ignore[attr-defined]
+PUB = Publisher.__table__  # type: ignore[attr-defined]
+REV = Revision.__table__  # type: ignore[attr-defined]
+SRC = Source.__table__  # type: ignore[attr-defined]
+JOB = HarvestJob.__table__  # type: ignore[attr-defined]
+JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
+STATE = CatalogState.__table__  # type: ignore[attr-defined]
+
+
+
+class DatasetList(SQLModel, table=True):
+    """A curated list. Only a hash of its edit token is stored (the token is shown once)."""
+
+    __tablename__ = "dataset_list"
+
+    id: str = Field(primary_key=True, max_length=32)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    token_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DatasetListItem(SQLModel, table=True):
+    """One dataset of a list, by its stable id (so a withdrawn or re-harvested dataset stays listed)."""
+
+    __tablename__ = "dataset_list_item"
+    __table_args__ = (Index("ix_dataset_list_item_list", "list_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: str = Field(max_length=32)
+    position: int = Field(default=0)
+    dataset_id: str = Field(max_length=64)
+
+
+
+class Organisation(SQLModel, table=True):
+    """An agency or municipality that registers and runs its own sources."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """An organisation's API token: its hash (never the token) and a prefix for listing."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(index=True)
+    prefix: str = Field(index=True, unique=True, max_length=20)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = Field(default=None)
+    revoked_at: datetime | None = Field(default=None)
+
+
+class AuditLog(SQLModel, table=True):
+    """One write: who did it, what, when, to what, and the details (JSON)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=200)
+    organisation_id: int | None = Field(default=None, index=True)
+    action: str = Field(index=True, max_length=50)
+    target: str | None = Field(default=None, max_length=200)
+    details: str | None = Field(default=None, sa_column=Column(Text))
