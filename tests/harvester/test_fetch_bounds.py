@@ -66,7 +66,7 @@ def stored(engine: Engine) -> list[tuple[Any, ...]]:
 
 
 def run(engine: Engine, name: str, settings: Settings) -> Any:
-    return harvest_source(engine=engine, source=get_source(engine, name), settings=settings)
+    return harvest_source(engine=engine, source=sources.get_source(engine, name), settings=settings)
 
 
 Breaker = Callable[[MisbehavingServer, str], None]
