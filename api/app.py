@@ -12,19 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from api.routes import all_routers
+from api.problems import problem
+from api.routes import ROUTERS
 from catalog.errors import CatalogError, FieldError
 from catalog.services import health
 from catalog.settings import Settings, get_settings
 from catalog.store.engine import init_engine
 from harvester.scheduler import stop_fallback_pool
-
-PROBLEM = "application/problem+json"
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -70,6 +64,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         """Liveness and a count of active datasets."""
         return health.health(app.state.engine)
 
-    for router in all_routers():
+    for router in ROUTERS:
         app.include_router(router)
     return app

@@ -1,19 +1,41 @@
-"""HTTP routes, one module per resource; every module here with a ``router`` is mounted."""
+"""HTTP routes, one module per resource, mounted in the order of :data:`ROUTERS`.
+
+Order matters where paths overlap: ``/api/datasets/export`` is declared before
+``/api/datasets/{id}`` so that "export" is never read as a dataset id.
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from fastapi import APIRouter
 
+from api.routes import (
+    catalog,
+    changes,
+    ckan,
+    dataset_exports,
+    datasets,
+    harvests,
+    jobs,
+    lists,
+    organisations,
+    quality,
+    sources,
+    sources_write,
+    validate,
+)
 
-def all_routers() -> list[APIRouter]:
-    """The ``router`` of every module in this package, in module-name order."""
-    routers = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
-            routers.append(router)
-    return routers
+ROUTERS: tuple[APIRouter, ...] = (
+    dataset_exports.router,  # before datasets: /api/datasets/export
+    datasets.router,
+    catalog.router,
+    sources.router,
+    sources_write.router,
+    harvests.router,
+    jobs.router,
+    lists.router,
+    changes.router,
+    quality.router,
+    validate.router,
+    organisations.router,
+    ckan.router,
+)

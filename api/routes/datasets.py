@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import EngineDep, SettingsDep
-from api.routes.rdf import negotiate
+from api.negotiation import negotiate
 from catalog.formats import dcat_write
 from catalog.search.query import MAX_PER_PAGE, parse_query
 from catalog.services import datasets

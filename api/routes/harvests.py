@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from api.app import problem
 from api.auth import SourceWriterDep
 from api.deps import EngineDep, SettingsDep
+from api.problems import problem
 from catalog.services import jobs
 from harvester.job_lifecycle import JobInProgress
 from harvester.scheduler import trigger_harvest

@@ -1,26 +1,20 @@
-"""Dynamic endpoints of the demo's source server (a CKAN portal, paged JSON APIs).
+"""The demo's local source server and its dynamic endpoints (a CKAN portal, paged JSON APIs).
 
-Every module here may define ``handle(path: str, query: dict[str, list[str]], root: Path)`` that
-returns ``(status, content_type, body)`` for a request it serves, or None to pass; requests no
-module takes are served as static files from ``config/demo/``.
+Each handler in :func:`all_handlers` takes ``(path, query, root)`` and returns ``(status,
+content_type, body)`` for a request it serves, or None to pass; requests no handler takes are served
+as static files from the bundled ``config/demo/``.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 Handler = Callable[[str, dict[str, list[str]], Path], "tuple[int, str, bytes] | None"]
 
 
 def all_handlers() -> list[Handler]:
-    out: list[Any] = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        handle = getattr(module, "handle", None)
-        if callable(handle):
-            out.append(handle)
-    return out
+    """The dynamic endpoints, in the order they are asked."""
+    from harvester.demo import ckan, jsonapi
+
+    return [ckan.handle, jsonapi.handle]

@@ -7,15 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from api.cli.console import Context, DbOption, fail, out, print_json
 from catalog.services import sources
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
-]
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    from api.cli import out
 
     status = "[green]valid[/green]" if report["valid"] else "[red]not valid[/red]"
     out.print(f"{report.get('source', '')} {status}: {report['datasets']} datasets, {report['dataservices']} data "
@@ -32,7 +28,6 @@ def _print_report(report: dict[str, Any]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    from api.cli import Context, _print_json, fail, out
     from catalog.errors import CatalogError
 
     @app.command()
@@ -64,7 +59,7 @@ def register(app: typer.Typer) -> None:
             fail(exc.message)
             return
         if as_json:
-            _print_json(report)
+            print_json(report)
         else:
             _print_report(report)
         if not report["valid"]:
@@ -95,7 +90,7 @@ def register(app: typer.Typer) -> None:
             fail(exc.message)
             return
         if as_json:
-            _print_json(result)
+            print_json(result)
         else:
             out.print(f"{result['checked']} datasets checked against the DCAT-AP 3.0.1 shapes; "
                       f"{result['with_violations']} with violations", highlight=False)

@@ -6,31 +6,19 @@ change is recorded in the audit log as ``cli:<user>``.
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from api.cli.console import Context, DbOption, cli_actor, fail, out, print_json
 from catalog.errors import CatalogError
 from catalog.services import organisations
 
-OPTION_DB = typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
-DbOption = Annotated[str | None, OPTION_DB]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
-def cli_actor() -> organisations.Principal:
-    """The local administrator, named by login for the audit log."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        user = "unknown"
-    return organisations.local_admin(f"cli:{user}")
-
-
 def register(app: typer.Typer) -> None:
-    from api.cli import Context, _print_json, fail, out
 
     org_app = typer.Typer(help="Organisations and their API tokens.", no_args_is_help=True)
     token_app = typer.Typer(help="List, revoke and rotate an organisation's tokens.", no_args_is_help=True)
@@ -47,7 +35,7 @@ def register(app: typer.Typer) -> None:
             fail(exc.message)
             return
         if as_json:
-            _print_json({"id": org.id, "name": org.name, "token": token})
+            print_json({"id": org.id, "name": org.name, "token": token})
             return
         out.print(f"Created organisation [bold]{org.name}[/bold] (id {org.id}).", highlight=False)
         out.print("Its API token, shown this once only (keep it secret; rotate it if it leaks):", highlight=False)
@@ -59,7 +47,7 @@ def register(app: typer.Typer) -> None:
         """List organisations with their source and active-token counts."""
         rows = organisations.list_organisations(Context(db).engine)
         if as_json:
-            _print_json(rows)
+            print_json(rows)
             return
         table = Table("id", "name", "sources", "active tokens", "created")
         for r in rows:
@@ -76,7 +64,7 @@ def register(app: typer.Typer) -> None:
             fail(exc.message)
             return
         if as_json:
-            _print_json(rows)
+            print_json(rows)
             return
         table = Table("prefix", "created", "last used", "revoked")
         for r in rows:
@@ -103,7 +91,7 @@ def register(app: typer.Typer) -> None:
             fail(exc.message)
             return
         if as_json:
-            _print_json({"organisation": name, "token": token, "revoked": revoked})
+            print_json({"organisation": name, "token": token, "revoked": revoked})
             return
         out.print(f"Revoked {len(revoked)} token(s){': ' + ', '.join(revoked) if revoked else ''}.",
                   highlight=False)

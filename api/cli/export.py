@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli.console import Context, err, fail
 from catalog.search.query import parse_query
 
 
@@ -29,7 +30,6 @@ def register(app: typer.Typer) -> None:
         db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file")] = None,
     ) -> None:
         """Export every matching dataset (the filters of `search`, without paging) to a file."""
-        from api.cli import Context, err, fail
         from catalog.errors import CatalogError
         from catalog.export import writers as exports
 

@@ -1,0 +1,78 @@
+"""``datakatalog harvest`` and ``datakatalog job``: run harvests now and read their reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from api.cli.console import Context, DbOption, fail, harvest_with_progress, job_line, out, print_json
+from catalog.errors import CatalogError
+from catalog.services.jobs import get_job
+from catalog.services.sources import get_source, list_sources
+
+
+def harvest(
+    names: Annotated[list[str] | None, typer.Argument(help="Source names (or ids)")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Harvest every source")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the job reports as JSON")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Map every page even when unchanged")] = False,
+    db: DbOption = None,
+) -> None:
+    """Harvest sources now. Exits 1 when a run failed."""
+    ctx = Context(db)
+    try:
+        if all_:
+            sources = list_sources(ctx.engine)
+        elif names:
+            sources = [get_source(ctx.engine, n) for n in names]
+        else:
+            fail("name a source or use --all")
+            return
+    except CatalogError as exc:
+        fail(exc.message)
+        return
+    jobs = harvest_with_progress(ctx, sources, full=full, quiet=as_json)
+    if as_json:
+        reports = [get_job(ctx.engine, j.id or 0) for j in jobs]
+        print_json(reports[0] if len(reports) == 1 and not all_ else reports)
+    else:
+        for job, source in zip(jobs, sources, strict=True):
+            out.print(job_line(job, source.name), highlight=False, soft_wrap=True)
+    if any(j.status == "failed" for j in jobs):
+        raise typer.Exit(1)
+
+
+def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
+    """Show a job's report: counts, changes and problems grouped by rule."""
+    ctx = Context(db)
+    try:
+        report = get_job(ctx.engine, job_id)
+    except CatalogError as exc:
+        fail(exc.message)
+        return
+    if as_json:
+        print_json(report)
+        return
+    c = report["counts"]
+    if report["live"]:
+        since = report["started_at"] or report["created_at"]
+        out.print(f"job {report['id']} of {report['source']}: [bold]{report['status']}[/bold] since {since} "
+                  f"(worker {report['worker']}, last heartbeat {report['heartbeat_at']})", highlight=False)
+        out.print("counts, changes and problems follow when the run ends", highlight=False)
+        return
+    out.print(f"job {report['id']} of {report['source']}: [bold]{report['status']}[/bold] "
+              f"({report['duration_seconds']} s)", highlight=False)
+    out.print(", ".join(f"{k} {v}" for k, v in c.items()), highlight=False)
+    if report["message"]:
+        out.print(report["message"], highlight=False)
+    for group in report["problems"]:
+        out.print(f"[yellow]{group['rule']}[/yellow] ({group['severity']}, {group['count']}): "
+                  f"{group['message_en'] or ''}", highlight=False)
+        for rec in group["records"]:
+            out.print(f"  - {rec['ref']}" + (f": {rec['message']}" if rec["message"] else ""), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(harvest)
+    app.command()(job)

@@ -1,0 +1,56 @@
+"""``datakatalog search``: the search of GET /api/datasets in a terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli.console import Context, DbOption, fail, out, print_json
+from catalog.errors import CatalogError
+from catalog.search.query import parse_query
+from catalog.services import datasets
+
+
+def search(
+    text: Annotated[str, typer.Argument(help="Free text; empty matches everything")] = "",
+    publisher: Annotated[list[str] | None, typer.Option()] = None,
+    theme: Annotated[list[str] | None, typer.Option()] = None,
+    format: Annotated[list[str] | None, typer.Option("--format")] = None,
+    license: Annotated[list[str] | None, typer.Option()] = None,
+    keyword: Annotated[list[str] | None, typer.Option()] = None,
+    source: Annotated[list[str] | None, typer.Option()] = None,
+    sort: str = "relevance",
+    status: str = "active",
+    page: int = 1,
+    per_page: int = 20,
+    min_quality: Annotated[float | None, typer.Option(help="Only datasets scoring at least this (0-100)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """Search the catalogue (same parameters and answer as GET /api/datasets)."""
+    ctx = Context(db)
+    filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
+               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
+    try:
+        query = parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
+                                     sort=sort, page=page, per_page=per_page, min_quality=min_quality)
+    except CatalogError as exc:
+        fail(exc.message)
+        return
+    result = datasets.search_datasets(ctx.engine, query)
+    if as_json:
+        print_json(result)
+        return
+    out.print(f"{result['total']} datasets", highlight=False)
+    table = Table("title", "publisher", "formats", "licence", "modified", "id")
+    for item in result["items"]:
+        table.add_row(item["title"] or "(untitled)", (item["publisher"] or {}).get("name") or "",
+                      ", ".join(item["formats"]), (item["license"] or {}).get("id") or "",
+                      (item["modified"] or "")[:10], item["id"])
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(search)
