@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import rdflib
 from sqlalchemy import Engine, bindparam, func, select, update
 
+from catalog.chunks import chunked
 from catalog.errors import NotFound
 from catalog.formats import dcat_read, dcat_write
 from catalog.quality import rules, shacl
@@ -83,8 +84,7 @@ def validate_document(body: bytes, *, content_type: str | None = None, base_iri:
 def _validate_rows(engine: Engine, rows: list[Any], base_url: str) -> dict[str, int]:
     """SHACL-check stored datasets (their DCAT output), and merge the results into their rows."""
     checked = flagged = 0
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
+    for chunk in chunked(rows, CHUNK):
         graph = dcat_write.new_graph()
         owners: dict[str, set[str]] = {}
         records: dict[str, DatasetRecord] = {}
@@ -136,8 +136,8 @@ def validate_changed(engine: Engine, job_id: int, *, base_url: str) -> dict[str,
             JOBREC.c.job_id == job_id, JOBREC.c.outcome.in_(("added", "updated", "restored")),
             JOBREC.c.dataset_id.is_not(None)))})
     rows: list[Any] = []
-    for start in range(0, len(ids), 500):
-        rows.extend(_rows(engine, DS.c.id.in_(ids[start : start + 500]) & (DS.c.status == "active")))
+    for batch in chunked(ids, runs.CHUNK):
+        rows.extend(_rows(engine, DS.c.id.in_(batch) & (DS.c.status == "active")))
     return {"job_id": job_id, **_validate_rows(engine, rows, base_url)}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
+from catalog.chunks import chunked
 from catalog.errors import InvalidInput, NotFound, Unauthorized
 from catalog.export.writers import (
     Export,
@@ -28,6 +29,7 @@ from catalog.export.writers import (
     stream,
 )
 from catalog.normalise import iso
+from catalog.store import runs
 from catalog.store.runs import DS
 from catalog.store.tables import DatasetList, DatasetListItem, utcnow
 
@@ -60,8 +62,8 @@ def _validate(engine: Engine, *, title: str | None, description: str | None,
             raise InvalidInput(f"dataset_ids: at most {MAX_DATASETS} datasets in a list")
         known: set[str] = set()
         with engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                known.update(conn.execute(select(DS.c.id).where(DS.c.id.in_(ids[start : start + 500]))).scalars())
+            for batch in chunked(ids, runs.CHUNK):
+                known.update(conn.execute(select(DS.c.id).where(DS.c.id.in_(batch))).scalars())
         unknown = [d for d in ids if d not in known]
         if unknown:
             raise InvalidInput(f"dataset_ids: no such datasets: {', '.join(unknown)}")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlmodel import Session
 
+from catalog.chunks import chunked
 from catalog.errors import Conflict, InvalidInput, NotFound
 from catalog.normalise import iso
 from catalog.services.jobs import job_summary
@@ -124,8 +125,8 @@ def delete_source(engine: Engine, source_id: int, *, actor: Principal) -> dict[s
         active = conn.execute(select(ds.c.pk, ds.c.id, ds.c.content_hash).where(
             ds.c.source_id == source_id, ds.c.status == "active")).all()
         pks = [r.pk for r in active]
-        for start in range(0, len(pks), runs.CHUNK):
-            conn.execute(update(ds).where(ds.c.pk.in_(pks[start : start + runs.CHUNK])).values(
+        for batch in chunked(pks, runs.CHUNK):
+            conn.execute(update(ds).where(ds.c.pk.in_(batch)).values(
                 status="withdrawn", withdrawn_at=now, updated_at=now))
         if active:
             conn.execute(insert(rev), [
