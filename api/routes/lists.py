@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import EngineDep, SettingsDep
 from api.routes.dataset_exports import streaming
@@ -15,7 +15,12 @@ from catalog.services import lists
 router = APIRouter(prefix="/api", tags=["lists"])
 
 
+IdList = list[Annotated[str, Field(max_length=64)]]
+
+
 class ListCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown key is refused (422 naming it), not ignored
+
     title: str = Field(min_length=1, max_length=lists.MAX_TITLE)
     description: str = Field(default="", max_length=lists.MAX_DESCRIPTION)
     dataset_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list,
@@ -23,10 +28,16 @@ class ListCreate(BaseModel):
 
 
 class ListUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     title: str | None = Field(default=None, min_length=1, max_length=lists.MAX_TITLE)
     description: str | None = Field(default=None, max_length=lists.MAX_DESCRIPTION)
-    dataset_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None,
-                                                                          max_length=lists.MAX_DATASETS)
+    dataset_ids: IdList | None = Field(default=None, max_length=lists.MAX_DATASETS,
+                                       description="The list's datasets, in their new order (replaces them all).")
+    add: IdList | None = Field(default=None, max_length=lists.MAX_DATASETS,
+                               description="Datasets to append (one already in the list keeps its place).")
+    remove: IdList | None = Field(default=None, max_length=lists.MAX_DATASETS,
+                                  description="Datasets to take out (each must be in the list).")
 
 
 def _token(authorization: str | None, x_edit_token: str | None) -> str | None:
@@ -57,10 +68,12 @@ def update_list(
     authorization: Annotated[str | None, Header()] = None,
     x_edit_token: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    """Change a list: ``Authorization: Bearer <edit token>`` or ``X-Edit-Token: <edit token>``."""
+    """Change a list: ``Authorization: Bearer <edit token>`` or ``X-Edit-Token: <edit token>``.
+
+    ``dataset_ids`` replaces the datasets in a new order; then ``remove`` and ``add`` apply."""
     return lists.update_list(engine, list_id, token=_token(authorization, x_edit_token),
                              base_url=settings.base_url, title=body.title, description=body.description,
-                             dataset_ids=body.dataset_ids)
+                             dataset_ids=body.dataset_ids, add=body.add, remove=body.remove)
 
 
 @router.get("/lists/{list_id}/export", response_class=StreamingResponse)

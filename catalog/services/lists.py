@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from catalog.chunks import chunked
-from catalog.errors import InvalidInput, NotFound, Unauthorized
+from catalog.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from catalog.export.writers import (
     Export,
     ExportDoc,
@@ -45,8 +45,8 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _validate(engine: Engine, *, title: str | None, description: str | None,
-              dataset_ids: Sequence[str] | None) -> tuple[str | None, str | None, list[str] | None]:
+def _validate(engine: Engine, *, title: str | None, description: str | None, dataset_ids: Sequence[str] | None,
+              field: str = "dataset_ids") -> tuple[str | None, str | None, list[str] | None]:
     if title is not None:
         title = title.strip()
         if not 1 <= len(title) <= MAX_TITLE:
@@ -59,14 +59,14 @@ def _validate(engine: Engine, *, title: str | None, description: str | None,
     if dataset_ids is not None:
         ids = list(dict.fromkeys(d.strip() for d in dataset_ids if d and d.strip()))
         if len(ids) > MAX_DATASETS:
-            raise InvalidInput(f"dataset_ids: at most {MAX_DATASETS} datasets in a list")
+            raise FieldError(field, f"at most {MAX_DATASETS} datasets in a list")
         known: set[str] = set()
         with engine.connect() as conn:
             for batch in chunked(ids, runs.CHUNK):
                 known.update(conn.execute(select(DS.c.id).where(DS.c.id.in_(batch))).scalars())
         unknown = [d for d in ids if d not in known]
         if unknown:
-            raise InvalidInput(f"dataset_ids: no such datasets: {', '.join(unknown)}")
+            raise FieldError(field, f"no such datasets: {', '.join(unknown)}")
     return title, description, ids
 
 
@@ -97,21 +97,118 @@ def _check_token(row: Any, token: str | None) -> None:
 
 
 def update_list(engine: Engine, list_id: str, *, token: str | None, base_url: str, title: str | None = None,
-                description: str | None = None, dataset_ids: Sequence[str] | None = None) -> dict[str, Any]:
-    """Change a list's title, description or datasets (raises Unauthorized without its edit token)."""
-    row = _list_row(engine, list_id)
-    _check_token(row, token)
+                description: str | None = None, dataset_ids: Sequence[str] | None = None,
+                add: Sequence[str] | None = None, remove: Sequence[str] | None = None) -> dict[str, Any]:
+    """Change a list's title, description or datasets (raises Unauthorized without its edit token).
+
+    ``dataset_ids`` replaces the datasets (in that order); then ``remove`` takes datasets out (each
+    must be in the list) and ``add`` appends those not in it yet (one already there keeps its place).
+    """
+    _check_token(_list_row(engine, list_id), token)
     title_, description_, ids = _validate(engine, title=title, description=description, dataset_ids=dataset_ids)
-    values: dict[str, Any] = {"updated_at": utcnow()}
-    if title_ is not None:
-        values["title"] = title_
-    if description_ is not None:
-        values["description"] = description_
-    with engine.begin() as conn:
-        conn.execute(update(LIST).where(LIST.c.id == list_id).values(**values))
-        if ids is not None:
-            _write_items(conn, list_id, ids)
+    adding = None if add is None else _validate(engine, title=None, description=None, dataset_ids=add,
+                                                field="add")[2]
+    removing = [d.strip() for d in remove or ()]
+
+    def edit(current: list[str]) -> list[str]:
+        items = list(ids) if ids is not None else current
+        missing = [d for d in removing if d not in items]
+        if missing:
+            raise FieldError("remove", f"not in this list: {', '.join(missing)}")
+        items = [d for d in items if d not in removing]
+        return items + [d for d in adding or () if d not in items]
+
+    changes_items = ids is not None or adding is not None or bool(removing)
+    _change(engine, list_id, title=title_, description=description_, edit=edit if changes_items else None)
     return get_list(engine, list_id, base_url=base_url)
+
+
+def move_dataset(engine: Engine, list_id: str, *, token: str | None, dataset_id: str, by: int) -> None:
+    """Move one dataset ``by`` places (negative: towards the top), stopping at either end."""
+    _check_token(_list_row(engine, list_id), token)
+
+    def edit(current: list[str]) -> list[str]:
+        if dataset_id not in current:
+            raise FieldError("dataset_id", f"not in this list: {dataset_id}")
+        at = current.index(dataset_id)
+        items = current[:at] + current[at + 1 :]
+        items.insert(max(0, min(len(items), at + by)), dataset_id)
+        return items
+
+    _change(engine, list_id, edit=edit)
+
+
+def _change(engine: Engine, list_id: str, *, title: str | None = None, description: str | None = None,
+            edit: Callable[[list[str]], list[str]] | None = None) -> None:
+    values: dict[str, Any] = {"updated_at": utcnow()}
+    if title is not None:
+        values["title"] = title
+    if description is not None:
+        values["description"] = description
+    with engine.begin() as conn:
+        # the list's row is written before its items are read: that write lock queues concurrent
+        # changes of one list (a row lock on PostgreSQL, the database's on SQLite), so none is lost
+        conn.execute(update(LIST).where(LIST.c.id == list_id).values(**values))
+        if edit is None:
+            return
+        current = list(conn.execute(select(ITEM.c.dataset_id).where(ITEM.c.list_id == list_id)
+                                    .order_by(ITEM.c.position)).scalars())
+        items = edit(current)
+        if len(items) > MAX_DATASETS:
+            raise InvalidInput(f"a list holds at most {MAX_DATASETS} datasets")
+        if items != current:
+            _write_items(conn, list_id, items)
+
+
+def can_edit(engine: Engine, list_id: str, token: str | None) -> bool:
+    """Whether ``token`` is the edit token of list ``list_id`` (False for an unknown list)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(LIST.c.token_hash).where(LIST.c.id == list_id)).first()
+    return row is not None and bool(token) and hmac.compare_digest(_hash(token or ""), row.token_hash)
+
+
+def editable_lists(engine: Engine, tokens: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The lists that (list id, edit token) pairs may change, in the pairs' order: id, title, count."""
+    wanted = dict(tokens)
+    if not wanted:
+        return []
+    with engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(select(LIST.c.id, LIST.c.title, LIST.c.token_hash)
+                                             .where(LIST.c.id.in_(list(wanted))))}
+        counts: dict[str, int] = dict(conn.execute(
+            select(ITEM.c.list_id, func.count()).where(ITEM.c.list_id.in_(list(rows))).group_by(ITEM.c.list_id)
+        ).tuples().all()) if rows else {}
+    return [{"id": i, "title": rows[i].title, "count": counts.get(i, 0)}
+            for i, token in wanted.items()
+            if i in rows and hmac.compare_digest(_hash(token), rows[i].token_hash)]
+
+
+def add_to_current(engine: Engine, *, tokens: Sequence[tuple[str, str]], dataset_id: str, new_title: str,
+                   list_id: str | None = None, base_url: str) -> dict[str, Any]:
+    """Add a dataset to list ``list_id``, else to the first list ``tokens`` may change, else to a new list.
+
+    ``tokens`` are (list id, edit token) pairs, most recently used first. The answer: the list's
+    ``id`` and ``title``, whether the dataset was ``added`` (False: it was in the list already),
+    and, when a list was made for it, its ``edit_token`` (shown this once).
+    """
+    if list_id is not None:
+        token = dict(tokens).get(list_id)
+        _check_token(_list_row(engine, list_id), token)
+    else:
+        mine = editable_lists(engine, tokens)
+        if not mine:
+            made = create_list(engine, title=new_title, dataset_ids=[dataset_id], base_url=base_url)
+            return {"id": made["id"], "title": made["title"], "added": True, "edit_token": made["edit_token"]}
+        list_id, token = mine[0]["id"], dict(tokens)[mine[0]["id"]]
+    _validate(engine, title=None, description=None, dataset_ids=[dataset_id], field="dataset_id")
+    added: list[bool] = []
+
+    def edit(current: list[str]) -> list[str]:
+        added.append(dataset_id not in current)
+        return current if dataset_id in current else [*current, dataset_id]
+
+    _change(engine, list_id, edit=edit)
+    return {"id": list_id, "title": _list_row(engine, list_id).title, "added": added[0], "edit_token": None}
 
 
 def _list_row(engine: Engine, list_id: str) -> Any:
