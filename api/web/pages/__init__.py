@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import home
+from api.web.pages import docs, home, lists
 
 PAGES: tuple[APIRouter, ...] = (
     home.router,
+    docs.router,
+    lists.router,
 )
