@@ -30,7 +30,7 @@ from tests.conftest import FixtureHTTPServer
 CATALOG = "dcat/catalog.ttl"
 CATALOG_RECORDS = 8  # 7 datasets + 1 data service (tests/fixtures/dcat/EXPECTED.md)
 ENVI_TITLES = {"Badplatser", "Luftkvalitet"}
-FACETS = {"publisher", "theme", "format", "license", "keyword", "source"}
+FACETS = {"publisher", "theme", "format", "license", "keyword", "source", "type", "access"}
 HTML = b"<!doctype html><html><head><title>Oops</title></head><body><p>Not here</p></body></html>"
 
 
@@ -502,6 +502,21 @@ def test_search_repeated_theme_ors_and_different_facets_and(cli: Any, harvested:
     assert set(titles(either)) == ENVI_TITLES | {"Hållplatser i Skåne"}
     both = search_json(cli, "--theme", "ENVI", "--format", "JSON")
     assert titles(both) == ["Luftkvalitet"]
+
+
+def test_search_filters_by_type_and_access_like_the_api(
+    cli: Any, harvested: dict[str, Any], client: TestClient
+) -> None:
+    services = search_json(cli, "--type", "dataservice")
+    assert titles(services) == ["Badplats-API"]
+    assert {t["value"]: t["count"] for t in services["facets"]["type"]} == {"dataset": 7, "dataservice": 1}
+    open_ = search_json(cli, "--access", "open")
+    assert titles(open_) == ["Badplatser"]
+    assert open_["facets"]["access"] == [{"value": "open", "label": "Öppen", "count": 1}]
+    both = search_json(cli, "--type", "dataset", "--type", "dataservice", "--access", "OPEN")
+    api = client.get("/api/datasets", params={"type": ["dataset", "dataservice"], "access": "OPEN"}).json()
+    assert [i["id"] for i in both["items"]] == [i["id"] for i in api["items"]]
+    assert both["facets"] == api["facets"]
 
 
 def test_search_text_without_a_match_gives_an_empty_answer(cli: Any, harvested: dict[str, Any]) -> None:

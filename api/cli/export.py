@@ -25,6 +25,8 @@ def register(app: typer.Typer) -> None:
         license: Annotated[list[str] | None, typer.Option()] = None,
         keyword: Annotated[list[str] | None, typer.Option()] = None,
         source: Annotated[list[str] | None, typer.Option()] = None,
+        type_: Annotated[list[str] | None, typer.Option("--type", help="dataset or dataservice")] = None,
+        access: Annotated[list[str] | None, typer.Option(help="open, restricted or non-public")] = None,
         sort: str = "relevance",
         status: str = "active",
         db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file")] = None,
@@ -35,7 +37,8 @@ def register(app: typer.Typer) -> None:
 
         ctx = Context(db)
         filters = {"publisher": publisher, "theme": theme, "format": dataset_format, "license": license,
-                   "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
+                   "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
+                   "type": type_, "access": access}
         try:
             query = parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
                                          sort=sort)

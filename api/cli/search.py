@@ -21,6 +21,8 @@ def search(
     license: Annotated[list[str] | None, typer.Option()] = None,
     keyword: Annotated[list[str] | None, typer.Option()] = None,
     source: Annotated[list[str] | None, typer.Option()] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="dataset or dataservice")] = None,
+    access: Annotated[list[str] | None, typer.Option(help="open, restricted or non-public")] = None,
     sort: str = "relevance",
     status: str = "active",
     page: int = 1,
@@ -32,7 +34,8 @@ def search(
     """Search the catalogue (same parameters and answer as GET /api/datasets)."""
     ctx = Context(db)
     filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
-               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
+               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
+               "type": type_, "access": access}
     try:
         query = parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
                                      sort=sort, page=page, per_page=per_page, min_quality=min_quality)

@@ -43,12 +43,15 @@ def export_datasets(
     license: FacetParam = None,
     keyword: FacetParam = None,
     source: FacetParam = None,
+    type: Annotated[list[str] | None, Query(description="dataset or dataservice")] = None,
+    access: Annotated[list[str] | None, Query(description="open, restricted or non-public")] = None,
     sort: Annotated[str, Query(pattern="^(relevance|modified|title|quality)$")] = "relevance",
     status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
 ) -> StreamingResponse:
     """Every matching dataset (the search's filters and order, without paging), streamed."""
     fmt, format_filter = writers.split_format(format)
     filters = {"publisher": publisher, "theme": theme, "format": format_filter, "license": license,
-               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
+               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
+               "type": type, "access": access}
     query = parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status, sort=sort)
     return streaming(writers.export_search(engine, query, fmt, base_url=settings.base_url))

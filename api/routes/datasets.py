@@ -29,6 +29,8 @@ def search(
     license: FacetParam = None,
     keyword: FacetParam = None,
     source: FacetParam = None,
+    type: Annotated[list[str] | None, Query(description="dataset or dataservice")] = None,
+    access: Annotated[list[str] | None, Query(description="open, restricted or non-public")] = None,
     sort: Annotated[str, Query(pattern="^(relevance|modified|title|quality)$")] = "relevance",
     status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -37,7 +39,8 @@ def search(
 ) -> Response:
     """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
     filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
-               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source}
+               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
+               "type": type, "access": access}
     query = parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status,
                                  sort=sort, page=page, per_page=per_page, min_quality=min_quality)
     # serialised by orjson straight away: FastAPI's generic encoder doubled the time of a search

@@ -29,7 +29,7 @@ from catalog import vocab
 from catalog.formats import dcat_write
 from catalog.records import DatasetRecord, display_text
 from catalog.search.searcher import SearchQuery, searcher_for
-from catalog.store.runs import DS, decode
+from catalog.store.runs import DS, access_value, decode
 from catalog.store.tables import PUB, SRC
 
 BATCH = 500
@@ -45,7 +45,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 COLUMNS = ("id", "title", "description", "publisher", "themes", "keywords", "formats", "licence", "access",
            "landing_page", "download_urls", "access_urls", "modified", "status", "catalogue_url")
-ACCESS_LABELS = {"PUBLIC": "open", "RESTRICTED": "API key / restricted", "NON_PUBLIC": "not public"}
+# the access facet's values as the exports word them
+ACCESS_LABELS = {"open": "open", "restricted": "API key / restricted", "non-public": "not public"}
 XLSX_CELL_MAX = 32767
 
 
@@ -119,10 +120,10 @@ def iter_items(engine: Engine, pks: Sequence[int], batch: int | None = None) -> 
 
 def access_label(rec: DatasetRecord) -> str:
     """open / API key / restricted / not public (no stated access rights counts as open)."""
-    code = vocab.access_code(rec.access_rights)
-    if code is None:
+    value = access_value(rec)
+    if value is None:
         return "open"
-    return ACCESS_LABELS.get(code, code.lower())
+    return ACCESS_LABELS.get(value, value)
 
 
 def links(rec: DatasetRecord) -> dict[str, list[str]]:

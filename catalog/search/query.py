@@ -6,6 +6,8 @@ from catalog.errors import InvalidInput
 from catalog.search.searcher import FACETS, SORTS, STATUSES, SearchQuery
 
 MAX_PER_PAGE = 1000
+# facets whose values are stored in lower case, so a filter matches whatever case it is given in
+LOWER_CASE = frozenset({"keyword", "type", "access"})
 
 
 def parse_query(
@@ -23,6 +25,7 @@ def parse_query(
         raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
     if min_quality is not None and not 0 <= min_quality <= 100:
         raise InvalidInput("min_quality must be between 0 and 100")
-    clean = {f: [v for v in vs if v] for f, vs in (filters or {}).items() if f in FACETS}
+    clean = {f: [v.lower() if f in LOWER_CASE else v for v in vs if v]
+             for f, vs in (filters or {}).items() if f in FACETS}
     return SearchQuery(q=(q or "").strip() or None, filters=clean, status=status, sort=sort, page=page,
                        per_page=per_page, min_quality=min_quality)

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 BM25_LIMIT = 2000
 TERMS_IN_BACKGROUND = 20_000
-FACETS = ("publisher", "theme", "format", "license", "keyword", "source")
+FACETS = ("publisher", "theme", "format", "license", "keyword", "source", "type", "access")
 SORTS = ("relevance", "modified", "title", "quality")
 STATUSES = ("active", "withdrawn", "all")
 
@@ -527,18 +527,38 @@ def _tokens(text_: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text_)]
 
 
-def facet_label(idx: FacetIndex, facet: str, value: str) -> str:
-    """The human label of a facet value: Swedish, falling back to English, then the value."""
+# labels of the facet values no EU vocabulary names (the access-right vocabulary labels the rest)
+VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "type": {
+        "dataset": {"sv": "Datamängd", "en": "Dataset"},
+        "dataservice": {"sv": "Datatjänst (API)", "en": "Data service (API)"},
+    },
+    "access": {
+        "open": {"sv": "Öppen", "en": "Open"},
+        "restricted": {"sv": "Begränsad (API-nyckel)", "en": "Restricted (API key)"},
+        "non-public": {"sv": "Inte offentlig", "en": "Not public"},
+    },
+}
+
+
+def facet_label(idx: FacetIndex, facet: str, value: str, lang: str = "sv") -> str:
+    """The human label of a facet value in ``lang`` (``sv`` or ``en``), falling back to English,
+    then to the value itself."""
     from catalog import vocab
 
     if facet == "publisher":
         return idx.publisher_names.get(value) or value
     if facet == "theme":
-        return vocab.themes().label(value)
+        return vocab.themes().label(value, lang)
     if facet == "format":
-        return vocab.file_types().label(value)
+        return vocab.file_types().label(value, lang)
     if facet == "license":
-        return vocab.licence_label(value)
+        return vocab.licence_label(value, lang)
+    labels = VALUE_LABELS.get(facet, {}).get(value)
+    if labels:
+        return labels.get(lang) or labels["en"]
+    if facet == "access":  # another EU access-right code (confidential, sensitive …), lower-cased
+        return vocab.access_rights().label(value.upper().replace("-", "_"), lang)
     return value
 
 

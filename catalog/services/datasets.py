@@ -14,15 +14,8 @@ from catalog.formats.dcat_write import Graph
 from catalog.normalise import iso
 from catalog.records import DatasetRecord, display_text
 from catalog.search.searcher import SearchQuery, searcher_for
-from catalog.store.runs import DS, decode
+from catalog.store.runs import DS, access_value, decode
 from catalog.store.tables import DIST, PUB, REV, SRC, Dataset, Source
-
-
-def _access(rec: DatasetRecord) -> str | None:
-    code = vocab.access_code(rec.access_rights)
-    if code is None:
-        return None
-    return {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}.get(code, code.lower())
 
 
 def _licence_info(iri: str | None) -> dict[str, Any] | None:
@@ -43,7 +36,7 @@ def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, s
         if row.publisher_id else None,
         "formats": rec.formats(),
         "license": _licence_info(licences[0]) if licences else None,
-        "access": _access(rec),
+        "access": access_value(rec),
         "modified": row.modified, "status": row.status,
         "quality": {"score": row.quality_score, "valid": bool(row.valid)},
         "source": source_names.get(row.source_id),
@@ -110,7 +103,7 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
         "licenses": [_licence_info(x) for x in rec.licenses()],
         # DESIGN.md spells the detail field "licence"; both spellings are kept for clients of either
         "licence": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
-        "access_rights": rec.access_rights, "access": _access(rec),
+        "access_rights": rec.access_rights, "access": access_value(rec),
         "contact_points": [{"name": c.name, "email": c.email, "phone": c.phone, "url": c.url, "uri": c.uri}
                            for c in rec.contact_points],
         "landing_pages": rec.landing_pages, "languages": rec.languages, "spatial": rec.spatial,

@@ -97,9 +97,24 @@ def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
     )
 
 
+# EU access-right codes -> the access facet's values (the other codes read as their lower-cased code)
+ACCESS_VALUES = {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}
+
+
+def access_value(rec: DatasetRecord) -> str | None:
+    """The record's access as the search shows it: open, restricted, non-public; None when unstated."""
+    code = vocab.access_code(rec.access_rights)
+    if code is None:
+        return None
+    return ACCESS_VALUES.get(code, code.lower())
+
+
 def facet_values(rec: DatasetRecord, publisher_id: str | None, source_name: str) -> list[tuple[str, str]]:
     """The (facet, value) pairs a dataset is counted under."""
-    out: dict[tuple[str, str], None] = {("source", source_name): None}
+    out: dict[tuple[str, str], None] = {("source", source_name): None, ("type", rec.kind): None}
+    access = access_value(rec)
+    if access:
+        out[("access", access)] = None
     if publisher_id:
         out[("publisher", publisher_id)] = None
     for theme in rec.themes:

@@ -16,7 +16,7 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CATALOG_TTL = (FIXTURES / "dcat" / "catalog.ttl").read_text(encoding="utf-8")
 
-FACET_KEYS = {"publisher", "theme", "format", "license", "keyword", "source"}
+FACET_KEYS = {"publisher", "theme", "format", "license", "keyword", "source", "type", "access"}
 ALL_TITLES = {
     "Badplatser",
     "Hållplatser i Skåne",
@@ -283,6 +283,85 @@ def test_unknown_facet_value_matches_nothing(client, harvested):
     body = _search(client, theme="NOPE")
     assert body["total"] == 0
     assert body["items"] == []
+
+
+# -- type and access ---------------------------------------------------------------------------
+
+# two datasets and two data services, one of each with every access right but none stated twice
+ACCESS_TTL = """
+@prefix dcat:   <http://www.w3.org/ns/dcat#> .
+@prefix dct:    <http://purl.org/dc/terms/> .
+@prefix access: <http://publications.europa.eu/resource/authority/access-right/> .
+@prefix ex:     <https://access.example.se/> .
+
+ex:catalog a dcat:Catalog ; dct:title "Åtkomst"@sv ;
+    dcat:dataset ex:oppen , ex:begransad , ex:hemlig ; dcat:service ex:nyckel-api , ex:oppet-api .
+ex:oppen a dcat:Dataset ; dct:title "Öppna cykelställ"@sv ; dct:accessRights access:PUBLIC .
+ex:begransad a dcat:Dataset ; dct:title "Begränsade cykelställ"@sv ; dct:accessRights access:RESTRICTED .
+ex:hemlig a dcat:Dataset ; dct:title "Hemliga cykelställ"@sv ; dct:accessRights access:NON_PUBLIC .
+ex:nyckel-api a dcat:DataService ; dct:title "Cykel-API med nyckel"@sv ; dct:accessRights access:RESTRICTED ;
+    dcat:endpointURL <https://api.access.example.se/nyckel> .
+ex:oppet-api a dcat:DataService ; dct:title "Cykel-API"@sv ;
+    dcat:endpointURL <https://api.access.example.se/oppet> .
+"""
+
+
+@pytest.fixture
+def access_catalogue(http_server, add_source, harvest):
+    add_source("acc", http_server.set("dcat/access.ttl", ACCESS_TTL))
+    job = harvest("acc")
+    assert job.status == "succeeded", job.message
+    assert job.added == 5, job.message
+
+
+def test_type_facet_counts_datasets_and_data_services_with_labels(client, harvested):
+    types = _facet(_search(client), "type")
+    assert {v: e["count"] for v, e in types.items()} == {"dataset": 7, "dataservice": 1}
+    assert types["dataset"]["label"] == "Datamängd"
+    assert types["dataservice"]["label"] == "Datatjänst (API)"
+
+
+def test_type_filter_keeps_only_that_type(client, harvested):
+    body = _search(client, type="dataservice")
+    assert _titles(body) == ["Badplats-API"]
+    assert [i["type"] for i in body["items"]] == ["dataservice"]
+    assert _search(client, type="dataset")["total"] == 7
+    assert _search(client, type=["dataset", "dataservice"])["total"] == 8
+    assert _search(client, type="DataService")["total"] == 1  # the codes are matched in lower case
+
+
+def test_access_facet_reads_the_eu_access_rights_with_swedish_labels(client, access_catalogue):
+    body = _search(client)
+    access = _facet(body, "access")
+    assert {v: e["count"] for v, e in access.items()} == {"open": 1, "restricted": 2, "non-public": 1}
+    assert access["open"]["label"] == "Öppen"
+    assert access["restricted"]["label"] == "Begränsad (API-nyckel)"
+    assert access["non-public"]["label"] == "Inte offentlig"
+    # the summaries say the same as the facet; a record without access rights has neither
+    assert {i["title"]: i["access"] for i in body["items"]} == {
+        "Öppna cykelställ": "open", "Begränsade cykelställ": "restricted", "Hemliga cykelställ": "non-public",
+        "Cykel-API med nyckel": "restricted", "Cykel-API": None}
+
+
+def test_access_filter_ors_within_and_ands_with_type(client, access_catalogue):
+    assert set(_titles(_search(client, access="restricted"))) == {"Begränsade cykelställ", "Cykel-API med nyckel"}
+    assert set(_titles(_search(client, access=["open", "non-public"]))) == {"Öppna cykelställ",
+                                                                          "Hemliga cykelställ"}
+    body = _search(client, access="restricted", type="dataservice")
+    assert _titles(body) == ["Cykel-API med nyckel"]
+    # each facet's counts respect the other's filter, not its own
+    assert {v: e["count"] for v, e in _facet(body, "type").items()} == {"dataset": 1, "dataservice": 1}
+    assert {v: e["count"] for v, e in _facet(body, "access").items()} == {"restricted": 1}
+
+
+def test_facet_labels_are_given_in_english_too():
+    from catalog.search.searcher import FacetIndex, facet_label
+
+    idx = FacetIndex.__new__(FacetIndex)
+    assert facet_label(idx, "type", "dataservice", "en") == "Data service (API)"
+    assert facet_label(idx, "access", "non-public", "en") == "Not public"
+    assert facet_label(idx, "access", "sensitive", "sv") == "känsligt"  # another EU code: its vocabulary label
+    assert facet_label(idx, "theme", "TRAN", "en") == "Transport"
 
 
 # -- sorting and paging -------------------------------------------------------------------------

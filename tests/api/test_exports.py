@@ -117,6 +117,23 @@ def test_access_column_says_open_restricted_or_not_public(client, http_server, a
                     "Publik": "open"}
 
 
+def test_export_filters_by_type_and_access(client, http_server, add_source, harvest, harvested):
+    items = _get(client, format="json", type="dataservice").json()
+    assert [i["title"] for i in items] == ["Badplats-API"]
+    assert [i["type"] for i in items] == ["dataservice"]
+    base = "https://access.example.se/"
+    http_server.set("access.ttl", small_catalog(base, [
+        {"slug": "b", "title": "Begränsad", "access": "RESTRICTED"},
+        {"slug": "c", "title": "Icke publik", "access": "NON_PUBLIC"}]))
+    add_source("acc", http_server.url("access.ttl"))
+    assert harvest("acc").status == "succeeded"
+    rows = _csv_rows(_get(client, format="csv", access=["restricted", "non-public"], sort="title").content)
+    assert [(r["title"], r["access"]) for r in rows] == [("Begränsad", "API key / restricted"),
+                                                        ("Icke publik", "not public")]
+    rows = _csv_rows(_get(client, format="csv", access="open", type="dataset").content)
+    assert [r["title"] for r in rows] == ["Badplatser"]
+
+
 def test_json_export_is_one_array_of_search_summaries_with_links(client, harvested):
     items = _get(client, format="json", sort="title").json()
     search = client.get("/api/datasets", params={"sort": "title", "per_page": 100}).json()["items"]
@@ -209,5 +226,14 @@ def test_cli_export_writes_the_file(harvested, db_url, tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["export", "--format", "md", "--out", str(md), "--db", db_url])
     assert result.exit_code == 0, result.output
     assert "8 datasets, exported from datakatalog" in md.read_text(encoding="utf-8")
+    api = tmp_path / "api.json"
+    result = CliRunner().invoke(app, ["export", "--type", "dataservice", "--format", "json", "--out", str(api),
+                                      "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert [i["title"] for i in json.loads(api.read_text(encoding="utf-8"))] == ["Badplats-API"]
+    result = CliRunner().invoke(app, ["export", "--access", "open", "--access", "restricted", "--format", "json",
+                                      "--out", str(api), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert [i["title"] for i in json.loads(api.read_text(encoding="utf-8"))] == ["Badplatser"]
     bad = CliRunner().invoke(app, ["export", "--format", "pdf", "--out", str(md), "--db", db_url])
     assert bad.exit_code == 1
