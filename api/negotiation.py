@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from catalog.formats.dcat_write import EXTENSIONS, RDF_FORMATS
+from catalog.rdf import syntaxes
 
 
 def negotiate(accept: str | None, fmt: str | None = None) -> str | None:
     """The RDF media type the client asked for (by ?format= or Accept), or None for JSON."""
     if fmt:
         fmt = fmt.lower()
-        if fmt in EXTENSIONS:
-            return EXTENSIONS[fmt]
-        aliases = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdf", "rdfxml": "rdf", "ntriples": "nt"}
-        return EXTENSIONS.get(aliases.get(fmt, ""), None)
+        if fmt == "json":  # plain JSON, although a file named .json is read as JSON-LD
+            return None
+        named = syntaxes.by_name(fmt)
+        return named.media_type if named is not None and named.written else None
     if not accept:
         return None
     best: tuple[float, str | None] = (0.0, None)
@@ -28,7 +28,7 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str | None:
                     q = 0.0
         if mime in ("application/json", "*/*", "application/*"):
             candidate = None
-        elif mime in RDF_FORMATS:
+        elif mime in syntaxes.WRITTEN_MEDIA_TYPES:
             candidate = mime
         elif mime == "text/n3":
             candidate = "text/turtle"

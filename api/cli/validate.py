@@ -38,8 +38,8 @@ def register(app: typer.Typer) -> None:
         no_shacl: Annotated[bool, typer.Option("--no-shacl", help="Only the mandatory checks")] = False,
     ) -> None:
         """Validate a DCAT catalogue against DCAT-AP-SE without storing it. Exits 1 on violations."""
-        from catalog.formats.dcat_write import EXTENSIONS
         from catalog.quality.checks import validate_document
+        from catalog.rdf.syntaxes import EXTENSIONS
         from harvester.validation import validate_url
 
         ctx = Context(None)

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import EngineDep, SettingsDep
 from catalog.errors import NotFound
-from catalog.formats import dcat_write
+from catalog.rdf.graph import serialize
+from catalog.rdf.syntaxes import EXTENSIONS, WRITTEN_MEDIA_TYPES
 from catalog.services import datasets
 
 router = APIRouter(tags=["catalog"])
 
 
-@router.get("/catalog.{ext}", responses={200: {"content": {m: {} for m in dcat_write.RDF_FORMATS}}})
+@router.get("/catalog.{ext}", responses={200: {"content": {m: {} for m in WRITTEN_MEDIA_TYPES}}})
 def catalog(
     ext: str,
     request: Request,
@@ -23,10 +24,10 @@ def catalog(
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     """The catalogue in Turtle (.ttl), JSON-LD (.jsonld), RDF/XML (.rdf) or N-Triples (.nt)."""
-    mime = dcat_write.EXTENSIONS.get(ext)
+    mime = EXTENSIONS.get(ext)
     if mime is None:
         raise NotFound(f"no catalogue serialisation {ext!r}; use ttl, jsonld, rdf or nt")
     page_url = settings.base_url.rstrip("/") + request.url.path
     graph = datasets.catalog_page(engine, page=page, per_page=settings.catalog_page_size,
                                   base_url=settings.base_url, page_url=page_url)
-    return Response(dcat_write.serialize(graph, mime), media_type=mime)
+    return Response(serialize(graph, mime), media_type=mime)

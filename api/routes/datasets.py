@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from api.deps import EngineDep, SettingsDep
 from api.negotiation import negotiate
-from catalog.formats import dcat_write
+from catalog.rdf.graph import serialize
+from catalog.rdf.syntaxes import WRITTEN_MEDIA_TYPES
 from catalog.search.query import MAX_PER_PAGE, parse_query
 from catalog.services import datasets
 
@@ -49,7 +50,7 @@ def search(
 
 @router.get(
     "/datasets/{dataset_id}",
-    responses={200: {"content": {m: {} for m in dcat_write.RDF_FORMATS}}},
+    responses={200: {"content": {m: {} for m in WRITTEN_MEDIA_TYPES}}},
 )
 def get_dataset(
     dataset_id: str,
@@ -64,4 +65,4 @@ def get_dataset(
         # the same URL answers JSON or RDF by Accept: caches must key on it
         return JSONResponse(datasets.get_dataset(engine, dataset_id), headers={"Vary": "Accept"})
     graph = datasets.dataset_graph(engine, dataset_id, base_url=settings.base_url)
-    return Response(dcat_write.serialize(graph, mime), media_type=mime, headers={"Vary": "Accept"})
+    return Response(serialize(graph, mime), media_type=mime, headers={"Vary": "Accept"})

@@ -27,6 +27,8 @@ from sqlalchemy import Engine, select
 
 from catalog import vocab
 from catalog.formats import dcat_write
+from catalog.rdf import syntaxes
+from catalog.rdf.graph import DCAT, URIRef, new_graph, serialize
 from catalog.records import DatasetRecord, display_text
 from catalog.search.searcher import SearchQuery, searcher_for
 from catalog.store.runs import DS, access_value, decode
@@ -329,11 +331,8 @@ def _markdown(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, doc:
         yield "".join(parts).encode("utf-8")
 
 
-_RDF_MIME = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
-
-
 def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, _doc: ExportDoc) -> Iterator[bytes]:
-    mime = _RDF_MIME[fmt]
+    mime = syntaxes.EXTENSIONS[fmt]
     total = len(pks)
     first = True
     if fmt == "jsonld":
@@ -346,13 +345,13 @@ def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, _doc: Expo
             g = dcat_write.catalog_graph(stored, base_url=base_url, page=1, per_page=max(total, 1), total=total,
                                        page_url=base_url)
         else:
-            g = dcat_write.new_graph()
-            cat = dcat_write.URIRef(f"{base_url.rstrip('/')}/catalog")
+            g = new_graph()
+            cat = URIRef(f"{base_url.rstrip('/')}/catalog")
             for s in stored:
                 node = dcat_write.add_dataset(g, s, base_url)
-                g.add((cat, dcat_write.DCAT.service if s.record.kind == "dataservice" else dcat_write.DCAT.dataset,
+                g.add((cat, DCAT.service if s.record.kind == "dataservice" else DCAT.dataset,
                        node))
-        body = dcat_write.serialize(g, mime)
+        body = serialize(g, mime)
         if fmt == "ttl":
             yield body
         elif fmt == "jsonld":
@@ -365,7 +364,7 @@ def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, _doc: Expo
         first = False
     if first:  # nothing to export: still the catalogue description, as one document
         g = dcat_write.catalog_graph([], base_url=base_url, page=1, per_page=1, total=0, page_url=base_url)
-        body = dcat_write.serialize(g, mime)
+        body = serialize(g, mime)
         if fmt == "jsonld":
             yield b"\n" + body.strip()[1:-1].strip()
         elif fmt == "ttl":

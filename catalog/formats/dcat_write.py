@@ -2,10 +2,8 @@
 (absolute IRIs; minted IRIs instead of blank nodes for datasets, distributions, publishers and
 contact points; dct:format with EU file-type IRIs; no dcat:CatalogRecord; a CC0 catalogue licence).
 
-Triples are built as pyoxigraph terms and serialised by Oxigraph: a 1,000-dataset catalogue page
-takes a tenth of a second instead of the 3.5 s of rdflib's Graph and Turtle serialiser
-(docs/decisions/0001-parser-and-normalised-form.md). :func:`to_rdflib` gives an rdflib Graph where
-one is wanted (SHACL validation, tests).
+Triples go into a :class:`catalog.rdf.graph.Graph`, which :func:`catalog.rdf.graph.serialize`
+writes with Oxigraph and :func:`catalog.rdf.graph.to_rdflib` copies to rdflib.
 """
 
 from __future__ import annotations
@@ -16,89 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-import rdflib
 
 from catalog import vocab
+from catalog.rdf.graph import DCAT, DCTERMS, FOAF, HYDRA, RDF, RDFS, SKOS, VCARD, XSD, Graph, Literal, URIRef, new_graph
 from catalog.records import DatasetRecord, LangMap
 
-
-class _NS:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self._cache: dict[str, ox.NamedNode] = {}
-
-    def __getattr__(self, name: str) -> ox.NamedNode:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self[name]
-
-    def __getitem__(self, name: str) -> ox.NamedNode:
-        node = self._cache.get(name)
-        if node is None:
-            node = self._cache[name] = ox.NamedNode(self.base + name)
-        return node
-
-
-PREFIXES = {
-    "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "hydra": "http://www.w3.org/ns/hydra/core#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-}
-DCAT = _NS(PREFIXES["dcat"])
-DCTERMS = _NS(PREFIXES["dct"])
-FOAF = _NS(PREFIXES["foaf"])
-VCARD = _NS(PREFIXES["vcard"])
-HYDRA = _NS(PREFIXES["hydra"])
-XSD = _NS(PREFIXES["xsd"])
-RDF = _NS(PREFIXES["rdf"])
-SKOS = _NS(PREFIXES["skos"])
-RDFS = _NS(PREFIXES["rdfs"])
 CC0 = ox.NamedNode("http://creativecommons.org/publicdomain/zero/1.0/")
 THEME_SCHEME = ox.NamedNode("http://publications.europa.eu/resource/authority/data-theme")
-IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
-URIRef = ox.NamedNode
-BNode = ox.BlankNode
-
-
-def Literal(value: object, lang: str | None = None, datatype: ox.NamedNode | None = None) -> ox.Literal:  # noqa: N802
-    """rdflib's Literal spelling, building an Oxigraph literal."""
-    if lang:
-        return ox.Literal(str(value), language=lang)
-    if datatype is not None:
-        return ox.Literal(str(value), datatype=datatype)
-    return ox.Literal(str(value))
-
-
-Subject = ox.NamedNode | ox.BlankNode
-
-
-class Graph:
-    """A list of triples with rdflib's ``add`` spelling; serialised by Oxigraph."""
-
-    def __init__(self) -> None:
-        self._triples: dict[ox.Triple, None] = {}
-        # IRIs of referenced resources already typed and labelled: shared ones are described once
-        self.described: set[tuple[str, str]] = set()
-
-    def add(self, triple: tuple[Subject, ox.NamedNode, Subject | ox.Literal]) -> None:
-        self._triples[ox.Triple(*triple)] = None
-
-    @property
-    def triples(self) -> list[ox.Triple]:
-        return list(self._triples)
-
-    def __len__(self) -> int:
-        return len(self._triples)
-
-RDF_FORMATS = {
-    "text/turtle": ("turtle", "ttl"),
-    "application/ld+json": ("json-ld", "jsonld"),
-    "application/rdf+xml": ("xml", "rdf"),
-    "application/n-triples": ("nt", "nt"),
-}
-EXTENSIONS = {ext: mime for mime, (_, ext) in RDF_FORMATS.items()}
+IANA_MEDIA = vocab.IANA_MEDIA_NS[0]
 
 
 @dataclass(slots=True)
@@ -108,10 +31,6 @@ class StoredDataset:
     id: str
     publisher_id: str | None
     record: DatasetRecord
-
-
-def new_graph() -> Graph:
-    return Graph()
 
 
 def _lang(g: Graph, s: ox.NamedNode, p: ox.NamedNode, value: LangMap) -> None:
@@ -366,40 +285,3 @@ def catalog_graph(
             g.add((view, HYDRA.previous, URIRef(f"{page_url}?page={page - 1}")))
             g.add((view, HYDRA.previousPage, URIRef(f"{page_url}?page={page - 1}")))
     return g
-
-
-OX_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-triples": ox.RdfFormat.N_TRIPLES,
-}
-
-
-def serialize(g: Graph, mime: str) -> bytes:
-    fmt = OX_FORMATS[mime]
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD) else None
-    out = ox.serialize(g.triples, format=fmt, prefixes=prefixes)
-    assert out is not None
-    return out
-
-
-def _to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-
-
-def to_rdflib(g: Graph) -> rdflib.Graph:
-    """The triples as an rdflib Graph (for SHACL validation and graph comparisons)."""
-    out = rdflib.Graph()
-    for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
-    for t in g.triples:
-        out.add((_to_rdflib_term(t.subject), _to_rdflib_term(t.predicate), _to_rdflib_term(t.object)))  # type: ignore[arg-type]
-    return out
-
-
-to_rdflib_term = _to_rdflib_term

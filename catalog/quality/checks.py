@@ -20,6 +20,8 @@ from catalog.chunks import chunked
 from catalog.errors import NotFound
 from catalog.formats import dcat_read, dcat_write
 from catalog.quality import rules, shacl
+from catalog.rdf.graph import new_graph, to_rdflib, to_rdflib_term
+from catalog.rdf.parse import parse, sniff_format
 from catalog.records import DatasetRecord, display_text
 from catalog.store import runs
 from catalog.store.runs import DS, decode
@@ -34,8 +36,8 @@ CHUNK = 200  # datasets per pyshacl run: one run per chunk costs far less than o
 def _rdflib_graph(body: bytes, fmt: ox.RdfFormat, base_iri: str | None) -> rdflib.Graph:
     g = rdflib.Graph()
     for t in ox.parse(body, format=fmt, base_iri=base_iri, without_named_graphs=False):
-        g.add((dcat_write.to_rdflib_term(t.subject), dcat_write.to_rdflib_term(t.predicate),  # type: ignore[arg-type]
-               dcat_write.to_rdflib_term(t.object)))
+        g.add((to_rdflib_term(t.subject), to_rdflib_term(t.predicate),  # type: ignore[arg-type]
+               to_rdflib_term(t.object)))
     return g
 
 
@@ -46,8 +48,8 @@ def validate_document(body: bytes, *, content_type: str | None = None, base_iri:
 
     Raises ParseError when the document is not RDF.
     """
-    fmt = dcat_read.sniff_format(body, content_type, base_iri)
-    index = dcat_read.parse(body, fmt=fmt, base_iri=base_iri)
+    fmt = sniff_format(body, content_type, base_iri)
+    index = parse(body, fmt=fmt, base_iri=base_iri)
     problems: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
@@ -85,19 +87,19 @@ def _validate_rows(engine: Engine, rows: list[Any], base_url: str) -> dict[str, 
     """SHACL-check stored datasets (their DCAT output), and merge the results into their rows."""
     checked = flagged = 0
     for chunk in chunked(rows, CHUNK):
-        graph = dcat_write.new_graph()
+        graph = new_graph()
         owners: dict[str, set[str]] = {}
         records: dict[str, DatasetRecord] = {}
         for row in chunk:
             rec = DatasetRecord.from_dict(decode(row.record))
             records[row.id] = rec
-            single = dcat_write.new_graph()
+            single = new_graph()
             dcat_write.add_dataset(single, dcat_write.StoredDataset(row.id, row.publisher_id, rec), base_url)
             for t in single.triples:
                 graph.add((t.subject, t.predicate, t.object))  # type: ignore[arg-type]
                 if isinstance(t.subject, ox.NamedNode):
                     owners.setdefault(t.subject.value, set()).add(row.id)
-        results = shacl.validate(dcat_write.to_rdflib(graph))
+        results = shacl.validate(to_rdflib(graph))
         per_dataset: dict[str, list[dict[str, Any]]] = {row.id: [] for row in chunk}
         for problem in results:
             for dataset_id in owners.get(problem["focus"], ()):

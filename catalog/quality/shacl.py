@@ -22,22 +22,13 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, URIRef
 from rdflib.namespace import SH
 
+from catalog.rdf import namespaces
 from catalog.resources import read_config_text
 
 SHAPE_FILES = ("shapes.ttl", "range.ttl", "shapes_recommended.ttl", "deprecateduris.ttl")
 MANDATORY_FILES = ("shapes.ttl", "range.ttl")
 
 Problem = dict[str, Any]
-
-PREFIXES = {
-    "http://www.w3.org/ns/dcat#": "dcat", "http://purl.org/dc/terms/": "dct", "http://xmlns.com/foaf/0.1/": "foaf",
-    "http://www.w3.org/2006/vcard/ns#": "vcard", "http://www.w3.org/2004/02/skos/core#": "skos",
-    "http://www.w3.org/ns/adms#": "adms", "http://data.europa.eu/r5r/": "dcatap", "http://spdx.org/rdf/terms#": "spdx",
-    "http://www.w3.org/ns/locn#": "locn", "http://www.w3.org/ns/odrl/2/": "odrl", "http://www.w3.org/ns/prov#": "prov",
-    "http://www.w3.org/2006/time#": "time", "http://schema.org/": "schema", "http://www.w3.org/2002/07/owl#": "owl",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs", "http://www.w3.org/2001/XMLSchema#": "xsd",
-    "http://www.w3.org/ns/shacl#": "sh",
-}
 
 # The subject of a message, by the class the shape targets: (sv, en)
 CLASS_NAMES: dict[str, tuple[str, str]] = {
@@ -92,11 +83,7 @@ SEVERITIES: dict[rdflib.term.Node | None, str] = {SH.Violation: "violation", SH.
 
 def curie(term: object) -> str:
     """A prefixed name for an IRI (``dct:title``), or the IRI itself."""
-    text = str(term)
-    for ns, prefix in PREFIXES.items():
-        if text.startswith(ns):
-            return f"{prefix}:{text[len(ns):]}"
-    return text
+    return namespaces.curie(str(term))
 
 
 @lru_cache(maxsize=2)

@@ -10,8 +10,8 @@ from sqlmodel import Session
 from catalog import vocab
 from catalog.errors import InvalidInput, NotFound
 from catalog.formats import dcat_write
-from catalog.formats.dcat_write import Graph
 from catalog.normalise import iso
+from catalog.rdf.graph import Graph, new_graph
 from catalog.records import DatasetRecord, display_text
 from catalog.search.searcher import SearchQuery, searcher_for
 from catalog.store.runs import DS, access_value, decode
@@ -127,7 +127,7 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
 def dataset_graph(engine: Engine, dataset_id: str, *, base_url: str) -> Graph:
     with Session(engine) as session:
         ds = _dataset_row(session, dataset_id)
-    g = dcat_write.new_graph()
+    g = new_graph()
     rec = DatasetRecord.from_dict(decode(ds.record))
     dcat_write.add_dataset(g, dcat_write.StoredDataset(ds.id, ds.publisher_id, rec), base_url)
     return g

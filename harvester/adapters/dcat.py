@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from catalog.errors import ParseError
 from catalog.formats import dcat_read
+from catalog.rdf.parse import parse
 from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter
 
 # Bump when the mapping changes, so byte-identical pages are mapped again after an upgrade.
@@ -31,7 +32,7 @@ class DcatAdapter(SourceAdapter):
                 url = page.next
                 continue
             try:
-                graph = dcat_read.parse(fetched.body, base_iri=fetched.final_url, content_type=fetched.content_type)
+                graph = parse(fetched.body, base_iri=fetched.final_url, content_type=fetched.content_type)
             except ParseError as exc:
                 raise ParseError(f"{url}: {exc.message}") from exc
             nxt = dcat_read.next_page(graph)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from catalog.formats import dcat_read
+from catalog.rdf.parse import parse
 from catalog.records import DatasetRecord
 
 FIXTURE = (Path(__file__).resolve().parent.parent / "fixtures" / "dcat" / "catalog.ttl").read_bytes()
@@ -17,7 +18,7 @@ KOMMUNER = (Path(__file__).resolve().parent.parent.parent / "config" / "demo" / 
 
 def _records(body: bytes, content_type: str) -> dict[str, DatasetRecord]:
     out: dict[str, DatasetRecord] = {}
-    for _ref, rec in dcat_read.iter_resources(dcat_read.parse(body, content_type=content_type)):
+    for _ref, rec in dcat_read.iter_resources(parse(body, content_type=content_type)):
         assert isinstance(rec, DatasetRecord)
         # datasets that arrived as blank nodes get minted IRIs: match them by identifier or title
         out[rec.identifier or rec.uri or str(rec.title)] = rec

@@ -8,9 +8,9 @@ from pathlib import Path
 import rdflib
 
 from catalog import vocab
-from catalog.formats import dcat_read
 from catalog.quality import checks, shacl
 from catalog.quality.rules import check_mandatory, is_valid
+from catalog.rdf.parse import parse
 from catalog.records import DatasetRecord, Distribution
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -151,5 +151,5 @@ def test_validate_document_maps_and_checks_without_storing():
     assert report["valid"] is True and report["violations"] == 0
     assert report["datasets"] == 40 and report["dataservices"] == 2
     assert len(report["items"]) == 42
-    index = dcat_read.parse(KOMMUNER, content_type="text/turtle")
+    index = parse(KOMMUNER, content_type="text/turtle")
     assert index.triples == report["triples"]

@@ -8,6 +8,7 @@ import pytest
 
 from catalog.errors import ParseError
 from catalog.formats import dcat_read
+from catalog.rdf.parse import parse
 from catalog.records import DatasetRecord
 from catalog.settings import Settings
 from harvester.adapters import get_adapter
@@ -164,7 +165,7 @@ def test_remote_json_ld_context_is_never_fetched(http_server: FixtureHTTPServer)
 def test_unreadable_date_is_kept_and_noted() -> None:
     body = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
     <https://x.example/d> a dcat:Dataset ; dct:title "T"@sv ; dct:modified "i fjol" ; dct:issued "31/12/2020" ."""
-    [(_, rec)] = list(dcat_read.iter_resources(dcat_read.parse(body, base_iri="https://x.example/")))
+    [(_, rec)] = list(dcat_read.iter_resources(parse(body, base_iri="https://x.example/")))
     assert isinstance(rec, DatasetRecord)
     assert rec.modified == "i fjol"
     assert rec.issued == "2020-12-31"
@@ -178,7 +179,7 @@ def test_untyped_resources_a_catalogue_lists_are_still_datasets() -> None:
     <https://x.example/d1> dct:title "Otypad datamängd"@sv .
     <https://x.example/d2> a dcat:DatasetSeries ; dct:title "Serie"@sv .
     <https://x.example/s> dct:title "Tjänst"@sv ; dcat:endpointURL <https://x.example/api> .""".encode()
-    records = {rec.uri: rec for _, rec in dcat_read.iter_resources(dcat_read.parse(body, base_iri="https://x.example/"))
+    records = {rec.uri: rec for _, rec in dcat_read.iter_resources(parse(body, base_iri="https://x.example/"))
                if isinstance(rec, DatasetRecord)}
     assert records["https://x.example/d1"].title == {"sv": "Otypad datamängd"}
     assert records["https://x.example/d2"].kind == "dataset"
@@ -192,5 +193,5 @@ def test_rdf_xml_with_a_leading_comment_and_no_declaration_is_sniffed() -> None:
          xmlns:dct="http://purl.org/dc/terms/">
   <dcat:Dataset rdf:about="https://x.example/d"><dct:title xml:lang="sv">Kommentar</dct:title></dcat:Dataset>
 </rdf:RDF>"""
-    [(_, rec)] = list(dcat_read.iter_resources(dcat_read.parse(body, content_type="application/octet-stream")))
+    [(_, rec)] = list(dcat_read.iter_resources(parse(body, content_type="application/octet-stream")))
     assert isinstance(rec, DatasetRecord) and rec.title == {"sv": "Kommentar"}

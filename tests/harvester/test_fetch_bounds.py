@@ -294,21 +294,21 @@ def test_https_through_the_address_guard_still_verifies_the_certificate_for_the_
 
 
 def test_entity_bomb_is_refused_before_parsing_in_milliseconds() -> None:
-    from catalog.formats import dcat_read
+    from catalog.rdf.parse import parse
 
     started = time.monotonic()
     with pytest.raises(ParseError, match="entity declarations are refused"):
-        dcat_read.parse(misbehaving.entity_bomb(levels=12), content_type="application/rdf+xml")
+        parse(misbehaving.entity_bomb(levels=12), content_type="application/rdf+xml")
     assert time.monotonic() - started < 0.1
 
 
 def test_malformed_rdf_xml_names_the_position() -> None:
-    from catalog.formats import dcat_read
+    from catalog.rdf.parse import parse
 
     body = (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
             b'  <rdf:Description rdf:about="https://x.example/d">\n</rdf:RDF>\n')
     with pytest.raises(ParseError, match=r"line 4, column \d+"):
-        dcat_read.parse(body, content_type="application/rdf+xml")
+        parse(body, content_type="application/rdf+xml")
 
 
 # -- kill -9 in the middle of a harvest ---------------------------------------------------------

@@ -1,0 +1,1 @@
+"""RDF plumbing shared by every DCAT reader and writer: namespaces, syntaxes, parsing, graphs."""
