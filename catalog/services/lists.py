@@ -175,9 +175,9 @@ def editable_lists(engine: Engine, tokens: Sequence[tuple[str, str]]) -> list[di
     with engine.connect() as conn:
         rows = {r.id: r for r in conn.execute(select(LIST.c.id, LIST.c.title, LIST.c.token_hash)
                                              .where(LIST.c.id.in_(list(wanted))))}
-        counts: dict[str, int] = dict(conn.execute(
+        counts: dict[str, int] = {r[0]: r[1] for r in conn.execute(
             select(ITEM.c.list_id, func.count()).where(ITEM.c.list_id.in_(list(rows))).group_by(ITEM.c.list_id)
-        ).tuples().all()) if rows else {}
+        )} if rows else {}
     return [{"id": i, "title": rows[i].title, "count": counts.get(i, 0)}
             for i, token in wanted.items()
             if i in rows and hmac.compare_digest(_hash(token), rows[i].token_hash)]
