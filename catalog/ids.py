@@ -1,6 +1,7 @@
 """Stable ids for datasets, distributions and publishers, derived from what the source says.
 
-Ids never depend on row order or harvest time, so links survive re-harvests (DESIGN.md: data rules).
+Ids never depend on row order or harvest time, so links survive re-harvests (docs/architecture.md,
+"Rules that protect data").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ``datakatalog`` command line: the contract scripts rely on (DESIGN.md, "CLI").
+"""The ``datakatalog`` command line: the contract scripts rely on (README.md, "Command line").
 
 Most tests drive ``api.cli.app`` in-process with typer's CliRunner against a real database (SQLite
 file, or a PostgreSQL schema when DATAKATALOG_TEST_POSTGRES_URL is set) and a real local HTTP

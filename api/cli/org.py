@@ -1,6 +1,7 @@
 """``datakatalog org``: organisations and their API tokens.
 
-CLI commands act on the database directly as the local administrator (DESIGN.md); what they
+CLI commands act on the database directly as the local administrator (docs/architecture.md,
+"Layers and the import rule"); what they
 change is recorded in the audit log as ``cli:<user>``.
 """
 

@@ -44,7 +44,7 @@ def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, s
 
 
 def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
-    """The search contract of DESIGN.md: total, page, per_page, items and facets."""
+    """The search contract of GET /api/datasets (README.md, "HTTP API"): total, page, per_page, items, facets."""
     rows: list[Any] = []
     with engine.connect() as conn:  # one connection: the generation check, then the page's rows
         hits = searcher_for(engine).search(query, conn)
@@ -101,7 +101,7 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
         "themes": themes, "keywords": rec.keywords, "formats": rec.formats(),
         "license": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
         "licenses": [_licence_info(x) for x in rec.licenses()],
-        # DESIGN.md spells the detail field "licence"; both spellings are kept for clients of either
+        # the detail field was first specified as "licence"; both spellings are kept for clients of either
         "licence": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
         "access_rights": rec.access_rights, "access": access_value(rec),
         "contact_points": [{"name": c.name, "email": c.email, "phone": c.phone, "url": c.url, "uri": c.uri}

@@ -2,7 +2,7 @@
 
 A :class:`RunWriter` works inside one database transaction that the caller commits only when the
 run completed, so a failed or partial run leaves every earlier dataset exactly as it was
-(DESIGN.md: all-or-nothing runs). Rows are written with SQLAlchemy Core executemany: thousands of
+(docs/architecture.md, "Rules that protect data"). Rows are written with SQLAlchemy Core executemany: thousands of
 datasets a second instead of hundreds through the ORM's unit of work.
 """
 
@@ -461,7 +461,7 @@ class RunWriter:
     def withdraw_missing(self, *, threshold: float) -> None:
         """After a complete, successful run: withdraw what the source no longer lists.
 
-        Nothing is withdrawn when the run listed nothing at all (suspicious, DESIGN.md), and a run
+        Nothing is withdrawn when the run listed nothing at all (suspicious: docs/architecture.md), and a run
         that would withdraw more than ``threshold`` of the source's active datasets holds them.
         """
         active = [did for did, (_, _, status) in self.existing.items() if status == "active"]

@@ -1,4 +1,4 @@
-"""The rules that protect data (DESIGN.md): stable ids, revisions, all-or-nothing runs, safe
+"""The rules that protect data (docs/architecture.md): stable ids, revisions, all-or-nothing runs, safe
 withdrawals, kept-and-flagged invalid records, cheap re-harvests."""
 
 from __future__ import annotations
