@@ -1,4 +1,5 @@
-"""Source adapters, one module per kind, and the registry that names them.
+"""Source adapters, one module per kind, and the registry that names them: the *adapt* step of the
+flow, between fetching (:mod:`harvester.fetch`) and the records :mod:`harvester.runner` hands the store.
 
 A new kind is one module with a :class:`~harvester.adapters.base.SourceAdapter` subclass, and one
 line in :data:`ADAPTERS` (docs/architecture.md, "Adding a source kind").
