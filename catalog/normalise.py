@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
+
+from catalog.rdf.namespaces import XSD
+
+# -- times we store ---------------------------------------------------------------------------
 
 
 def iso(value: datetime | None, *, naive: bool = False) -> str | None:
@@ -10,3 +15,103 @@ def iso(value: datetime | None, *, naive: bool = False) -> str | None:
     if value is None:
         return None
     return (value.replace(tzinfo=None) if naive else value).isoformat()
+
+
+# -- dates sources send -----------------------------------------------------------------------
+
+_YEAR = re.compile(r"-?\d{4}")
+_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def normalise_date(raw: str | None, notes: list[str] | None = None, *, datatype: str | None = None) -> str | None:
+    """An ISO 8601 date or date-time from the loose spellings sources send ("2021", "2021-03-04",
+    "20210304", "04/03/2021", date-times with or without a zone); unreadable ones kept with a note.
+
+    ``datatype`` is the XSD datatype IRI of an RDF literal: an xsd:gYear keeps a year before 1 CE.
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if datatype == XSD + "gYear" and _YEAR.fullmatch(raw):
+        return raw
+    if _PARTIAL_DATE.fullmatch(raw):
+        return raw
+    try:
+        return date.fromisoformat(raw).isoformat()  # "20240102" is a date, not midnight
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    for pattern in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(raw, pattern)
+        except ValueError:
+            continue
+        if parsed.hour or parsed.minute or parsed.second:
+            return parsed.isoformat()
+        return date(parsed.year, parsed.month, parsed.day).isoformat()
+    if notes is not None:
+        notes.append(f"unreadable date {raw!r} kept as text")
+    return raw
+
+
+def normalise_timestamp(value: object, notes: list[str], what: str) -> str | None:
+    """An ISO 8601 date-time to the second from a system timestamp ("2021-03-04T09:12:33.123456");
+    a plain date stays a date; an unreadable one is kept as text with a note naming ``what``."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    raw = value.strip()
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        notes.append(f"unreadable {what} {raw!r} kept as text")
+        return raw
+    if len(raw) == 10:
+        return parsed.date().isoformat()
+    return parsed.isoformat(timespec="seconds")
+
+
+# -- e-mail addresses -------------------------------------------------------------------------
+
+
+def mailto(value: str | None) -> str | None:
+    """An e-mail address as a ``mailto:`` IRI; text that is no address (no "@") is given back as it is."""
+    if not value:
+        return value
+    value = value.strip()
+    if "@" in value and not value.startswith("mailto:"):
+        return "mailto:" + value
+    return value
+
+
+def email_iri(value: str | None) -> str | None:
+    """The ``mailto:`` IRI of an e-mail address, or None for a value that is no address."""
+    if not value or "@" not in value:
+        return None
+    return mailto(value)
+
+
+# -- URLs -------------------------------------------------------------------------------------
+
+_WEB_URL = re.compile(r"^https?://\S+$")
+_IRI_SCHEMES = ("http://", "https://", "mailto:", "tel:", "ftp://", "urn:")
+
+
+def is_web_url(value: str | None) -> bool:
+    """An http(s) URL without spaces."""
+    return bool(value) and bool(_WEB_URL.match(value or ""))
+
+
+def looks_like_url(text: str) -> bool:
+    """Text that starts like an IRI a catalogue links to (web, mail, telephone, FTP or URN)."""
+    return text.startswith(_IRI_SCHEMES)
+
+
+def web_url(value: str | None) -> str | None:
+    """A URL with the scheme portals often drop put back: a bare ``www.`` host is not an IRI."""
+    if value and value.startswith("www."):
+        return "http://" + value
+    return value

@@ -17,12 +17,12 @@ and ckanext-dcat mean by each field:
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from catalog import vocab
 from catalog.errors import ParseError
 from catalog.ids import slug
+from catalog.normalise import email_iri, is_web_url, normalise_timestamp
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
 
 DEFAULT_LANGUAGE = "sv"
@@ -116,10 +116,6 @@ def _str(data: dict[str, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _is_iri(value: str | None) -> bool:
-    return bool(value) and bool(re.match(r"^https?://\S+$", value or ""))
-
-
 def _text_map(value: Any, lang: str) -> LangMap:
     """A CKAN text field as a language map: a plain string in ``lang``, or a {lang: text} dict."""
     if isinstance(value, dict):
@@ -127,21 +123,6 @@ def _text_map(value: Any, lang: str) -> LangMap:
     if isinstance(value, str) and value.strip():
         return {lang: value.strip()}
     return {}
-
-
-def _date(value: Any, notes: list[str], field: str) -> str | None:
-    """An ISO 8601 date-time from CKAN's timestamps ("2021-03-04T09:12:33.123456"), to the second."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    raw = value.strip()
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        notes.append(f"unreadable {field} {raw!r} kept as text")
-        return raw
-    if len(raw) == 10:  # a plain date stays a date
-        return parsed.date().isoformat()
-    return parsed.isoformat(timespec="seconds")
 
 
 def _language(package: dict[str, Any], extras: dict[str, str]) -> str:
@@ -160,43 +141,36 @@ def _publisher(package: dict[str, Any], extras: dict[str, str], base: str, lang:
     org = package.get("organization")
     if isinstance(org, dict) and (org.get("name") or org.get("title")):
         org_extras = extras_of(org)
-        uri = next((org_extras[k] for k in ("uri", "url") if _is_iri(org_extras.get(k))), None)
+        uri = next((org_extras[k] for k in ("uri", "url") if is_web_url(org_extras.get(k))), None)
         if uri is None and org.get("name"):
             uri = f"{base}/organization/{org['name']}"
         # an organisation's name is the portal's, not in the language of one package of it
         title = org.get("title_translated") or org.get("title") or org.get("name")
         name = _text_map(title, DEFAULT_LANGUAGE)
-        homepage = org_extras.get("url") if _is_iri(org_extras.get("url")) else None
+        homepage = org_extras.get("url") if is_web_url(org_extras.get("url")) else None
         email = org_extras.get("email")
-        return Agent(uri=uri, name=name, email=_mailto(email), homepage=homepage)
+        return Agent(uri=uri, name=name, email=email_iri(email), homepage=homepage)
     if extras.get("publisher_name") or extras.get("publisher_uri"):
         uri = extras.get("publisher_uri")
-        return Agent(uri=uri if _is_iri(uri) else None,
+        return Agent(uri=uri if is_web_url(uri) else None,
                      name=_text_map(extras.get("publisher_name"), lang),
-                     email=_mailto(extras.get("publisher_email")),
-                     homepage=extras.get("publisher_url") if _is_iri(extras.get("publisher_url")) else None)
+                     email=email_iri(extras.get("publisher_email")),
+                     homepage=extras.get("publisher_url") if is_web_url(extras.get("publisher_url")) else None)
     return None
-
-
-def _mailto(email: str | None) -> str | None:
-    if not email or "@" not in email:
-        return None
-    email = email.strip()
-    return email if email.startswith("mailto:") else "mailto:" + email
 
 
 def _contacts(package: dict[str, Any], extras: dict[str, str]) -> list[ContactPoint]:
     """The contact point: the maintainer, else the author, else ckanext-dcat's contact_* extras."""
     for name_key, email_key in (("maintainer", "maintainer_email"), ("author", "author_email")):
-        email = _mailto(package.get(email_key))
+        email = email_iri(package.get(email_key))
         if email:
             name = package.get(name_key)
             return [ContactPoint(name=name.strip() if isinstance(name, str) and name.strip() else None,
                                  email=email)]
-    email = _mailto(extras.get("contact_email"))
+    email = email_iri(extras.get("contact_email"))
     if email or extras.get("contact_name"):
         uri = extras.get("contact_uri")
-        return [ContactPoint(uri=uri if _is_iri(uri) else None, name=extras.get("contact_name"), email=email)]
+        return [ContactPoint(uri=uri if is_web_url(uri) else None, name=extras.get("contact_name"), email=email)]
     return []
 
 
@@ -265,7 +239,7 @@ def _licence(package: dict[str, Any], notes: list[str]) -> str | None:
             notes.append(f"licence {title!r} ({lic_id}) names no licence that can be linked; none set")
         return None
     url = package.get("license_url")
-    if isinstance(url, str) and _is_iri(url.strip()):
+    if isinstance(url, str) and is_web_url(url.strip()):
         return vocab.licence_iri(url.strip())
     notes.append(f"unknown licence id {lic_id!r}; none set")
     return None
@@ -300,7 +274,7 @@ def _distribution(resource: dict[str, Any], package_id: str, base: str, lang: st
         byte_size = int(size.strip())
     lic = resource.get("license_id") or resource.get("license")
     return Distribution(
-        uri=uri if _is_iri(uri) else (f"{base}/dataset/{package_id}/resource/{rid}" if rid else None),
+        uri=uri if is_web_url(uri) else (f"{base}/dataset/{package_id}/resource/{rid}" if rid else None),
         title=_text_map(resource.get("name_translated") or resource.get("name"), lang),
         description=_text_map(resource.get("description_translated") or resource.get("description"), lang),
         access_urls=[url] if url else [],
@@ -310,8 +284,8 @@ def _distribution(resource: dict[str, Any], package_id: str, base: str, lang: st
         media_type=media,
         license=vocab.licence_iri(lic) if isinstance(lic, str) and vocab.licence(lic) else None,
         byte_size=byte_size,
-        issued=_date(resource.get("created"), notes, "resource created date"),
-        modified=_date(resource.get("last_modified") or resource.get("metadata_modified"), notes,
+        issued=normalise_timestamp(resource.get("created"), notes, "resource created date"),
+        modified=normalise_timestamp(resource.get("last_modified") or resource.get("metadata_modified"), notes,
                        "resource modified date"),
     )
 
@@ -322,7 +296,7 @@ def _vocab_iri(value: str | None, vocabulary: vocab.Vocabulary, words: dict[str,
     code = vocabulary.code(value) or words.get(slug(value, 40))
     if code:
         return vocabulary.iri(code)
-    return value if _is_iri(value) else None
+    return value if is_web_url(value) else None
 
 
 def is_harvestable(package: dict[str, Any]) -> bool:
@@ -350,7 +324,7 @@ def map_package(package: dict[str, Any], base: str) -> DatasetRecord:
     name = package.get("name") if isinstance(package.get("name"), str) else package_id
     uri = extras.get("uri")
     rec = DatasetRecord(
-        uri=uri if _is_iri(uri) else f"{base}/dataset/{package_id}",
+        uri=uri if is_web_url(uri) else f"{base}/dataset/{package_id}",
         identifier=package_id,
         title=_text_map(package.get("title_translated") or package.get("title"), lang),
         description=_text_map(package.get("notes_translated") or package.get("notes"), lang),
@@ -359,8 +333,8 @@ def map_package(package: dict[str, Any], base: str) -> DatasetRecord:
         themes=_themes(package, extras),
         license=_licence(package, notes),
         access_rights=_vocab_iri(extras.get("access_rights"), vocab.access_rights(), ACCESS_WORDS),
-        issued=_date(package.get("metadata_created"), notes, "metadata_created"),
-        modified=_date(package.get("metadata_modified"), notes, "metadata_modified"),
+        issued=normalise_timestamp(package.get("metadata_created"), notes, "metadata_created"),
+        modified=normalise_timestamp(package.get("metadata_modified"), notes, "metadata_modified"),
         contact_points=_contacts(package, extras),
         landing_pages=[f"{base}/dataset/{name}"],
         languages=[vocab.LANGUAGE_NS + LANGUAGES[lang]] if lang in LANGUAGES else [],
@@ -368,7 +342,7 @@ def map_package(package: dict[str, Any], base: str) -> DatasetRecord:
                              vocab.frequencies(), FREQUENCY_WORDS),
     )
     source_url = package.get("url")
-    if isinstance(source_url, str) and _is_iri(source_url.strip()) and source_url.strip() not in rec.landing_pages:
+    if isinstance(source_url, str) and is_web_url(source_url.strip()) and source_url.strip() not in rec.landing_pages:
         rec.documentation = [source_url.strip()]
     spatial = extras.get("spatial_uri") or extras.get("spatial")
     if spatial and not spatial.lstrip().startswith("{"):

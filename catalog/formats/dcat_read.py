@@ -1,19 +1,18 @@
 """Reading DCAT: every dcat:Dataset / dcat:DataService of a parsed RDF document mapped to a record.
 
 :mod:`catalog.rdf.parse` parses the document (Oxigraph) into a subject -> predicate -> objects
-index; the small mapping functions here read it.
+index; the small mapping functions here read it. Values are normalised by :mod:`catalog.normalise`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import date, datetime
 
 import pyoxigraph as ox
 
 from catalog import vocab
-from catalog.rdf.namespaces import DCAT, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD, XSD
+from catalog.normalise import looks_like_url, mailto, normalise_date
+from catalog.rdf.namespaces import DCAT, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD
 from catalog.rdf.parse import GraphIndex, Term
 from catalog.rdf.parse import key as _key
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
@@ -38,7 +37,7 @@ def _iris(g: GraphIndex, subject: str, predicate: str) -> list[str]:
     for obj in g.objects(subject, predicate):
         if isinstance(obj, ox.NamedNode):
             value = obj.value
-        elif isinstance(obj, ox.Literal) and _looks_like_url(obj.value):
+        elif isinstance(obj, ox.Literal) and looks_like_url(obj.value):
             value = obj.value.strip()
         else:
             continue
@@ -50,10 +49,6 @@ def _iris(g: GraphIndex, subject: str, predicate: str) -> list[str]:
 def _iri(g: GraphIndex, subject: str, predicate: str) -> str | None:
     values = _iris(g, subject, predicate)
     return values[0] if values else None
-
-
-def _looks_like_url(text: str) -> bool:
-    return text.startswith(("http://", "https://", "mailto:", "tel:", "ftp://", "urn:"))
 
 
 def _text(g: GraphIndex, subject: str, predicate: str) -> str | None:
@@ -77,51 +72,11 @@ def _node_or_literal_label(g: GraphIndex, obj: Term) -> str:
     return ""
 
 
-_YEAR = re.compile(r"-?\d{4}")
-_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-
-
-def normalise_date(obj: Term | None, notes: list[str] | None = None) -> str | None:
-    """An ISO 8601 date or date-time from xsd:date, dateTime, gYear, gYearMonth or plain strings."""
-    if obj is None or not isinstance(obj, ox.Literal):
+def _date(obj: Term | None, notes: list[str] | None = None) -> str | None:
+    """The ISO 8601 date of a literal (xsd:date, dateTime, gYear, gYearMonth or a plain string)."""
+    if not isinstance(obj, ox.Literal):
         return None
-    raw = obj.value.strip()
-    if not raw:
-        return None
-    dt = obj.datatype.value if obj.datatype else ""
-    if dt == XSD + "gYear" and _YEAR.fullmatch(raw):
-        return raw
-    return normalise_date_text(raw, notes)
-
-
-def normalise_date_text(raw: str | None, notes: list[str] | None = None) -> str | None:
-    """An ISO 8601 date or date-time from the loose spellings sources send ("2021", "2021-03-04",
-    "20210304", "04/03/2021", date-times with or without a zone); unreadable ones kept with a note."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if _PARTIAL_DATE.fullmatch(raw):
-        return raw
-    try:
-        return date.fromisoformat(raw).isoformat()  # "20240102" is a date, not midnight
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    for pattern in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(raw, pattern)
-        except ValueError:
-            continue
-        if parsed.hour or parsed.minute or parsed.second:
-            return parsed.isoformat()
-        return date(parsed.year, parsed.month, parsed.day).isoformat()
-    if notes is not None:
-        notes.append(f"unreadable date {raw!r} kept as text")
-    return raw
+    return normalise_date(obj.value, notes, datatype=obj.datatype.value if obj.datatype else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,9 +115,7 @@ def read_contact(g: GraphIndex, node: Term) -> ContactPoint:
     key = _key(node)
     kinds = [t.value for t in g.objects(key, TYPE)]
     name = _text(g, key, VCARD + "fn") or _text(g, key, VCARD + "organization-name")
-    email = _vcard_value(g, key, VCARD + "hasEmail")
-    if email and not email.startswith("mailto:") and "@" in email:
-        email = "mailto:" + email
+    email = mailto(_vcard_value(g, key, VCARD + "hasEmail"))
     return ContactPoint(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
         name=name,
@@ -244,8 +197,8 @@ def read_distribution(g: GraphIndex, node: Term, notes: list[str]) -> Distributi
         license=_licence_of(g, key),
         rights=_text(g, key, DCT + "rights") or _iri(g, key, DCT + "rights"),
         byte_size=size,
-        issued=normalise_date(g.value(key, DCT + "issued"), notes),
-        modified=normalise_date(g.value(key, DCT + "modified"), notes),
+        issued=_date(g.value(key, DCT + "issued"), notes),
+        modified=_date(g.value(key, DCT + "modified"), notes),
         access_service=_iris(g, key, DCAT + "accessService"),
     )
 
@@ -275,7 +228,7 @@ def _temporal(g: GraphIndex, key: str) -> list[dict[str, str]]:
             ("end", (DCAT + "endDate", SCHEMA + "endDate")),
         ):
             for pred in preds:
-                value = normalise_date(g.value(tkey, pred))
+                value = _date(g.value(tkey, pred))
                 if value:
                     period[name] = value
                     break
@@ -301,8 +254,8 @@ def read_resource(g: GraphIndex, subject: Term, kind: str) -> DatasetRecord:
     rec.themes = _iris(g, key, DCAT + "theme")
     rec.license = _licence_of(g, key)
     rec.access_rights = _iri(g, key, DCT + "accessRights")
-    rec.issued = normalise_date(g.value(key, DCT + "issued"), notes)
-    rec.modified = normalise_date(g.value(key, DCT + "modified"), notes)
+    rec.issued = _date(g.value(key, DCT + "issued"), notes)
+    rec.modified = _date(g.value(key, DCT + "modified"), notes)
     rec.contact_points = [read_contact(g, node) for node in g.objects(key, DCAT + "contactPoint")]
     rec.distributions = [read_distribution(g, node, notes) for node in g.objects(key, DCAT + "distribution")]
     rec.landing_pages = _iris(g, key, DCAT + "landingPage")

@@ -24,7 +24,7 @@ from jmespath import functions as jp_functions
 
 from catalog import vocab
 from catalog.errors import CatalogError, InvalidInput
-from catalog.formats.dcat_read import normalise_date_text
+from catalog.normalise import mailto, normalise_date, web_url
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
 from catalog.resources import config_file
 
@@ -598,13 +598,8 @@ class _Builder:
     def date(self, specs: list[Spec] | None) -> str | None:
         return normalise_date(self.one(specs), self.notes)
 
-    def url(self, value: str | None) -> str | None:
-        if value and value.startswith("www."):
-            return "http://" + value  # portals often drop the scheme; a bare host is not an IRI
-        return value
-
     def urls(self, specs: list[Spec] | None) -> list[str]:
-        return [u for u in (self.url(v) for v in self.many(specs)) if u]
+        return [u for u in (web_url(v) for v in self.many(specs)) if u]
 
     def coded(self, specs: list[Spec] | None, vocabulary: vocab.Vocabulary, what: str) -> list[str]:
         out: list[str] = []
@@ -622,15 +617,15 @@ class _Builder:
         if not spec:
             return None
         agent = Agent(uri=self.one(spec.get("uri")), name=self.text(spec.get("name")),
-                      type=self.one(spec.get("type")), email=_mailto(self.one(spec.get("email"))),
-                      homepage=self.url(self.one(spec.get("homepage"))))
+                      type=self.one(spec.get("type")), email=mailto(self.one(spec.get("email"))),
+                      homepage=web_url(self.one(spec.get("homepage"))))
         return agent if agent.uri or agent.name else None
 
     def contact(self, spec: Fields | None) -> list[ContactPoint]:
         if not spec:
             return []
-        cp = ContactPoint(name=self.one(spec.get("name")), email=_mailto(self.one(spec.get("email"))),
-                          phone=self.one(spec.get("phone")), url=self.url(self.one(spec.get("url"))))
+        cp = ContactPoint(name=self.one(spec.get("name")), email=mailto(self.one(spec.get("email"))),
+                          phone=self.one(spec.get("phone")), url=web_url(self.one(spec.get("url"))))
         return [cp] if cp.name or cp.email or cp.phone or cp.url else []
 
     def distributions(self, specs: list[DistributionSpec]) -> list[Distribution]:
@@ -661,12 +656,6 @@ class _Builder:
             description=dict(description), access_urls=list(access or download), download_urls=list(download),
             format=vocab.format_code(raw) or vocab.format_code(media), format_raw=raw, media_type=media,
             license=licence) for raw in options]
-
-
-def _mailto(value: str | None) -> str | None:
-    if value and "@" in value and not value.startswith("mailto:"):
-        return "mailto:" + value
-    return value
 
 
 _LANGUAGES = {"sv": "SWE", "en": "ENG", "fi": "FIN", "se": "SME", "de": "DEU", "fr": "FRA", "no": "NOR",
@@ -821,10 +810,3 @@ def collection_dataset(collection: Collection, tally: CollectionTally, url: str)
     b.notes.append(f"{tally.count} poster; fält: {', '.join(tally.fields) or '–'}")
     rec.notes = b.notes
     return rec
-
-
-# -- dates ----------------------------------------------------------------------------------
-
-def normalise_date(raw: str | None, notes: list[str] | None) -> str | None:
-    """An ISO 8601 date or date-time from the loose spellings APIs send; unreadable ones kept with a note."""
-    return normalise_date_text(raw, notes)
