@@ -105,3 +105,12 @@ def test_docs_architecture_names_no_module_that_is_gone() -> None:
     named = set(re.findall(r"`((?:catalog|harvester|api)/[\w/]*?(?:\.py|/))`", doc))
     gone = sorted(name for name in named if not (ROOT / name).exists())
     assert gone == [], f"docs/architecture.md names what is not in the tree: {', '.join(gone)}"
+
+
+def test_readme_layout_names_every_subpackage() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("```")[1]
+    subpackages = sorted({init.parent.relative_to(ROOT) for package in PACKAGES for init in _sources(package)
+                          if init.name == "__init__.py" and init.parent != ROOT / package})
+    missing = [path.as_posix() for path in subpackages if f"{path.name}/" not in layout]
+    assert missing == [], f"README.md's Layout does not show: {', '.join(missing)}"
