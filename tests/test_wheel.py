@@ -198,3 +198,35 @@ def test_validate_reports_a_file_from_an_empty_directory(installed: Installed) -
     assert "dcat-ap:Dataset/dct:title/minCount (violation, 1)" in result.stdout  # the shapes shipped
     assert "  - https://data.example.se/dataset/utan-titel" in result.stdout
     assert list(installed.workdir.iterdir()) == []
+
+
+PORTAL_PROBE = """
+import json, re, sys
+from fastapi.testclient import TestClient
+from api.app import create_app
+from catalog.settings import Settings
+
+app = create_app(Settings(database_url=sys.argv[1]))
+with TestClient(app) as client:
+    home = client.get("/", headers={"Accept": "text/html"})
+    styles = re.findall(r'href="(/static/[^"]+)"', home.text)
+    static = client.get(styles[0]) if styles else None
+    docs = client.get("/docs")
+    search = client.get("/api/datasets")
+print(json.dumps({"home": [home.status_code, home.headers["content-type"], home.text[:2000]],
+                  "static": [static.status_code, static.headers["content-type"]] if static else None,
+                  "docs": docs.status_code, "search": [search.status_code, search.json().get("total")]}))
+"""
+
+
+def test_the_installed_app_serves_the_portal_and_the_api(installed: Installed) -> None:
+    db = f"sqlite:///{installed.scratch / 'portal.db'}"
+    result = installed.run(installed.python, "-c", PORTAL_PROBE, db)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    status, content_type, page = found["home"]
+    assert status == 200 and content_type.startswith("text/html") and "<html lang=" in page
+    assert found["static"] and found["static"][0] == 200 and found["static"][1].startswith("text/css")
+    assert found["docs"] == 200
+    assert found["search"] == [200, 0]
+    assert list(installed.workdir.iterdir()) == []
