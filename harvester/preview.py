@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.errors import CatalogError
-from catalog.quality.rules import RULES
+from catalog.quality.problems import RuleTally
 from catalog.records import display_text
 from catalog.settings import Settings
 from catalog.store import runs
@@ -20,19 +20,8 @@ from harvester.fetch import Fetcher
 from harvester.registration import check_spec
 
 SAMPLE_SIZE = 10
-
-
-def _group(problems: dict[str, dict[str, Any]], rule: str, severity: str, message: str | None,
-           entry: dict[str, Any]) -> None:
-    group = problems.get(rule)
-    if group is None:
-        known = RULES.get(rule)
-        group = problems[rule] = {
-            "rule": rule, "path": known.path if known else None, "severity": severity,
-            "message_sv": known.sv if known else None, "message_en": known.en if known else message,
-            "count": 0, "records": []}
-    group["count"] += 1
-    group["records"].append(entry)
+MAPPING = {"rule": "mapping", "severity": "error"}
+DUPLICATE = {"rule": "duplicate", "severity": "warning", "message": "listed twice; the first listing counts"}
 
 
 def preview_source(
@@ -46,7 +35,7 @@ def preview_source(
     counts = {"records": 0, "datasets": 0, "dataservices": 0, "valid": 0, "invalid": 0, "failed": 0,
               "duplicates": 0}
     sample: list[dict[str, Any]] = []
-    problems: dict[str, dict[str, Any]] = {}
+    problems = RuleTally()
     fetch_problems: list[dict[str, Any]] = []
     seen: set[str] = set()
     pages = 0
@@ -58,29 +47,29 @@ def preview_source(
             for ref, item in page.records:
                 if isinstance(item, Exception):
                     counts["failed"] += 1
-                    _group(problems, "mapping", "error", None,
-                           {"dataset_id": None, "ref": ref, "title": None, "message": f"{type(item).__name__}: {item}"})
+                    problems.add(MAPPING, member={"dataset_id": None, "ref": ref, "title": None,
+                                                  "message": f"{type(item).__name__}: {item}"})
                     continue
                 try:
                     prepared = runs.prepare(ref, item, name)
                 except Exception as exc:  # one bad record never sinks a preview either
                     counts["failed"] += 1
-                    _group(problems, "mapping", "error", None,
-                           {"dataset_id": None, "ref": ref, "title": None, "message": f"{type(exc).__name__}: {exc}"})
+                    problems.add(MAPPING, member={"dataset_id": None, "ref": ref, "title": None,
+                                                  "message": f"{type(exc).__name__}: {exc}"})
                     continue
                 title = display_text(prepared.rec.title)
                 if prepared.id in seen:
                     counts["duplicates"] += 1
-                    _group(problems, "duplicate", "warning", "listed twice; the first listing counts",
-                           {"dataset_id": prepared.id, "ref": ref, "title": title, "message": None})
+                    problems.add(DUPLICATE, dataset_id=prepared.id,
+                                 member={"dataset_id": prepared.id, "ref": ref, "title": title, "message": None})
                     continue
                 seen.add(prepared.id)
                 counts["records"] += 1
                 counts["dataservices" if prepared.rec.kind == "dataservice" else "datasets"] += 1
                 counts["valid" if prepared.valid else "invalid"] += 1
                 for v in prepared.violations:
-                    _group(problems, str(v["rule"]), str(v["severity"]), v["message_en"],
-                           {"dataset_id": prepared.id, "ref": ref, "title": title, "focus": v["focus"]})
+                    problems.add(v, dataset_id=prepared.id,
+                                 member={"dataset_id": prepared.id, "ref": ref, "title": title, "focus": v["focus"]})
                 if len(sample) < sample_size:
                     sample.append({"id": prepared.id, "uri": prepared.rec.uri, "title": title,
                                    "valid": prepared.valid, "quality_score": prepared.score,
@@ -96,6 +85,6 @@ def preview_source(
         "source": {"name": name, "kind": kind, "url": url, "mapping": mapping},
         "stored": False, "complete": complete, "pages": pages, "requests": fetcher.requests,
         "datasets": counts["records"], "counts": counts, "sample": sample,
-        "problems": sorted(problems.values(), key=lambda g: (-g["count"], g["rule"])),
+        "problems": problems.groups(members="records"),
         "fetch_problems": fetch_problems,
     }

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import AdminDep
 from api.deps import EngineDep
+from catalog.quality import reports
 from catalog.services import organisations
 
 router = APIRouter(prefix="/api", tags=["organisations"])
@@ -21,10 +22,10 @@ def list_organisations(engine: EngineDep) -> list[dict[str, Any]]:
 
 @router.get("/organisations/{organisation_id}/quality")
 def organisation_quality(
-    organisation_id: int, engine: EngineDep, top: Annotated[int, Query(ge=1, le=100)] = 10,
+    organisation_id: int, engine: EngineDep, top: Annotated[int, Query(ge=1, le=100)] = reports.TOP_RULES,
 ) -> dict[str, Any]:
     """How many of the organisation's active datasets there are, how many are invalid, which rules fail most."""
-    return organisations.organisation_quality(engine, organisation_id, top=top)
+    return reports.organisation_quality(engine, organisation_id, top=top)
 
 
 @router.get("/audit")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import EngineDep
-from catalog.quality import checks
+from catalog.quality import reports
 
 router = APIRouter(prefix="/api", tags=["quality"])
 
@@ -15,10 +15,10 @@ router = APIRouter(prefix="/api", tags=["quality"])
 @router.get("/quality/publishers")
 def publishers_quality(engine: EngineDep) -> list[dict[str, Any]]:
     """Every publisher's average quality score, valid/invalid counts and most-failed rules."""
-    return checks.publishers_quality(engine)
+    return reports.publishers_quality(engine)
 
 
 @router.get("/publishers/{publisher_id}/quality")
 def publisher_quality(publisher_id: str, engine: EngineDep) -> dict[str, Any]:
     """One publisher's quality figures."""
-    return checks.publisher_quality(engine, publisher_id)
+    return reports.publisher_quality(engine, publisher_id)

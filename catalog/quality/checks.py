@@ -1,5 +1,6 @@
-"""Quality use cases: validate a document without storing it, SHACL-check what a job changed, and
-quality figures per publisher. Called alike by the API routes and the CLI commands.
+"""Quality checks: validate a document without storing it, and SHACL-check stored datasets (what a
+job changed, or a whole source). Called alike by the API routes and the CLI commands; the reports
+built on the results are in :mod:`catalog.quality.reports`.
 
 Full SHACL validation is slow (pyshacl: about 1.7 s for 200 datasets), so harvests do not run it:
 :func:`validate_changed` checks only the datasets a job added, updated or restored, after the run,
@@ -14,18 +15,19 @@ from typing import Any
 import orjson
 import pyoxigraph as ox
 import rdflib
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
 from catalog.chunks import chunked
 from catalog.errors import NotFound
 from catalog.formats import dcat_read, dcat_write
 from catalog.quality import rules, shacl
+from catalog.quality.problems import validation_groups
 from catalog.rdf.graph import new_graph, to_rdflib, to_rdflib_term
 from catalog.rdf.parse import parse, sniff_format
 from catalog.records import DatasetRecord, display_text
 from catalog.store import runs
 from catalog.store.runs import DS, decode
-from catalog.store.tables import JOB, JOBREC, PUB
+from catalog.store.tables import JOB, JOBREC
 
 CHUNK = 200  # datasets per pyshacl run: one run per chunk costs far less than one per dataset
 
@@ -76,7 +78,7 @@ def validate_document(body: bytes, *, content_type: str | None = None, base_iri:
         "valid": violations == 0, "syntax": fmt.name, "triples": index.triples,
         "datasets": counts["dataset"], "dataservices": counts["dataservice"],
         "violations": violations, "warnings": sum(1 for p in problems if p["severity"] != "violation"),
-        "problems": shacl.group(problems), "items": items,
+        "problems": validation_groups(problems), "items": items,
     }
 
 
@@ -149,55 +151,3 @@ def validate_stored(engine: Engine, *, base_url: str, source_id: int | None = No
     if source_id is not None:
         where = where & (DS.c.source_id == source_id)
     return _validate_rows(engine, _rows(engine, where), base_url)
-
-
-# -- quality per publisher ---------------------------------------------------------------------
-
-
-def _publisher_stats(engine: Engine, publisher_id: str | None) -> list[dict[str, Any]]:
-    where = DS.c.status == "active"
-    if publisher_id is not None:
-        where = where & (DS.c.publisher_id == publisher_id)
-    with engine.connect() as conn:
-        names = {r.id: r.name for r in conn.execute(select(PUB.c.id, PUB.c.name))}
-        rows = conn.execute(select(DS.c.publisher_id, DS.c.quality_score, DS.c.valid, DS.c.violations)
-                            .where(where, DS.c.publisher_id.is_not(None)))
-        stats: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            s = stats.setdefault(row.publisher_id, {"scores": [], "valid": 0, "rules": Counter(), "info": {}})
-            s["scores"].append(float(row.quality_score or 0))
-            s["valid"] += 1 if row.valid else 0
-            for v in decode(row.violations) or []:
-                s["rules"][v["rule"]] += 1
-                s["info"].setdefault(v["rule"], v)
-    out = []
-    for pid, s in stats.items():
-        n = len(s["scores"])
-        out.append({
-            "publisher": {"id": pid, "name": names.get(pid)}, "datasets": n,
-            "average_score": round(sum(s["scores"]) / n, 1), "min_score": min(s["scores"]),
-            "max_score": max(s["scores"]), "valid": s["valid"], "invalid": n - s["valid"],
-            "most_failed_rules": [
-                {"rule": rule, "datasets": count, "severity": s["info"][rule]["severity"],
-                 "message_sv": s["info"][rule].get("message_sv"), "message_en": s["info"][rule].get("message_en")}
-                for rule, count in s["rules"].most_common(10)],
-        })
-    return sorted(out, key=lambda p: (-p["average_score"], p["publisher"]["id"]))
-
-
-def publishers_quality(engine: Engine) -> list[dict[str, Any]]:
-    """Every publisher's average score, validity counts and most-failed rules (best first)."""
-    return _publisher_stats(engine, None)
-
-
-def publisher_quality(engine: Engine, publisher_id: str) -> dict[str, Any]:
-    """One publisher's quality figures; NotFound when it publishes no active dataset."""
-    found = _publisher_stats(engine, publisher_id)
-    if not found:
-        with engine.connect() as conn:
-            if conn.execute(select(func.count()).select_from(PUB).where(PUB.c.id == publisher_id)).scalar_one():
-                name = conn.execute(select(PUB.c.name).where(PUB.c.id == publisher_id)).scalar_one()
-                return {"publisher": {"id": publisher_id, "name": name}, "datasets": 0, "average_score": None,
-                        "min_score": None, "max_score": None, "valid": 0, "invalid": 0, "most_failed_rules": []}
-        raise NotFound(f"no publisher {publisher_id!r}")
-    return found[0]

@@ -232,20 +232,3 @@ def validate(data: rdflib.Graph, *, files: tuple[str, ...] = SHAPE_FILES, strict
                     "source": "shacl"})
     out.sort(key=lambda p: (p["severity"] != "violation", p["rule"], p["focus"]))
     return out
-
-
-def group(problems: list[Problem]) -> list[dict[str, Any]]:
-    """Problems grouped by rule, most frequent first (the shape of a job report's problems)."""
-    groups: dict[str, dict[str, Any]] = {}
-    for p in problems:
-        g = groups.get(p["rule"])
-        if g is None:
-            g = groups[p["rule"]] = {"rule": p["rule"], "path": p.get("path"), "severity": p["severity"],
-                                     "source": p.get("source", "mandatory"), "message_sv": p["message_sv"],
-                                     "message_en": p["message_en"], "count": 0, "focus": [], "items": []}
-        g["count"] += 1
-        if p.get("focus") not in g["focus"]:
-            g["focus"].append(p.get("focus"))
-        g["items"].append({"focus": p.get("focus"), "value": p.get("value")})
-    order = {"violation": 0, "warning": 1, "info": 2}
-    return sorted(groups.values(), key=lambda g: (order.get(g["severity"], 3), -g["count"], g["rule"]))

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from catalog.errors import NotFound
 from catalog.normalise import iso
+from catalog.quality.problems import RuleTally
 from catalog.store.tables import JOB, JOBREC, HarvestJob, JobRecord, Source
 
 
@@ -27,6 +28,9 @@ def job_summary(job: HarvestJob) -> dict[str, Any]:
         # queued or running: counts and problems arrive when the run ends (it is stored all-or-nothing)
         "live": job.status in ("queued", "running"),
         "worker": job.worker, "heartbeat_at": iso(job.heartbeat_at),
+        # a held run's withdrawals wait for a decision (catalog/services/held.py); null until one is made
+        "decision": ({"decision": job.decision, "by": job.decided_by, "at": iso(job.decided_at)}
+                     if job.decision else None),
     }
 
 
@@ -40,8 +44,6 @@ def list_jobs(engine: Engine, source_id: int, *, limit: int = 50) -> list[dict[s
 
 def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
     """A job's full report: counts, the changes it made and every problem, grouped by rule."""
-    from catalog.quality.rules import RULES
-
     with Session(engine) as session:
         job = session.get(HarvestJob, job_id)
         if job is None:
@@ -50,24 +52,17 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
         records = session.execute(select(JobRecord).where(JOBREC.c.job_id == job_id).order_by(JOBREC.c.id)).all()
     report = job_summary(job)
     report["source"] = source.name if source else None
-    changes: dict[str, list[dict[str, Any]]] = {"added": [], "updated": [], "restored": [], "withdrawn": []}
-    problems: dict[str, dict[str, Any]] = {}
+    changes: dict[str, list[dict[str, Any]]] = {"added": [], "updated": [], "restored": [], "withdrawn": [],
+                                                "held": []}
+    problems = RuleTally()
     for (rec,) in records:
         if rec.outcome in changes:
             changes[rec.outcome].append({"dataset_id": rec.dataset_id, "ref": rec.ref})
             continue
-        rule = rec.rule or rec.outcome
-        group = problems.get(rule)
-        if group is None:
-            known = RULES.get(rule)
-            group = problems[rule] = {
-                "rule": rule, "path": known.path if known else None, "severity": rec.severity,
-                "message_sv": known.sv if known else None, "message_en": known.en if known else rec.message,
-                "count": 0, "records": [],
-            }
-        group["count"] += 1
-        group["records"].append({"dataset_id": rec.dataset_id, "ref": rec.ref, "outcome": rec.outcome,
-                                 "message": rec.message})
+        problems.add({"rule": rec.rule or rec.outcome, "severity": rec.severity, "message": rec.message},
+                     dataset_id=rec.dataset_id,
+                     member={"dataset_id": rec.dataset_id, "ref": rec.ref, "outcome": rec.outcome,
+                             "message": rec.message})
     report["changes"] = changes
-    report["problems"] = sorted(problems.values(), key=lambda g: (-g["count"], g["rule"]))
+    report["problems"] = problems.groups(members="records")
     return report

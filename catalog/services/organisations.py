@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from catalog.errors import Conflict, FieldError, NotFound
 from catalog.normalise import iso
-from catalog.store.tables import DS, SRC, ApiToken, AuditLog, Organisation, Source, utcnow
+from catalog.store.tables import SRC, ApiToken, AuditLog, Organisation, Source, utcnow
 
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
@@ -205,42 +204,3 @@ def list_audit(engine: Engine, *, limit: int = 100, before: int | None = None,
     return [{"id": r.id, "at": iso(r.at), "actor": r.actor, "organisation_id": r.organisation_id,
              "action": r.action, "target": r.target, "details": orjson.loads(r.details) if r.details else None}
             for r in rows]
-
-
-# -- reports ----------------------------------------------------------------------------------
-
-
-def organisation_quality(engine: Engine, organisation: int | str, *, top: int = 10) -> dict[str, Any]:
-    """How an organisation's active datasets fare: counts, invalid ones, the rules broken most."""
-    from catalog.quality.rules import RULES
-
-    org = get_organisation(engine, organisation)
-    with engine.connect() as conn:
-        sources = conn.execute(select(SRC.c.id, SRC.c.name).where(
-            SRC.c.organisation_id == org.id, SRC.c.deleted.is_(False)).order_by(SRC.c.name)).all()
-        per_source: dict[int, dict[str, Any]] = {
-            s.id: {"id": s.id, "name": s.name, "datasets": 0, "invalid": 0} for s in sources}
-        rules: Counter[str] = Counter()
-        total = invalid = 0
-        score_sum = 0.0
-        rows = conn.execute(select(DS.c.source_id, DS.c.valid, DS.c.quality_score, DS.c.violations).where(
-            DS.c.source_id.in_(list(per_source)), DS.c.status == "active"))
-        for row in rows:
-            total += 1
-            score_sum += row.quality_score
-            per_source[row.source_id]["datasets"] += 1
-            if not row.valid:
-                invalid += 1
-                per_source[row.source_id]["invalid"] += 1
-            broken = {v["rule"] for v in orjson.loads(row.violations or "[]")}
-            for rule in broken:
-                rules[rule] += 1  # counted once per dataset, however often it breaks the rule
-    failing = [{"rule": rule, "datasets": n, "severity": RULES[rule].severity if rule in RULES else None,
-                "path": RULES[rule].path if rule in RULES else None,
-                "message_sv": RULES[rule].sv if rule in RULES else None,
-                "message_en": RULES[rule].en if rule in RULES else None}
-               for rule, n in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
-    return {"organisation": {"id": org.id, "name": org.name}, "datasets": total, "invalid": invalid,
-            "valid": total - invalid, "average_score": round(score_sum / total, 1) if total else None,
-            "rules": failing, "sources": list(per_source.values())}
-
