@@ -92,6 +92,11 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+def N_(message: str) -> str:  # noqa: N802
+    """Marks a message for the catalogue where it is defined; it is translated where it is shown."""
+    return message
+
+
 class Translator:
     """The text functions templates get: ``_`` (with %-style named arguments) and ``ngettext``."""
 

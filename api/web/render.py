@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from api.web import i18n, security
+from api.web.i18n import N_
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -156,13 +157,13 @@ def wants_html(request: Request) -> bool:
 
 
 ERROR_TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Page not found",
-    405: "Method not allowed",
-    410: "Gone",
-    422: "Invalid input",
-    500: "Something went wrong",
+    400: N_("Bad request"),
+    403: N_("Forbidden"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    410: N_("Gone"),
+    422: N_("Invalid input"),
+    500: N_("Something went wrong"),
 }
 
 

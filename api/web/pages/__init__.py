@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import docs, home, lists
+from api.web.pages import datasets, docs, home, lists
 
 PAGES: tuple[APIRouter, ...] = (
     home.router,
+    datasets.router,
     docs.router,
     lists.router,
 )

@@ -2,14 +2,11 @@
 (function () {
   "use strict";
 
-  // A sort <select> inside a form marked data-autosubmit applies at once; its submit button
-  // stays for keyboard and no-script users, and is hidden only when this script runs.
-  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
-    form.querySelectorAll("select").forEach(function (select) {
-      select.addEventListener("change", function () { form.submit(); });
+  // On a narrow screen the filters start folded, so the results come first; without this script
+  // they stay open (the page still works, it is only longer).
+  if (window.matchMedia && window.matchMedia("(max-width: 50rem)").matches) {
+    document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
+      details.open = false;
     });
-    form.querySelectorAll("[data-autosubmit-button]").forEach(function (button) {
-      button.classList.add("visually-hidden");
-    });
-  });
+  }
 })();
