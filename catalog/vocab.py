@@ -283,8 +283,5 @@ def licence_label(code: str, lang: str = "sv") -> str:
     return known.label.get(lang) or known.label.get("en") or known.id
 
 
-OPEN_ACCESS = "PUBLIC"
-
-
 def access_code(value: str | None) -> str | None:
     return access_rights().code(value) if value else None

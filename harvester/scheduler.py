@@ -134,7 +134,7 @@ class Leadership:
                 return True
             except Exception as exc:  # noqa: BLE001 - a lost connection has lost the lock too
                 log.warning("scheduler lost its leader connection: %s", exc)
-                self._drop()
+                self.release()
         conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
             schema = conn.execute(text("SELECT current_schema()")).scalar_one()
@@ -150,9 +150,6 @@ class Leadership:
         return False
 
     def release(self) -> None:
-        self._drop()
-
-    def _drop(self) -> None:
         if self._conn is not None:
             # invalidate closes the session itself, which is what frees a session-level advisory lock
             self._conn.invalidate()

@@ -534,10 +534,11 @@ def test_search_table_lists_titles(cli: Any, cli_env: pytest.MonkeyPatch, harves
     assert "Luftkvalitet" in result.stdout
 
 
-@pytest.mark.parametrize(("args", "fragment"), [(("--sort", "newest"), "sort must be one of"),
-                                                (("--per-page", "0"), "per_page"),
-                                                (("--status", "deleted"), "status must be one of"),
-                                                (("--page", "0"), "page starts at 1")])
+@pytest.mark.parametrize(("args", "fragment"), [(("--sort", "newest"), "sort: must be one of"),
+                                                (("--per-page", "0"), "per_page: must be between 1 and"),
+                                                (("--status", "deleted"), "status: must be one of"),
+                                                (("--page", "0"), "page: must be between 1 and"),
+                                                (("--min-quality", "101"), "min_quality: must be between 0")])
 def test_search_with_a_bad_parameter_is_a_one_line_error_naming_it(
     cli: Any, args: tuple[str, ...], fragment: str
 ) -> None:

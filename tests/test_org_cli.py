@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 
 from api.app import create_app
 from api.cli import app
-from catalog.services import organisations, sources
+from catalog.services import audit, organisations, sources
 from catalog.settings import Settings, get_settings
 
 TOKEN = re.compile(r"^dk_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{43}$")
@@ -57,7 +57,7 @@ def test_org_create_prints_a_working_token_once_and_stores_only_its_hash(cli: An
         assert token not in out.stdout
         assert token[12:] not in out.stdout
     assert token[:11] in cli("org", "token", "list", "Stockholms stad").stdout
-    [entry] = organisations.list_audit(engine)
+    [entry] = audit.list_audit(engine)
     assert entry["action"] == "organisation.create"
     assert entry["actor"].startswith("cli:")
     assert entry["details"] == {"name": "Stockholms stad", "token": token[:11]}
@@ -83,7 +83,7 @@ def test_token_revoke_by_prefix_stops_the_token(cli: Any, engine: Engine) -> Non
     assert organisations.authenticate(engine, token, admin_token=None) is None
     [listed] = organisations.list_tokens(engine, "Uppsala kommun")
     assert listed["active"] is False and listed["revoked_at"]
-    assert [e["action"] for e in organisations.list_audit(engine)] == ["token.revoke", "organisation.create"]
+    assert [e["action"] for e in audit.list_audit(engine)] == ["token.revoke", "organisation.create"]
 
 
 def test_token_rotate_revokes_old_tokens_and_prints_a_new_one(cli: Any, engine: Engine) -> None:
@@ -134,7 +134,7 @@ def test_source_add_with_org_is_owned_by_it_and_audited(cli: Any, engine: Engine
 
     source = sources.get_source(engine, "lm")
     assert (source.organisation_id, source.schedule) == (org.id, "6h")
-    entry = organisations.list_audit(engine)[0]
+    entry = audit.list_audit(engine)[0]
     assert (entry["action"], entry["target"], entry["organisation_id"]) == ("source.create", f"source:{source.id}",
                                                                             org.id)
     assert entry["actor"].startswith("cli:")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from api.cli.console import Context, err, fail
-from catalog.search.query import parse_query
+from catalog.search.query import params_of, query_from_params
 
 
 def register(app: typer.Typer) -> None:
@@ -36,12 +36,10 @@ def register(app: typer.Typer) -> None:
         from catalog.export import writers as exports
 
         ctx = Context(db)
-        filters = {"publisher": publisher, "theme": theme, "format": dataset_format, "license": license,
-                   "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
-                   "type": type_, "access": access}
         try:
-            query = parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
-                                         sort=sort)
+            query = query_from_params(params_of(
+                q=text, publisher=publisher, theme=theme, format=dataset_format, license=license, keyword=keyword,
+                source=source, type=type_, access=access, sort=sort, status=status), paged=False)
             result = exports.export_search(ctx.engine, query, format.lower(), base_url=ctx.settings.base_url)
         except CatalogError as exc:
             fail(exc.message)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from api.cli.console import Context, DbOption, fail, out, print_json
 from catalog.errors import CatalogError
-from catalog.search.query import parse_query
+from catalog.search.query import params_of, query_from_params
 from catalog.services import datasets
 
 
@@ -33,12 +33,11 @@ def search(
 ) -> None:
     """Search the catalogue (same parameters and answer as GET /api/datasets)."""
     ctx = Context(db)
-    filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
-               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
-               "type": type_, "access": access}
     try:
-        query = parse_query(q=text, filters={k: v for k, v in filters.items() if v}, status=status,
-                                     sort=sort, page=page, per_page=per_page, min_quality=min_quality)
+        query = query_from_params(params_of(
+            q=text, publisher=publisher, theme=theme, format=format, license=license, keyword=keyword, source=source,
+            type=type_, access=access, sort=sort, status=status, page=page, per_page=per_page,
+            min_quality=min_quality))
     except CatalogError as exc:
         fail(exc.message)
         return

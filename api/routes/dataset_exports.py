@@ -7,18 +7,21 @@ this fixed path must be matched before ``/api/datasets/{dataset_id}`` takes "exp
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import EngineDep, SettingsDep
+from api.routes.datasets import raw_params, search_parameters
 from catalog.export import writers
-from catalog.search.query import parse_query
+from catalog.search.query import export_query_from_params
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
-FacetParam = Annotated[list[str] | None, Query()]
+FORMAT_PARAMETER = {
+    "name": "format", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
+    "description": "Export format in lower case: csv, json, xlsx, md, ttl, jsonld or rdf (default csv). "
+                   "Upper-case EU file-type codes (CSV, GEOJSON) filter datasets by format, as in search.",
+}
 
 
 def streaming(result: writers.Export) -> StreamingResponse:
@@ -30,28 +33,10 @@ def streaming(result: writers.Export) -> StreamingResponse:
 
 
 @router.get("/datasets/export", response_class=StreamingResponse,
-            responses={200: {"content": {m: {} for m, _ in writers.FORMATS.values()}}})
-def export_datasets(
-    engine: EngineDep,
-    settings: SettingsDep,
-    format: Annotated[list[str] | None, Query(
-        description="Export format in lower case: csv, json, xlsx, md, ttl, jsonld or rdf (default csv). "
-                    "Upper-case EU file-type codes (CSV, GEOJSON) filter datasets by format, as in search.")] = None,
-    q: Annotated[str | None, Query(max_length=500)] = None,
-    publisher: FacetParam = None,
-    theme: FacetParam = None,
-    license: FacetParam = None,
-    keyword: FacetParam = None,
-    source: FacetParam = None,
-    type: Annotated[list[str] | None, Query(description="dataset or dataservice")] = None,
-    access: Annotated[list[str] | None, Query(description="open, restricted or non-public")] = None,
-    sort: Annotated[str, Query(pattern="^(relevance|modified|title|quality)$")] = "relevance",
-    status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
-) -> StreamingResponse:
+            responses={200: {"content": {m: {} for m, _ in writers.FORMATS.values()}}},
+            openapi_extra={"parameters": [FORMAT_PARAMETER,
+                                          *search_parameters(paged=False, leave_out=("format",))]})
+def export_datasets(request: Request, engine: EngineDep, settings: SettingsDep) -> StreamingResponse:
     """Every matching dataset (the search's filters and order, without paging), streamed."""
-    fmt, format_filter = writers.split_format(format)
-    filters = {"publisher": publisher, "theme": theme, "format": format_filter, "license": license,
-               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
-               "type": type, "access": access}
-    query = parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status, sort=sort)
+    fmt, query = export_query_from_params(raw_params(request))
     return streaming(writers.export_search(engine, query, fmt, base_url=settings.base_url))

@@ -5,45 +5,46 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import EngineDep, SettingsDep
 from api.negotiation import negotiate
 from catalog.rdf.graph import serialize
 from catalog.rdf.syntaxes import WRITTEN_MEDIA_TYPES
-from catalog.search.query import MAX_PER_PAGE, parse_query
+from catalog.search.query import PARAMETERS, query_from_params
 from catalog.services import datasets
 
 router = APIRouter(prefix="/api", tags=["datasets"])
 
-FacetParam = Annotated[list[str] | None, Query()]
+def search_parameters(*, paged: bool = True, leave_out: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The search parameters (catalog.search.query.PARAMETERS) as OpenAPI documents them: the routes
+    read the raw query string with query_from_params, so FastAPI does not see them in a signature."""
+    out: list[dict[str, Any]] = []
+    for p in PARAMETERS:
+        if (p.paging and not paged) or p.name in leave_out:
+            continue
+        schema: dict[str, Any] = {"type": p.kind, **({"enum": list(p.choices)} if p.choices else {})}
+        if p.repeatable:
+            schema = {"type": "array", "items": schema}
+        out.append({"name": p.name, "in": "query", "required": False, "description": p.description,
+                    "schema": schema})
+    return out
 
 
-@router.get("/datasets", responses={200: {"content": {"application/json": {}}}})
-def search(
-    engine: EngineDep,
-    q: Annotated[str | None, Query(max_length=500, description="Free text, Swedish or English")] = None,
-    publisher: FacetParam = None,
-    theme: FacetParam = None,
-    format: FacetParam = None,
-    license: FacetParam = None,
-    keyword: FacetParam = None,
-    source: FacetParam = None,
-    type: Annotated[list[str] | None, Query(description="dataset or dataservice")] = None,
-    access: Annotated[list[str] | None, Query(description="open, restricted or non-public")] = None,
-    sort: Annotated[str, Query(pattern="^(relevance|modified|title|quality)$")] = "relevance",
-    status: Annotated[str, Query(pattern="^(active|withdrawn|all)$")] = "active",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
-    min_quality: Annotated[float | None, Query(ge=0, le=100, description="Only datasets scoring at least this")] = None,
-) -> Response:
+def raw_params(request: Request) -> dict[str, list[str]]:
+    """The query string as name -> every value given for it."""
+    out: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        out.setdefault(name, []).append(value)
+    return out
+
+
+@router.get("/datasets", responses={200: {"content": {"application/json": {}}}},
+            openapi_extra={"parameters": search_parameters()})
+def search(request: Request, engine: EngineDep) -> Response:
     """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
-    filters = {"publisher": publisher, "theme": theme, "format": format, "license": license,
-               "keyword": [k.lower() for k in keyword] if keyword else None, "source": source,
-               "type": type, "access": access}
-    query = parse_query(q=q, filters={k: v for k, v in filters.items() if v}, status=status,
-                                 sort=sort, page=page, per_page=per_page, min_quality=min_quality)
+    query = query_from_params(raw_params(request))
     # serialised by orjson straight away: FastAPI's generic encoder doubled the time of a search
     return Response(orjson.dumps(datasets.search_datasets(engine, query)), media_type="application/json")
 

@@ -17,16 +17,12 @@ from harvester.scheduler import trigger_harvest
 router = APIRouter(prefix="/api", tags=["sources"])
 
 
-# Who may trigger a harvest: the source's organisation (its bearer token) or an administrator;
-# 401 without a valid token, 403 for another organisation's source (api/auth.py).
-HarvestAllowed = SourceWriterDep
-
-
 @router.post("/sources/{source_id}/harvest", status_code=202)
 def trigger(source_id: int, engine: EngineDep, settings: SettingsDep, response: Response,
-            _allowed: HarvestAllowed) -> Any:
+            _allowed: SourceWriterDep) -> Any:
     """Queue a harvest of the source now, next to its schedule: 202 with the job, or 409 with the job
-    already in progress (a source is never harvested twice at once)."""
+    already in progress (a source is never harvested twice at once). The source's organisation or an
+    administrator only (401 without a valid token, 403 for another organisation's source)."""
     try:
         job = trigger_harvest(engine, settings, source_id)
     except JobInProgress as exc:

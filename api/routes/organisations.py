@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.auth import AdminDep
 from api.deps import EngineDep
 from catalog.quality import reports
-from catalog.services import organisations
+from catalog.services import audit, organisations
 
 router = APIRouter(prefix="/api", tags=["organisations"])
 
@@ -31,9 +31,9 @@ def organisation_quality(
 @router.get("/audit")
 def audit_log(
     _admin: AdminDep, engine: EngineDep,
-    limit: Annotated[int, Query(ge=1, le=organisations.MAX_AUDIT_PAGE)] = 100,
+    limit: Annotated[int, Query(ge=1, le=audit.MAX_AUDIT_PAGE)] = 100,
     before: Annotated[int | None, Query(ge=1, description="Page back: entries older than this id")] = None,
     organisation_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> list[dict[str, Any]]:
     """Every write, newest first: who, what, when, on what (administrators only)."""
-    return organisations.list_audit(engine, limit=limit, before=before, organisation_id=organisation_id)
+    return audit.list_audit(engine, limit=limit, before=before, organisation_id=organisation_id)

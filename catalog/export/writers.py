@@ -402,30 +402,13 @@ class Export:
     chunks: Iterator[bytes]
 
 
-def split_format(values: Sequence[str] | None) -> tuple[str | None, list[str]]:
-    """``format`` names the export format in lower case (``csv``) and, in the search's EU upper-case
-    codes (``CSV``, ``GEOJSON``), filters datasets by the formats they offer, so one query string can
-    say both (``format=csv&format=GEOJSON``)."""
-    fmt: str | None = None
-    filters: list[str] = []
-    for value in values or []:
-        if value in FORMATS and fmt is None:
-            fmt = value
-        elif value.isalnum() and value.islower():
-            from catalog.errors import InvalidInput
-
-            raise InvalidInput(f"format: one of {', '.join(FORMATS)} (or an EU file-type code in upper case)")
-        elif value:
-            filters.append(value)
-    return fmt, filters
-
-
 def check_format(fmt: str | None) -> str:
+    """The export format asked for (csv when none is), or FieldError naming ``format``."""
     fmt = (fmt or "csv").strip()
     if fmt not in FORMATS:
-        from catalog.errors import InvalidInput
+        from catalog.errors import FieldError
 
-        raise InvalidInput(f"format: one of {', '.join(FORMATS)}")
+        raise FieldError("format", f"one of {', '.join(FORMATS)}")
     return fmt
 
 

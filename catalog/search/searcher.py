@@ -24,6 +24,7 @@ from scipy import sparse
 from sqlalchemy import Connection, Engine, text
 
 from catalog.search import term_index
+from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
 from catalog.search.term_index import locate
 from catalog.store import runs
@@ -32,24 +33,9 @@ log = logging.getLogger(__name__)
 
 BM25_LIMIT = 2000
 TERMS_IN_BACKGROUND = 20_000
-FACETS = ("publisher", "theme", "format", "license", "keyword", "source", "type", "access")
-SORTS = ("relevance", "modified", "title", "quality")
-STATUSES = ("active", "withdrawn", "all")
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)  # the same tokens as catalog.stemming
 _PHRASE = re.compile(r'"([^"]*)"')
-
-
-@dataclass(slots=True)
-class SearchQuery:
-    q: str | None = None
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    status: str = "active"
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 20
-    facet_limit: int = 50
-    min_quality: float | None = None
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""Organisations, their API tokens, who-may-write (principals) and the audit log.
+"""Organisations, their API tokens, and who may write (principals).
 
 Tokens are ``dk_`` + 8 random characters (the prefix, shown in listings) + ``_`` + 43 more
 (``secrets.token_urlsafe(32)``: 256 bits). Only the SHA-256 of the whole token is stored. A slow,
@@ -16,20 +16,17 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from catalog.errors import Conflict, FieldError, NotFound
 from catalog.normalise import iso
-from catalog.store.tables import SRC, ApiToken, AuditLog, Organisation, Source, utcnow
+from catalog.services.audit import record
+from catalog.store.tables import SRC, ApiToken, Organisation, Source, utcnow
 
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
-AUDIT = AuditLog.__table__  # type: ignore[attr-defined]
 
 TOKEN_PREFIX = "dk_"
-PREFIX_LEN = len(TOKEN_PREFIX) + 8
-MAX_AUDIT_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +43,7 @@ class Principal:
 
 
 def local_admin(who: str = "cli") -> Principal:
-    """The CLI acts on the database directly as the local administrator (DESIGN.md)."""
+    """The CLI acts as the local administrator: whoever runs it can open the database directly anyway."""
     return Principal(actor=who, admin=True)
 
 
@@ -177,30 +174,3 @@ def rotate_token(engine: Engine, organisation: int | str, *, actor: Principal) -
         record(conn, actor, "token.rotate", f"organisation:{org.id}", {"token": prefix, "revoked": old},
                organisation_id=org.id)
     return token, old
-
-
-# -- audit ------------------------------------------------------------------------------------
-
-
-def record(conn: Connection, actor: Principal, action: str, target: str | None,
-           details: dict[str, Any] | None = None, *, organisation_id: int | None = None) -> None:
-    """Add one entry to the audit log inside the caller's transaction (so it stands or falls with the write)."""
-    conn.execute(insert(AUDIT).values(
-        at=utcnow(), actor=actor.actor[:200], organisation_id=organisation_id or actor.organisation_id,
-        action=action, target=target, details=orjson.dumps(details).decode() if details else None))
-
-
-def list_audit(engine: Engine, *, limit: int = 100, before: int | None = None,
-               organisation_id: int | None = None) -> list[dict[str, Any]]:
-    """Audit entries, newest first; ``before`` (an entry id) pages back."""
-    limit = max(1, min(limit, MAX_AUDIT_PAGE))
-    query = select(AUDIT).order_by(AUDIT.c.id.desc()).limit(limit)
-    if before is not None:
-        query = query.where(AUDIT.c.id < before)
-    if organisation_id is not None:
-        query = query.where(AUDIT.c.organisation_id == organisation_id)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [{"id": r.id, "at": iso(r.at), "actor": r.actor, "organisation_id": r.organisation_id,
-             "action": r.action, "target": r.target, "details": orjson.loads(r.details) if r.details else None}
-            for r in rows]

@@ -15,8 +15,9 @@ from sqlmodel import Session
 from catalog.chunks import chunked
 from catalog.errors import Conflict, InvalidInput, NotFound
 from catalog.normalise import iso
+from catalog.services.audit import record
 from catalog.services.jobs import job_summary
-from catalog.services.organisations import ORG, Principal, record
+from catalog.services.organisations import ORG, Principal
 from catalog.store import runs
 from catalog.store.runs import DS
 from catalog.store.tables import JOB, SRC, HarvestJob, Source, utcnow

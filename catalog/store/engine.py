@@ -1,15 +1,12 @@
-"""Engines and sessions for SQLite (WAL) and PostgreSQL, and schema upgrades through Alembic."""
+"""Engines for SQLite (WAL) and PostgreSQL, and schema upgrades through Alembic."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from catalog.resources import migrations_dir
 
@@ -69,9 +66,3 @@ def init_engine(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     return engine
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session

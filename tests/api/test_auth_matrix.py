@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, func, select
 
 from api.app import create_app
+from catalog.services import audit as audit_log
 from catalog.services import organisations, sources
 from catalog.services.organisations import Principal
 from catalog.settings import Settings
@@ -96,7 +97,7 @@ def source_row(world: World, source_id: int) -> Any:
 
 
 def audit(world: World) -> list[dict[str, Any]]:
-    return organisations.list_audit(world.engine, limit=1000)
+    return audit_log.list_audit(world.engine, limit=1000)
 
 
 # -- the matrix -----------------------------------------------------------------------------------
