@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import problem
 from api.routes import ROUTERS
+from api.schemas import Health
 from api.web import mount
 from api.web.render import error_page, wants_html
 from catalog.errors import CatalogError, FieldError
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             return error_page(request, 422, detail)
         return problem(422, "Invalid input", detail, errors=errors)
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], response_model=Health)
     def healthz() -> dict[str, Any]:
         """Liveness and a count of active datasets."""
         return health.health(app.state.engine)

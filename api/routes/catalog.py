@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import EngineDep, SettingsDep
+from api.schemas import problems
 from catalog.errors import NotFound
 from catalog.rdf.graph import serialize
 from catalog.rdf.syntaxes import EXTENSIONS, WRITTEN_MEDIA_TYPES
@@ -15,7 +16,8 @@ from catalog.services import datasets
 router = APIRouter(tags=["catalog"])
 
 
-@router.get("/catalog.{ext}", responses={200: {"content": {m: {} for m in WRITTEN_MEDIA_TYPES}}})
+@router.get("/catalog.{ext}", responses={
+    200: {"content": {m: {"schema": {"type": "string"}} for m in WRITTEN_MEDIA_TYPES}}, **problems(404, 422)})
 def catalog(
     ext: str,
     request: Request,

@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 
 from api.deps import EngineDep
+from api.schemas import ChangeFeed, problems
 from catalog.services import changes
 
 router = APIRouter(prefix="/api", tags=["changes"])
 
 
-@router.get("/changes")
+@router.get("/changes", response_model=ChangeFeed, response_model_exclude_unset=True, responses=problems(422))
 def change_feed(
     engine: EngineDep,
     since: Annotated[str | None, Query(description="ISO 8601 time: changes at or after it")] = None,

@@ -10,10 +10,18 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, SettingsDep
+from api.schemas import CkanFailure, CkanSuccess, problems
 from catalog.errors import CatalogError
 from catalog.services import ckan
 
 router = APIRouter(tags=["ckan"])
+
+# CKAN's envelope, not problem JSON: CKAN clients read errors from it (400 unknown action, 404, 409 invalid)
+CKAN_RESPONSES: dict[str, Any] = {"response_model": CkanSuccess, "responses": {
+    **{status: {"model": CkanFailure, "description": text}
+       for status, text in ((400, "Unknown action"), (404, "Not found"), (409, "Invalid parameters"))},
+    **problems(422),  # a request FastAPI itself refuses is answered as everywhere else
+}}
 
 
 async def _params(request: Request) -> dict[str, Any]:
@@ -50,8 +58,8 @@ async def _action(name: str, request: Request, engine: Any, base_url: str) -> Re
     return _answer(base_url, name, {"success": True, "result": result})
 
 
-@router.get("/api/3/action/{name}", operation_id="ckan_action_get")
-@router.post("/api/3/action/{name}", operation_id="ckan_action_post")
+@router.get("/api/3/action/{name}", operation_id="ckan_action_get", **CKAN_RESPONSES)
+@router.post("/api/3/action/{name}", operation_id="ckan_action_post", **CKAN_RESPONSES)
 async def action_v3(name: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     """package_search, package_show, package_list, organization_list, organization_show, status_show."""
     return await _action(name, request, engine, settings.base_url)

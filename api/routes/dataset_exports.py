@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import EngineDep, SettingsDep
 from api.routes.datasets import raw_params, search_parameters
+from api.schemas import export_response, problems
 from catalog.export import writers
 from catalog.search.query import export_query_from_params
 
@@ -33,7 +34,7 @@ def streaming(result: writers.Export) -> StreamingResponse:
 
 
 @router.get("/datasets/export", response_class=StreamingResponse,
-            responses={200: {"content": {m: {} for m, _ in writers.FORMATS.values()}}},
+            responses={200: export_response(), **problems(422)},
             openapi_extra={"parameters": [FORMAT_PARAMETER,
                                           *search_parameters(paged=False, leave_out=("format",))]})
 def export_datasets(request: Request, engine: EngineDep, settings: SettingsDep) -> StreamingResponse:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import EngineDep, SettingsDep
 from api.negotiation import negotiate
+from api.schemas import DatasetDetail, SearchResult, problems
 from catalog.rdf.graph import serialize
 from catalog.rdf.syntaxes import WRITTEN_MEDIA_TYPES
 from catalog.search.query import PARAMETERS, query_from_params
@@ -40,7 +41,7 @@ def raw_params(request: Request) -> dict[str, list[str]]:
     return out
 
 
-@router.get("/datasets", responses={200: {"content": {"application/json": {}}}},
+@router.get("/datasets", response_model=SearchResult, responses=problems(422),
             openapi_extra={"parameters": search_parameters()})
 def search(request: Request, engine: EngineDep) -> Response:
     """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
@@ -51,7 +52,10 @@ def search(request: Request, engine: EngineDep) -> Response:
 
 @router.get(
     "/datasets/{dataset_id}",
-    responses={200: {"content": {m: {} for m in WRITTEN_MEDIA_TYPES}}},
+    response_model=DatasetDetail,
+    responses={200: {"description": "JSON (the model), or DCAT-AP-SE RDF by Accept or ?format=",
+                     "content": {m: {"schema": {"type": "string"}} for m in WRITTEN_MEDIA_TYPES}},
+               **problems(404, 422)},
 )
 def get_dataset(
     dataset_id: str,

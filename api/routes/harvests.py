@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.auth import SourceWriterDep
 from api.deps import EngineDep, SettingsDep
 from api.problems import problem
+from api.schemas import HarvestConflict, JobSummary, problem_response, problems
 from catalog.services import jobs
 from harvester.job_lifecycle import JobInProgress
 from harvester.scheduler import trigger_harvest
@@ -17,7 +18,10 @@ from harvester.scheduler import trigger_harvest
 router = APIRouter(prefix="/api", tags=["sources"])
 
 
-@router.post("/sources/{source_id}/harvest", status_code=202)
+@router.post("/sources/{source_id}/harvest", status_code=202, response_model=JobSummary,
+             response_model_exclude_unset=True,
+             responses={**problems(401, 403, 404, 422),
+                        409: problem_response(409, HarvestConflict, "A harvest of the source is in progress")})
 def trigger(source_id: int, engine: EngineDep, settings: SettingsDep, response: Response,
             _allowed: SourceWriterDep) -> Any:
     """Queue a harvest of the source now, next to its schedule: 202 with the job, or 409 with the job

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import EngineDep, SettingsDep
 from api.routes.dataset_exports import streaming
+from api.schemas import CreatedList, DatasetList, export_response, problems
 from catalog.services import lists
 
 router = APIRouter(prefix="/api", tags=["lists"])
@@ -48,7 +49,8 @@ def _token(authorization: str | None, x_edit_token: str | None) -> str | None:
     return None
 
 
-@router.post("/lists", status_code=201)
+@router.post("/lists", status_code=201, response_model=CreatedList, response_model_exclude_unset=True,
+             responses=problems(422))
 def create_list(body: ListCreate, engine: EngineDep, settings: SettingsDep) -> JSONResponse:
     """Make a list. The answer holds its ``edit_token``, shown this once: keep it to change the list."""
     created = lists.create_list(engine, title=body.title, description=body.description,
@@ -56,13 +58,15 @@ def create_list(body: ListCreate, engine: EngineDep, settings: SettingsDep) -> J
     return JSONResponse(created, status_code=201, headers={"Location": f"/api/lists/{created['id']}"})
 
 
-@router.get("/lists/{list_id}")
+@router.get("/lists/{list_id}", response_model=DatasetList, response_model_exclude_unset=True,
+            responses=problems(404, 422))
 def get_list(list_id: str, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
     """A list with the summaries of its datasets; withdrawn datasets stay, with a note."""
     return lists.get_list(engine, list_id, base_url=settings.base_url)
 
 
-@router.patch("/lists/{list_id}")
+@router.patch("/lists/{list_id}", response_model=DatasetList, response_model_exclude_unset=True,
+              responses=problems(401, 404, 422))
 def update_list(
     list_id: str, body: ListUpdate, engine: EngineDep, settings: SettingsDep,
     authorization: Annotated[str | None, Header()] = None,
@@ -76,7 +80,8 @@ def update_list(
                              dataset_ids=body.dataset_ids, add=body.add, remove=body.remove)
 
 
-@router.get("/lists/{list_id}/export", response_class=StreamingResponse)
+@router.get("/lists/{list_id}/export", response_class=StreamingResponse,
+            responses={200: export_response(), **problems(404, 422)})
 def export_list(
     list_id: str, engine: EngineDep, settings: SettingsDep,
     format: Annotated[str, Query(description="csv, json, xlsx, md, ttl, jsonld or rdf")] = "csv",

@@ -8,19 +8,21 @@ from fastapi import APIRouter, Query
 
 from api.auth import AdminDep
 from api.deps import EngineDep
+from api.schemas import AuditEntry, Organisation, OrganisationQuality, problems
 from catalog.quality import reports
 from catalog.services import audit, organisations
 
 router = APIRouter(prefix="/api", tags=["organisations"])
 
 
-@router.get("/organisations")
+@router.get("/organisations", response_model=list[Organisation], response_model_exclude_unset=True)
 def list_organisations(engine: EngineDep) -> list[dict[str, Any]]:
     """Every organisation with its number of sources and active tokens (never the tokens)."""
     return organisations.list_organisations(engine)
 
 
-@router.get("/organisations/{organisation_id}/quality")
+@router.get("/organisations/{organisation_id}/quality", response_model=OrganisationQuality,
+            response_model_exclude_unset=True, responses=problems(404, 422))
 def organisation_quality(
     organisation_id: int, engine: EngineDep, top: Annotated[int, Query(ge=1, le=100)] = reports.TOP_RULES,
 ) -> dict[str, Any]:
@@ -28,7 +30,8 @@ def organisation_quality(
     return reports.organisation_quality(engine, organisation_id, top=top)
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=list[AuditEntry], response_model_exclude_unset=True,
+            responses=problems(401, 403, 422))
 def audit_log(
     _admin: AdminDep, engine: EngineDep,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_AUDIT_PAGE)] = 100,

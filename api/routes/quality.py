@@ -7,18 +7,20 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import EngineDep
+from api.schemas import PublisherQuality, problems
 from catalog.quality import reports
 
 router = APIRouter(prefix="/api", tags=["quality"])
 
 
-@router.get("/quality/publishers")
+@router.get("/quality/publishers", response_model=list[PublisherQuality], response_model_exclude_unset=True)
 def publishers_quality(engine: EngineDep) -> list[dict[str, Any]]:
     """Every publisher's average quality score, valid/invalid counts and most-failed rules."""
     return reports.publishers_quality(engine)
 
 
-@router.get("/publishers/{publisher_id}/quality")
+@router.get("/publishers/{publisher_id}/quality", response_model=PublisherQuality, response_model_exclude_unset=True,
+            responses=problems(404, 422))
 def publisher_quality(publisher_id: str, engine: EngineDep) -> dict[str, Any]:
     """One publisher's quality figures."""
     return reports.publisher_quality(engine, publisher_id)

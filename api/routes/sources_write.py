@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import SourceWriterDep, WriterDep
 from api.deps import EngineDep, SettingsDep
+from api.schemas import DeletedSource, Preview, SourceSummary, problems
 from catalog.services import sources
 from harvester import preview, registration
 
@@ -68,20 +69,23 @@ class PreviewIn(BaseModel):
     mapping: Mapping | None = None
 
 
-@router.post("/sources", status_code=201)
+@router.post("/sources", status_code=201, response_model=SourceSummary, response_model_exclude_unset=True,
+             responses=problems(401, 403, 404, 409, 422))
 def create_source(body: SourceIn, principal: WriterDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
     """Register a source owned by the caller's organisation (422 names the field that is wrong)."""
     source = registration.add_source(engine, settings, actor=principal, **body.model_dump())
     return sources.source_summary(engine, source)
 
 
-@router.post("/sources/preview")
+@router.post("/sources/preview", response_model=Preview, response_model_exclude_unset=True,
+             responses=problems(401, 422))
 def preview_source(body: PreviewIn, _principal: WriterDep, settings: SettingsDep) -> dict[str, Any]:
     """Dry run: fetch, map and check a source without storing anything."""
     return preview.preview_source(settings, **body.model_dump())
 
 
-@router.patch("/sources/{source_id}")
+@router.patch("/sources/{source_id}", response_model=SourceSummary, response_model_exclude_unset=True,
+              responses=problems(401, 403, 404, 422))
 def update_source(
     source_id: int, body: SourcePatch, write: SourceWriterDep, engine: EngineDep, settings: SettingsDep,
 ) -> dict[str, Any]:
@@ -91,7 +95,8 @@ def update_source(
     return sources.source_summary(engine, source)
 
 
-@router.delete("/sources/{source_id}")
+@router.delete("/sources/{source_id}", response_model=DeletedSource, response_model_exclude_unset=True,
+               responses=problems(401, 403, 404, 422))
 def delete_source(source_id: int, write: SourceWriterDep, engine: EngineDep) -> dict[str, Any]:
     """Delete a source: marked deleted, its datasets withdrawn, every revision and job kept."""
     return registration.remove_source(engine, actor=write.principal, source_id=source_id)

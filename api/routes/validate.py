@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep
+from api.schemas import ValidationReport, problems
 from catalog.errors import InvalidInput
 from catalog.quality.checks import validate_document
 from harvester.validation import validate_url
@@ -32,7 +33,8 @@ def _url_request(body: bytes, content_type: str) -> str | None:
     return url.strip()
 
 
-@router.post("/validate", openapi_extra={"requestBody": {"content": {
+@router.post("/validate", response_model=ValidationReport, response_model_exclude_unset=True,
+             responses=problems(413, 422, 502, 504), openapi_extra={"requestBody": {"content": {
     "text/turtle": {}, "application/rdf+xml": {}, "application/ld+json": {}, "application/n-triples": {},
     "application/json": {"example": {"url": "https://example.se/catalog.rdf"}}}}})
 async def validate(request: Request, settings: SettingsDep) -> dict[str, Any]:

@@ -1,0 +1,174 @@
+"""Datasets: search results with facets, and one dataset's full JSON."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from api.schemas.common import LangMap, Licence, Schema, Violation
+
+
+class PublisherRef(Schema):
+    id: str = Field(description="The publisher's stable id (the publisher facet's value)")
+    name: str | None
+
+
+class SummaryQuality(Schema):
+    score: float = Field(description="0-100, after data.europa.eu's MQA dimensions")
+    valid: bool = Field(description="No DCAT-AP-SE violation")
+
+
+class DatasetSummary(Schema):
+    """A dataset as a search result lists it."""
+
+    id: str
+    uri: str | None
+    type: str = Field(description="dataset or dataservice")
+    title: str | None = Field(description="The display title: Swedish, else English, else any")
+    description: str | None
+    publisher: PublisherRef | None
+    formats: list[str] = Field(description="EU file-type codes (CSV)")
+    license: Licence | None
+    access: str | None = Field(description="open, restricted or non-public; null when not stated")
+    modified: str | None
+    status: str = Field(description="active or withdrawn")
+    quality: SummaryQuality
+    source: str | None = Field(description="The name of the source it was harvested from")
+
+
+class FacetValue(Schema):
+    value: str = Field(description="The stable code to filter by (TRAN, CSV, CC-BY-4.0, a publisher id)")
+    label: str = Field(description="Swedish label")
+    count: int = Field(description="Matching datasets, counted with every filter but this facet's own")
+
+
+class Facets(Schema):
+    """Each facet's values, most frequent first (the selected ones always included)."""
+
+    publisher: list[FacetValue]
+    theme: list[FacetValue]
+    format: list[FacetValue]
+    license: list[FacetValue]
+    keyword: list[FacetValue]
+    source: list[FacetValue]
+    type: list[FacetValue] = Field(description="dataset or dataservice")
+    access: list[FacetValue] = Field(description="open, restricted or non-public")
+
+
+class SearchResult(Schema):
+    """One page of a dataset search."""
+
+    total: int = Field(description="Datasets matching, on every page")
+    page: int
+    per_page: int
+    items: list[DatasetSummary]
+    facets: Facets
+
+
+class Display(Schema):
+    title: str | None
+    description: str | None
+
+
+class Publisher(Schema):
+    id: str | None
+    uri: str | None
+    name: LangMap
+    type: str | None = Field(description="The publisher type's IRI")
+
+
+class Theme(Schema):
+    id: str = Field(description="EU data-theme code (TRAN), else the theme's IRI")
+    uri: str
+    label: str
+
+
+class ContactPoint(Schema):
+    name: str | None
+    email: str | None
+    phone: str | None
+    url: str | None
+    uri: str | None
+
+
+class Period(Schema):
+    start: str | None = Field(default=None, description="ISO 8601 date or time")
+    end: str | None = Field(default=None, description="ISO 8601 date or time")
+
+
+class Distribution(Schema):
+    id: str | None
+    uri: str | None
+    title: LangMap
+    description: LangMap
+    access_urls: list[str]
+    download_urls: list[str]
+    format: str | None = Field(description="EU file-type code, when the format is known")
+    format_label: str | None
+    format_raw: str | None = Field(description="The format as the source wrote it")
+    media_type: str | None
+    license: Licence | None
+    byte_size: int | None
+    issued: str | None
+    modified: str | None
+    stored: bool = Field(description="Stored as a distribution of its own (one IRI belongs to one dataset)")
+
+
+class ServiceRef(Schema):
+    uri: str
+
+
+class DetailQuality(Schema):
+    score: float
+    valid: bool
+    violations: list[Violation]
+
+
+class Revision(Schema):
+    change: str = Field(description="added, updated, restored or withdrawn")
+    at: str | None
+    job_id: int | None
+    content_hash: str
+
+
+class DatasetDetail(Schema):
+    """One dataset (or data service) in full: language maps as harvested, with display texts."""
+
+    id: str
+    uri: str | None
+    type: str = Field(description="dataset or dataservice")
+    identifier: str | None
+    title: LangMap
+    description: LangMap
+    display: Display
+    publisher: Publisher | None
+    themes: list[Theme]
+    keywords: dict[str, list[str]] = Field(description="Language tag to keywords")
+    formats: list[str]
+    license: Licence | None = Field(description="The first licence")
+    licenses: list[Licence]
+    licence: Licence | None = Field(description='The same as "license", in the spelling of the detail contract')
+    access_rights: str | None = Field(description="The access-rights IRI")
+    access: str | None = Field(description="open, restricted or non-public; null when not stated")
+    contact_points: list[ContactPoint]
+    landing_pages: list[str]
+    languages: list[str]
+    spatial: list[str]
+    temporal: list[Period]
+    frequency: str | None
+    conforms_to: list[str]
+    documentation: list[str]
+    distributions: list[Distribution]
+    services: list[ServiceRef] = Field(description="The data services that serve this dataset")
+    endpoint_urls: list[str]
+    endpoint_descriptions: list[str]
+    serves_datasets: list[str]
+    issued: str | None
+    modified: str | None
+    source: str | None
+    status: str
+    withdrawn_at: str | None
+    first_seen_at: str | None
+    updated_at: str | None
+    quality: DetailQuality
+    notes: list[str] = Field(description="What mapping noticed (odd dates, unknown formats); never fatal")
+    revisions: list[Revision] = Field(description="Every stored change, oldest first")
