@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from catalog.errors import InvalidInput
+from catalog.errors import FieldError
 
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 INTERVAL_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
@@ -64,7 +64,10 @@ class Schedule:
 
 
 def parse_schedule(text: str | None) -> Schedule | None:
-    """Parse a schedule; ``None`` or blank means manual harvests only. Raises InvalidInput saying what is wrong."""
+    """Parse a schedule; ``None`` or blank means manual harvests only.
+
+    Raises FieldError("schedule", ...) saying what is wrong.
+    """
     if text is None or not text.strip():
         return None
     raw = " ".join(text.split()).lower()
@@ -72,7 +75,7 @@ def parse_schedule(text: str | None) -> Schedule | None:
     if match:
         return _interval(int(match.group(1)), match.group(2))
     if raw[0].isdigit() and " " not in raw:
-        raise InvalidInput(f"schedule: {text.strip()!r} is not an interval; write a number and a unit "
+        raise FieldError("schedule", f"{text.strip()!r} is not an interval; write a number and a unit "
                            "s, m, h or d (30s, 15m, 6h, 1d) or a 5-field cron expression")
     return _cron(ALIASES.get(raw, raw), original=text.strip())
 
@@ -86,23 +89,23 @@ def normalise_schedule(text: str | None) -> str | None:
 def _interval(number: int, unit: str) -> Schedule:
     seconds = number * INTERVAL_UNITS[unit]
     if seconds < 1:
-        raise InvalidInput("schedule: an interval is at least 1 second")
+        raise FieldError("schedule", "an interval is at least 1 second")
     if seconds > MAX_INTERVAL:
-        raise InvalidInput("schedule: an interval is at most 366 days")
+        raise FieldError("schedule", "an interval is at most 366 days")
     return Schedule(text=f"{number}{unit}", interval_seconds=seconds)
 
 
 def _cron(expr: str, *, original: str) -> Schedule:
     parts = expr.split(" ")
     if len(parts) != 5:
-        raise InvalidInput(
-            f"schedule: {original!r} has {len(parts)} field{'s' if len(parts) != 1 else ''}; a cron expression "
+        raise FieldError(
+            "schedule", f"{original!r} has {len(parts)} field{'s' if len(parts) != 1 else ''}; a cron expression "
             "has 5 (minute hour day-of-month month day-of-week, e.g. '0 3 * * *'), an interval is like 30m or 6h"
         )
     values = [_values(part, field) for part, field in zip(parts, FIELDS, strict=True)]
     if values[2] is not None and values[4] is not None:
         # cron ORs the two day fields, APScheduler ANDs them: refuse rather than guess
-        raise InvalidInput("schedule: give a day of month or a day of week, not both")
+        raise FieldError("schedule", "give a day of month or a day of week, not both")
     names = ["minute", "hour", "day", "month", "day_of_week"]
     cron: dict[str, str] = {}
     for name, part, vals in zip(names, parts, values, strict=True):
@@ -126,7 +129,7 @@ def _values(part: str, field: _Field) -> set[int] | None:
     out: set[int] = set()
     for item in part.split(","):
         if not item:
-            raise InvalidInput(f"schedule: empty item in the {field.name} field {part!r}")
+            raise FieldError("schedule", f"empty item in the {field.name} field {part!r}")
         body, _, step_text = item.partition("/")
         step = _step(step_text, field) if step_text else 1
         if body == "*":
@@ -135,10 +138,10 @@ def _values(part: str, field: _Field) -> set[int] | None:
             start, _, end = body.partition("-")
             low, high = _number(start, field), _number(end, field)
             if low > high:
-                raise InvalidInput(f"schedule: the {field.name} range {body!r} runs backwards")
+                raise FieldError("schedule", f"the {field.name} range {body!r} runs backwards")
         else:
             if step_text:
-                raise InvalidInput(f"schedule: a step needs a range or '*' in the {field.name} field: {item!r}")
+                raise FieldError("schedule", f"a step needs a range or '*' in the {field.name} field: {item!r}")
             low = high = _number(body, field)
         out.update(range(low, high + 1, step))
     return out
@@ -146,7 +149,7 @@ def _values(part: str, field: _Field) -> set[int] | None:
 
 def _step(text: str, field: _Field) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise InvalidInput(f"schedule: the step in the {field.name} field must be a whole number from 1, not {text!r}")
+        raise FieldError("schedule", f"the step in the {field.name} field must be a whole number from 1, not {text!r}")
     return int(text)
 
 
@@ -155,8 +158,8 @@ def _number(text: str, field: _Field) -> int:
         return field.low + field.names.index(text) if field.name != "day of week" else field.names.index(text)
     if not text.isdigit():
         names = f" or a name ({', '.join(field.names)})" if field.names else ""
-        raise InvalidInput(f"schedule: {text!r} is not a valid {field.name}; use {field.low}-{field.high}{names}")
+        raise FieldError("schedule", f"{text!r} is not a valid {field.name}; use {field.low}-{field.high}{names}")
     value = int(text)
     if not field.low <= value <= field.high:
-        raise InvalidInput(f"schedule: {field.name} {value} is out of range {field.low}-{field.high}")
+        raise FieldError("schedule", f"{field.name} {value} is out of range {field.low}-{field.high}")
     return value

@@ -17,7 +17,7 @@ from catalog.store import runs
 from harvester.adapters import get_adapter
 from harvester.adapters.base import SourceSpec
 from harvester.fetch import Fetcher
-from harvester.registration import check_spec
+from harvester.registration import check_source
 
 SAMPLE_SIZE = 10
 MAPPING = {"rule": "mapping", "severity": "error"}
@@ -30,7 +30,7 @@ def preview_source(
 ) -> dict[str, Any]:
     """Fetch, map and check a source without saving anything; the answer is a preview report."""
     spec = SourceSpec(name=name, kind=kind, url=url, mapping=mapping)
-    check_spec(spec, settings)  # the same address rules as registration: a preview fetches too
+    check_source(spec, settings)  # the same address rules as registration: a preview fetches too
     fetcher = Fetcher(settings, retries=0)
     counts = {"records": 0, "datasets": 0, "dataservices": 0, "valid": 0, "invalid": 0, "failed": 0,
               "duplicates": 0}

@@ -1,6 +1,7 @@
 """Writing sources: register, change, delete, and preview one before registering it.
 
-Every route here needs a bearer token (api/auth.py); an organisation touches only its own sources.
+Every route here needs a bearer token; api/auth.py decides who may write which source (an
+organisation touches only its own), before registration is called.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.auth import SourceWriterDep, WriterDep
+from api.auth import SourceWriterDep, WriterDep, check_source_changes, owner_of_new_source
 from api.deps import EngineDep, SettingsDep
 from api.schemas import DeletedSource, Preview, SourceSummary, problems
 from catalog.services import sources
@@ -73,7 +74,9 @@ class PreviewIn(BaseModel):
              responses=problems(401, 403, 404, 409, 422))
 def create_source(body: SourceIn, principal: WriterDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
     """Register a source owned by the caller's organisation (422 names the field that is wrong)."""
-    source = registration.add_source(engine, settings, actor=principal, **body.model_dump())
+    owner = owner_of_new_source(principal, body.organisation_id)
+    source = registration.add_source(engine, settings, actor=principal, organisation_id=owner,
+                                     **body.model_dump(exclude={"organisation_id"}))
     return sources.source_summary(engine, source)
 
 
@@ -90,8 +93,10 @@ def update_source(
     source_id: int, body: SourcePatch, write: SourceWriterDep, engine: EngineDep, settings: SettingsDep,
 ) -> dict[str, Any]:
     """Change a source's url, kind, mapping or schedule (owner or administrator)."""
+    changes = body.model_dump(exclude_unset=True)
+    check_source_changes(write, changes)
     source = registration.change_source(engine, settings, actor=write.principal, source_id=source_id,
-                                        changes=body.model_dump(exclude_unset=True))
+                                        changes=changes)
     return sources.source_summary(engine, source)
 
 

@@ -23,7 +23,7 @@ from jmespath import exceptions as jp_errors
 from jmespath import functions as jp_functions
 
 from catalog import vocab
-from catalog.errors import CatalogError, InvalidInput
+from catalog.errors import CatalogError, FieldError, InvalidInput
 from catalog.normalise import mailto, normalise_date, web_url
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
 from catalog.resources import config_file
@@ -525,13 +525,13 @@ def _build(raw: dict[str, Any], name: str, digest: str) -> Profile:
 def resolve(mapping: str | None) -> Traversable:
     """A bare name means the bundled ``config/mappings/<name>.toml``; anything else a path to a .toml file."""
     if not mapping or not mapping.strip():
-        raise InvalidInput("mapping: a jsonapi source needs a mapping profile (--mapping NAME or FILE)")
+        raise FieldError("mapping", "a jsonapi source needs a mapping profile (--mapping NAME or FILE)")
     mapping = mapping.strip()
     if re.fullmatch(r"[A-Za-z0-9_-]+", mapping):
         return config_file("mappings", f"{mapping}.toml")
     path = Path(mapping).expanduser()
     if path.suffix != ".toml":
-        raise InvalidInput(f"mapping: {mapping!r} is neither a profile name nor a .toml file")
+        raise FieldError("mapping", f"{mapping!r} is neither a profile name nor a .toml file")
     return path
 
 
@@ -541,15 +541,16 @@ def bundled_profiles() -> list[str]:
 
 
 def load_profile(mapping: str | None) -> Profile:
-    """Find, read and validate a profile (raises InvalidInput)."""
+    """Find, read and validate a profile: FieldError("mapping") when it cannot be found or read,
+    InvalidInput naming the key when it is broken."""
     path = resolve(mapping)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         known = bundled_profiles()
-        raise InvalidInput(f"mapping: no profile {mapping!r} (known: {', '.join(known) or 'none'})") from exc
+        raise FieldError("mapping", f"no profile {mapping!r} (known: {', '.join(known) or 'none'})") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"mapping: cannot read {mapping!r}: {exc}") from exc
+        raise FieldError("mapping", f"cannot read {mapping!r}: {exc}") from exc
     return parse_profile(text, path.name)
 
 

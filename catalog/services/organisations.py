@@ -1,4 +1,4 @@
-"""Organisations, their API tokens, and who may write (principals).
+"""Organisations, their API tokens, and who is acting (principals).
 
 Tokens are ``dk_`` + 8 random characters (the prefix, shown in listings) + ``_`` + 43 more
 (``secrets.token_urlsafe(32)``: 256 bits). Only the SHA-256 of the whole token is stored. A slow,
@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from catalog.errors import Conflict, FieldError, NotFound
 from catalog.normalise import iso
 from catalog.services.audit import record
-from catalog.store.tables import SRC, ApiToken, Organisation, Source, utcnow
+from catalog.store.tables import SRC, ApiToken, Organisation, utcnow
 
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
@@ -31,15 +31,15 @@ TOKEN_PREFIX = "dk_"
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is writing: an organisation (through one of its tokens) or an administrator."""
+    """Who is acting: an organisation (through one of its tokens) or an administrator.
+
+    It names the actor for the audit log; what the actor may do is decided in one place, the API's
+    authorisation dependencies (:mod:`api.auth`), before any service is called.
+    """
 
     actor: str
     organisation_id: int | None = None
     admin: bool = False
-
-    def may_write(self, source: Source) -> bool:
-        """Administrators write every source; an organisation only its own."""
-        return self.admin or (self.organisation_id is not None and source.organisation_id == self.organisation_id)
 
 
 def local_admin(who: str = "cli") -> Principal:

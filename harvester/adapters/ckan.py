@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import orjson
 
-from catalog.errors import InvalidInput, ParseError
+from catalog.errors import FieldError, ParseError
 from catalog.formats import ckan_read
 from catalog.records import DatasetRecord
 from harvester.adapters.base import Page, PreviousPage, SourceAdapter
@@ -45,7 +45,7 @@ class CkanAdapter(SourceAdapter):
 
     def validate(self) -> None:
         if not self.base.startswith(("http://", "https://")):
-            raise InvalidInput("url: a CKAN portal's base URL starts with http:// or https://")
+            raise FieldError("url", "a CKAN portal's base URL starts with http:// or https://")
 
     def search_url(self, start: int) -> str:
         query = urlencode({"rows": self.rows, "start": start, "sort": SORT})

@@ -276,6 +276,32 @@ def test_bad_source_bodies_are_refused_naming_the_field(world: World, body: dict
     assert sources.list_sources(world.engine) == []
 
 
+def test_registering_a_source_resolves_its_host_and_reads_its_profile_once(
+    world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from catalog.formats import jsonapi_profile
+    from harvester import fetch
+
+    resolved: list[str] = []
+    profiles: list[str | None] = []
+    resolve, load_profile = fetch.resolve, jsonapi_profile.load_profile
+
+    def counting_resolve(host: str, *args: Any, **kw: Any) -> Any:
+        resolved.append(host)
+        return resolve(host, *args, **kw)
+
+    def counting_load(mapping: str | None) -> Any:
+        profiles.append(mapping)
+        return load_profile(mapping)
+
+    monkeypatch.setattr(fetch, "resolve", counting_resolve)
+    monkeypatch.setattr(jsonapi_profile, "load_profile", counting_load)
+    body = {"name": "trafik", "kind": "jsonapi", "url": world.catalog_url, "mapping": "trafiklab"}
+    resp = world.client.post("/api/sources", json=body, headers=world.headers("owner"))
+    assert resp.status_code == 201, resp.text
+    assert (resolved, profiles) == (["127.0.0.1"], ["trafiklab"])
+
+
 def test_patch_refuses_a_metadata_address_and_a_new_name(world: World) -> None:
     source_id = world.owned_source("stockholm")
     resp = world.client.patch(f"/api/sources/{source_id}", json={"url": "http://169.254.169.254/"},
