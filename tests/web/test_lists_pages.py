@@ -218,7 +218,7 @@ def test_adding_from_a_dataset_page_makes_a_list_then_fills_the_same_one(browser
     notice = cookies["list_notice"]
     assert f"Path={target}" in notice and "Max-Age=60" in notice and notice.startswith("list_notice=created.")
     mine = [x["href"] for x in page(browser.get("/lists/new")).links
-            if x["href"].startswith("/lists/") and x["href"] != "/lists/new"]
+            if x["href"].startswith("/lists/") and not x["href"].startswith("/lists/new")]
     assert len(mine) == 1
     list_id = mine[0].removeprefix("/lists/")
     assert notice.startswith(f"list_notice=created.{list_id};")
