@@ -76,6 +76,8 @@ class HarvestPool:
         self._heartbeat = job_lifecycle.Heartbeat(engine, settings.job_heartbeat_interval).start()
         self._pending: dict[int, Future[HarvestJob]] = {}
         self._lock = threading.Lock()
+        self._finished = threading.Condition()
+        self.finished = 0  # runs this pool has ended (succeeded, failed or cancelled), for wait_finished
 
     def submit(self, job: HarvestJob) -> Future[HarvestJob]:
         assert job.id is not None
@@ -98,6 +100,14 @@ class HarvestPool:
         self._heartbeat.discard(job_id)
         with self._lock:
             self._pending.pop(job_id, None)
+        with self._finished:
+            self.finished += 1
+            self._finished.notify_all()
+
+    def wait_finished(self, count: int, timeout: float | None = None) -> bool:
+        """Block until this pool has ended ``count`` runs in all; False if ``timeout`` seconds pass first."""
+        with self._finished:
+            return self._finished.wait_for(lambda: self.finished >= count, timeout)
 
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop taking jobs; jobs still queued are failed now rather than left to look dead later."""
