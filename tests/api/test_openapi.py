@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from api import schemas
 from api.app import create_app
+from catalog.services import organisations
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ADMIN_TOKEN = "dk_openapitestadmin_" + "x" * 40
@@ -109,8 +110,8 @@ def test_key_schemas_name_their_fields(openapi: dict[str, Any]) -> None:
     assert props("FacetValue") == {"value", "label", "count"}
     assert {"id", "uri", "type", "title", "description", "publisher", "formats", "license", "access", "modified",
             "status", "quality", "source"} <= props("DatasetSummary")
-    assert {"id", "title", "description", "display", "publisher", "themes", "keywords", "distributions",
-            "license", "licence", "access", "contact_points", "quality", "revisions", "status"} <= props("DatasetDetail")
+    assert {"id", "title", "description", "display", "publisher", "themes", "keywords", "distributions", "license",
+            "licence", "access", "contact_points", "quality", "revisions", "status"} <= props("DatasetDetail")
     # language maps: a tag to text
     assert components["DatasetDetail"]["properties"]["title"]["additionalProperties"] == {"type": "string"}
     assert {"id", "name", "kind", "url", "schedule", "datasets", "last_job"} <= props("SourceSummary")
@@ -229,9 +230,12 @@ def test_problems_match_the_problem_model(client: TestClient, harvested) -> None
     assert client.get("/api/datasets", params={"per_page": 0}).json()["errors"][0]["field"] == "per_page"
 
 
-def test_writes_quality_and_audit_answers_match_their_models(admin: TestClient, http_server, harvested) -> None:
+def test_writes_quality_and_audit_answers_match_their_models(admin: TestClient, engine, http_server,
+                                                            harvested) -> None:
     url = http_server.url("dcat/catalog.ttl")
-    created = ok(admin.post("/api/sources", json={"name": "second", "url": url, "schedule": "6h"}, headers=ADMIN), 201)
+    org, _token = organisations.create_organisation(engine, name="Testkommun", actor=organisations.local_admin())
+    body = {"name": "second", "url": url, "schedule": "6h", "organisation_id": org.id}
+    created = ok(admin.post("/api/sources", json=body, headers=ADMIN), 201)
     conforms(schemas.SourceSummary, created)
     conforms(schemas.SourceSummary, ok(admin.patch(f"/api/sources/{created['id']}", json={"schedule": "1d"},
                                                    headers=ADMIN)))
@@ -239,13 +243,19 @@ def test_writes_quality_and_audit_answers_match_their_models(admin: TestClient, 
     validated = admin.post("/api/validate", content=(FIXTURES / "dcat" / "catalog.ttl").read_bytes(),
                            headers={"Content-Type": "text/turtle"})
     conforms(schemas.ValidationReport, ok(validated))
+    conforms(schemas.ValidationReport, ok(admin.post("/api/validate", json={"url": url})))
     publishers = ok(admin.get("/api/quality/publishers"))
     assert publishers
     conforms(list[schemas.PublisherQuality], publishers)
     conforms(schemas.PublisherQuality, ok(admin.get(f"/api/publishers/{publishers[0]['publisher']['id']}/quality")))
     conforms(list[schemas.AuditEntry], ok(admin.get("/api/audit", headers=ADMIN)))
     conforms(list[schemas.Organisation], ok(admin.get("/api/organisations")))
+    conforms(schemas.OrganisationQuality, ok(admin.get(f"/api/organisations/{org.id}/quality")))
+    exported = admin.get("/api/datasets/export", params={"format": "json", "status": "all"})
+    conforms(list[schemas.ListedDataset], ok(exported))
     conforms(schemas.DeletedSource, ok(admin.delete(f"/api/sources/{created['id']}", headers=ADMIN)))
+    # last: the harvest runs on in the background until the app stops
+    conforms(schemas.JobSummary, ok(admin.post(f"/api/sources/{harvested.source_id}/harvest", headers=ADMIN), 202))
 
 
 def test_ckan_envelope_matches_its_model(client: TestClient, harvested) -> None:
