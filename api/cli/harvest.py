@@ -1,13 +1,17 @@
-"""``datakatalog harvest`` and ``datakatalog job``: run harvests now and read their reports."""
+"""``datakatalog harvest`` and ``datakatalog job``: run harvests now, read their reports, and confirm
+or reject a held run's withdrawals."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from api.cli.console import Context, DbOption, fail, harvest_with_progress, job_line, out, print_json
+from api.cli.console import Context, DbOption, cli_actor, fail, harvest_with_progress, job_line, out, print_json
 from catalog.errors import CatalogError
+from catalog.services import held
 from catalog.services.jobs import get_job
 from catalog.services.sources import get_source, list_sources
 
@@ -43,6 +47,21 @@ def harvest(
         raise typer.Exit(1)
 
 
+class JobGroup(TyperGroup):
+    """``job ID`` reads as ``job show ID``, so the report keeps its short form (README) next to the
+    ``confirm`` and ``reject`` subcommands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # Any: typer's vendored click Context
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+job_app = typer.Typer(cls=JobGroup, no_args_is_help=True,
+                      help="A job's report (job ID [--json]); confirm or reject a held run's withdrawals.")
+
+
+@job_app.command("show")
 def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
     """Show a job's report: counts, changes and problems grouped by rule."""
     ctx = Context(db)
@@ -54,6 +73,39 @@ def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, d
     if as_json:
         print_json(report)
         return
+    _print_report(report)
+
+
+@job_app.command("confirm")
+def job_confirm(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False,
+                db: DbOption = None) -> None:
+    """Apply a held run's withdrawals (exactly the datasets it held, if the source has not run since)."""
+    _decide(held.confirm_held, job_id, as_json=as_json, db=db)
+
+
+@job_app.command("reject")
+def job_reject(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False,
+               db: DbOption = None) -> None:
+    """Close a held run without withdrawing anything."""
+    _decide(held.reject_held, job_id, as_json=as_json, db=db)
+
+
+def _decide(decide: Callable[..., dict[str, Any]], job_id: int, *, as_json: bool, db: str | None) -> None:
+    ctx = Context(db)
+    try:
+        report = decide(ctx.engine, job_id, actor=cli_actor())
+    except CatalogError as exc:
+        fail(exc.message)
+        return
+    if as_json:
+        print_json(report)
+        return
+    withdrawn = len(report["changes"]["withdrawn"])
+    out.print(f"job {report['id']} of {report['source']}: held withdrawals [bold]{report['decision']['decision']}"
+              f"[/bold] ({withdrawn} withdrawn, {report['counts']['held']} held)", highlight=False)
+
+
+def _print_report(report: dict[str, Any]) -> None:
     c = report["counts"]
     if report["live"]:
         since = report["started_at"] or report["created_at"]
@@ -66,6 +118,12 @@ def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, d
     out.print(", ".join(f"{k} {v}" for k, v in c.items()), highlight=False)
     if report["message"]:
         out.print(report["message"], highlight=False)
+    decision = report["decision"]
+    if decision:
+        out.print(f"held withdrawals {decision['decision']} by {decision['by']} at {decision['at']}", highlight=False)
+    elif report["status"] == "held":
+        out.print(f"decide with: datakatalog job confirm {report['id']}  or  datakatalog job reject {report['id']}",
+                  highlight=False)
     for group in report["problems"]:
         out.print(f"[yellow]{group['rule']}[/yellow] ({group['severity']}, {group['count']}): "
                   f"{group['message_en'] or ''}", highlight=False)
@@ -75,4 +133,4 @@ def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, d
 
 def register(app: typer.Typer) -> None:
     app.command()(harvest)
-    app.command()(job)
+    app.add_typer(job_app, name="job")

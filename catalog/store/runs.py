@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from catalog import ids, vocab
+from catalog.chunks import chunked
 from catalog.quality import rules
 from catalog.records import DatasetRecord, display_text
 from catalog.search.stemming import text_stems
@@ -163,6 +164,25 @@ def bump_generation(conn: Connection) -> None:
 def generation(conn: Connection) -> int:
     value = conn.execute(select(STATE.c.value).where(STATE.c.key == "generation")).scalar()
     return int(value) if value else 0
+
+
+def withdraw(conn: Connection, datasets: Sequence[tuple[int, str, str]], *, job_id: int, now: Any,
+             message: str) -> None:
+    """Withdraw datasets given as (pk, id, content hash): status, one revision each and a job record
+    each, inside the caller's transaction. The caller bumps the search generation."""
+    if not datasets:
+        return
+    for pks in chunked([pk for pk, _, _ in datasets], CHUNK):
+        conn.execute(update(DS).where(DS.c.pk.in_(pks)).values(
+            status="withdrawn", withdrawn_at=now, updated_at=now, job_id=job_id))
+    conn.execute(insert(REV), [
+        {"dataset_id": did, "job_id": job_id, "change": "withdrawn", "content_hash": content_hash,
+         "previous": None, "created_at": now} for _, did, content_hash in datasets
+    ])
+    conn.execute(insert(JOBREC), [
+        {"job_id": job_id, "dataset_id": did, "ref": did, "outcome": "withdrawn", "rule": None,
+         "severity": None, "message": message} for _, did, _ in datasets
+    ])
 
 
 class RunWriter:
@@ -469,42 +489,31 @@ class RunWriter:
         if not missing:
             return
         if self.counts.seen == 0:
-            self.counts.held = len(missing)
+            self._hold(missing, "the source listed no datasets: an empty result is not taken as deletion")
             self.counts.message = (
                 f"the source listed no datasets; {len(missing)} withdrawals held (an empty result "
                 "from a source that had datasets is treated as an error, not as deletion)")
             return
         if len(missing) > threshold * len(active):
-            self.counts.held = len(missing)
+            self._hold(missing, "withdrawal held for confirmation")
             self.counts.message = (
                 f"{len(missing)} of {len(active)} datasets ({len(missing) / len(active):.0%}) would "
                 f"be withdrawn, more than the {threshold:.0%} limit; withdrawals held for confirmation")
             return
         self.changed = True
-        pks = [self.existing[did][0] for did in missing]
-        for start in range(0, len(pks), CHUNK):
-            self.conn.execute(
-                update(DS).where(DS.c.pk.in_(pks[start : start + CHUNK])).values(
-                    status="withdrawn", withdrawn_at=self.now, updated_at=self.now, job_id=self.job_id))
-        rows = self.conn.execute(select(DS.c.id, DS.c.content_hash).where(DS.c.pk.in_(pks[:CHUNK])))
-        hashes = {r.id: r.content_hash for r in rows}
-        for start in range(CHUNK, len(pks), CHUNK):
-            rows = self.conn.execute(
-                select(DS.c.id, DS.c.content_hash).where(DS.c.pk.in_(pks[start : start + CHUNK])))
-            hashes.update({r.id: r.content_hash for r in rows})
-        self.conn.execute(insert(REV), [
-            {"dataset_id": did, "job_id": self.job_id, "change": "withdrawn",
-             "content_hash": hashes.get(did, ""), "previous": None, "created_at": self.now}
-            for did in missing
-        ])
-        self.conn.execute(insert(JOBREC), [
-            {"job_id": self.job_id, "dataset_id": did, "ref": did, "outcome": "withdrawn", "rule": None,
-             "severity": None, "message": "no longer listed by the source"} for did in missing
-        ])
+        withdraw(self.conn, [(self.existing[did][0], did, self.existing[did][1]) for did in missing],
+                 job_id=self.job_id, now=self.now, message="no longer listed by the source")
         for did in missing:
             pk, h, _ = self.existing[did]
             self.existing[did] = (pk, h, "withdrawn")
         self.counts.withdrawn = len(missing)
+
+    def _hold(self, missing: list[str], message: str) -> None:
+        """Name every held withdrawal in the job's records: a later confirmation applies exactly these
+        (catalog/services/held.py), not whatever happens to be missing when someone confirms."""
+        self.counts.held = len(missing)
+        bulk_insert(self.conn, "job_record", JOBREC_COLS,
+                    [(self.job_id, did, did, "held", None, None, message) for did in missing])
 
     def finish(self) -> None:
         if self.changed:

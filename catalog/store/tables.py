@@ -135,6 +135,10 @@ class HarvestJob(SQLModel, table=True):
     # which process runs the job (host:pid) and when it last said it was alive (harvester/jobs.py)
     worker: str | None = Field(default=None, max_length=200)
     heartbeat_at: datetime | None = None
+    # a held run's withdrawals: "confirmed" or "rejected", by whom and when (catalog/services/held.py)
+    decision: str | None = Field(default=None, max_length=20)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = None
 
 
 class JobRecord(SQLModel, table=True):
@@ -235,3 +239,17 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(index=True, max_length=50)
     target: str | None = Field(default=None, max_length=200)
     details: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in console browser: the SHA-256 of its session id (never the id, never the API token),
+    the token it signed in with (revoking that token ends the session) and when it expires."""
+
+    __tablename__ = "console_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    organisation_id: int
+    token_id: int = Field(index=True)
+    actor: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
