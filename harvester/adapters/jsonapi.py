@@ -1,6 +1,6 @@
 """JSON APIs read through a declarative mapping profile (config/mappings/<name>.toml).
 
-The profile (catalog.mapping_profile) says how to page, where the records are and how each field is
+The profile (catalog.formats.jsonapi) says how to page, where the records are and how each field is
 built; this adapter only fetches pages and hands their JSON to it. Two modes: one dataset per record
 (optionally served by a data service per record), or one dataset per collection, which is complete
 only after the collection's last page and is yielded then.
@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import orjson
 
 from catalog.errors import ParseError
-from catalog.formats import jsonapi_profile as mp
+from catalog.formats import jsonapi as mp
 from catalog.records import DatasetRecord
 from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter
 
@@ -121,7 +121,7 @@ class JsonApiAdapter(SourceAdapter):
 
     # -- paging -----------------------------------------------------------------------------
 
-    def _walk(self, start: str, paging: mp.Paging, records: mp.RecordsSpec, profile: mp.Profile,
+    def _walk(self, start: str, paging: mp.Paging, records: mp.Records, profile: mp.Profile,
               previous: dict[str, PreviousPage]) -> Iterator[_Fetched]:
         url: str | None = self._first_url(start, paging)
         walk = PageWalk(start, self.settings.fetch_max_pages)

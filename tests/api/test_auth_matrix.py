@@ -279,12 +279,12 @@ def test_bad_source_bodies_are_refused_naming_the_field(world: World, body: dict
 def test_registering_a_source_resolves_its_host_and_reads_its_profile_once(
     world: World, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from catalog.formats import jsonapi_profile
+    from catalog.formats import jsonapi
     from harvester import fetch
 
     resolved: list[str] = []
     profiles: list[str | None] = []
-    resolve, load_profile = fetch.resolve, jsonapi_profile.load_profile
+    resolve, load_profile = fetch.resolve, jsonapi.load_profile
 
     def counting_resolve(host: str, *args: Any, **kw: Any) -> Any:
         resolved.append(host)
@@ -295,7 +295,7 @@ def test_registering_a_source_resolves_its_host_and_reads_its_profile_once(
         return load_profile(mapping)
 
     monkeypatch.setattr(fetch, "resolve", counting_resolve)
-    monkeypatch.setattr(jsonapi_profile, "load_profile", counting_load)
+    monkeypatch.setattr(jsonapi, "load_profile", counting_load)
     body = {"name": "trafik", "kind": "jsonapi", "url": world.catalog_url, "mapping": "trafiklab"}
     resp = world.client.post("/api/sources", json=body, headers=world.headers("owner"))
     assert resp.status_code == 201, resp.text
