@@ -77,7 +77,7 @@ class RuleRecord(Schema):
 
     dataset_id: str | None
     ref: str | None = Field(description="The record's reference in its source (its IRI or position)")
-    outcome: str = Field(description="invalid, failed, held, … (what the job did with the record)")
+    outcome: str = Field(description="invalid, warning, failed or skipped: what the job did with the record")
     message: str | None
 
 
