@@ -255,6 +255,10 @@ def test_adding_without_a_usable_referer_returns_to_the_list_and_never_leaves_th
     assert resp.status_code == 303 and resp.headers["location"] == f"/lists/{list_id}"
     resp = add(browser, ids["Hållplatser i Skåne"], next="/datasets/x?q=a")
     assert resp.headers["location"] == "/datasets/x?q=a"
+    # the site's public address (BASE_URL, in front of a proxy) is this site too
+    resp = browser.post("/lists/add", data={"dataset_id": ids["Badplatser"], "csrf_token": csrf(browser)},
+                        headers={"Referer": "http://datakatalog.test/datasets?q=bad"}, follow_redirects=False)
+    assert resp.headers["location"] == "/datasets?q=bad"
 
 
 def test_adding_an_unknown_dataset_is_refused_with_a_page(browser, ids):
@@ -475,6 +479,8 @@ def test_pages_are_in_english_on_request_and_their_fields_are_labelled(browser, 
 
 
 def test_unknown_lists_answer_a_404_page(browser):
+    resp = browser.get("/lists", follow_redirects=False)  # the Lists menu entry, if typed by hand
+    assert resp.status_code == 303 and resp.headers["location"] == "/lists/new"
     assert browser.get("/lists/finns-inte").status_code == 404
     assert browser.get("/lists/finns-inte/print").status_code == 404
     assert "text/html" in browser.get("/lists/finns-inte").headers["content-type"]

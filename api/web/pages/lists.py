@@ -119,15 +119,17 @@ def read_notice(request: Request) -> dict[str, str] | None:
     return None
 
 
-def _return_path(request: Request, next_value: str | None) -> str | None:
+def _return_path(request: Request, next_value: str | None, base_url: str) -> str | None:
     """Where to go back to: the form's ``next`` (a path on this site), else the Referer of this site."""
+    # this site: as the request reached the app, or as the public BASE_URL names it (behind a proxy)
+    hosts = {request.url.netloc, request.headers.get("host"), urlsplit(base_url).netloc}
     candidates: list[tuple[str, bool]] = [(next_value or "", False), (request.headers.get("referer", ""), True)]
     for value, absolute in candidates:
         if not value or any(ord(c) < 0x21 or c == "\\" for c in value):
             continue
         parts = urlsplit(value)
         if absolute:
-            if parts.netloc != request.url.netloc and parts.netloc != request.headers.get("host"):
+            if parts.netloc not in hosts:
                 continue
         elif parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
             continue
@@ -189,7 +191,7 @@ def add_to_list(request: Request, engine: EngineDep, settings: SettingsDep, data
     title = tr.gettext("List of %(date)s", date=tr.fmt_date(date.today(), "medium"))
     result = lists.add_to_current(engine, tokens=held_tokens(request), dataset_id=dataset_id,
                                   list_id=list_id or None, new_title=title, base_url=settings.base_url)
-    back = _return_path(request, next) or f"/lists/{result['id']}"
+    back = _return_path(request, next, settings.base_url) or f"/lists/{result['id']}"
     response = _see_other(back)
     if result["edit_token"]:
         _remember(request, response, result["id"], result["edit_token"])
