@@ -1,13 +1,10 @@
-"""A CKAN-compatible read API (action API v3), so existing CKAN clients such as ``ckanapi`` can read
-datakatalog: our datasets in CKAN's package shape, publishers as organisations, EU data themes as
-groups, keywords as tags and distributions as resources.
+"""The CKAN action use cases (action API v3: package_search, package_show, organization_list …), so
+existing CKAN clients such as ``ckanapi`` can read datakatalog.
 
-Field mapping: ``organization`` = the publisher's stable id, ``tags`` = keywords, ``res_format`` = the
-EU file-type code (``CSV``), ``license_id`` = the SPDX-style licence id (``CC-BY-4.0``), ``groups`` =
-the lower-cased EU data-theme code (``tran``). ``metadata_created`` / ``metadata_modified`` are when
-datakatalog first stored and last changed the record; the dataset's own ``dct:issued`` and
-``dct:modified`` are in ``extras``. A withdrawn dataset is ``state: deleted``: package_show still
-answers it, searches leave it out (as CKAN does).
+Datasets, publishers and themes are written in CKAN's shapes by :mod:`catalog.formats.ckan_write`;
+this module reads them from the store, parses CKAN's parameters (Solr-style ``q``/``fq``, ``sort``)
+and answers as CKAN would, errors included. A withdrawn dataset is ``state: deleted``:
+package_show still answers it, searches leave it out (as CKAN does).
 """
 
 from __future__ import annotations
@@ -21,9 +18,8 @@ from sqlalchemy import Engine, func, select
 
 from catalog import vocab
 from catalog.errors import CatalogError, NotFound
-from catalog.export.writers import Item, iter_items, links
-from catalog.normalise import iso
-from catalog.records import display_text
+from catalog.export.writers import iter_items
+from catalog.formats.ckan_write import organization, package
 from catalog.search.query import MAX_PER_PAGE, parse_query
 from catalog.search.searcher import SearchHits, searcher_for
 from catalog.store.runs import DS
@@ -34,7 +30,6 @@ MAX_ROWS = 1000
 # CKAN field -> our facet
 FIELDS = {"organization": "publisher", "tags": "keyword", "res_format": "format", "license_id": "license",
           "groups": "theme"}
-FACET_TO_FIELD = {v: k for k, v in FIELDS.items()}
 
 
 class CkanError(CatalogError):
@@ -178,69 +173,9 @@ def parse_sort(value: str | None) -> tuple[str, bool]:
     return ours, direction != NATURAL[ours]
 
 
-# -- shapes -----------------------------------------------------------------------------------
-
-
-
-def organization(pub_id: str, name: str | None, count: int | None = None, uri: str | None = None) -> dict[str, Any]:
-    org = {"id": pub_id, "name": pub_id, "title": name or pub_id, "display_name": name or pub_id,
-           "type": "organization", "is_organization": True, "state": "active", "approval_status": "approved",
-           "description": "", "image_url": "", "uri": uri}
-    if count is not None:
-        org["package_count"] = count
-    return org
-
-
-def package(item: Item, base_url: str) -> dict[str, Any]:
-    """One dataset in CKAN's package shape."""
-    rec, row = item.rec, item.row
-    licences = rec.licenses()
-    lic_code = vocab.licence_code(licences[0]) if licences else None
-    known = vocab.licence(lic_code) if lic_code else None
-    tags = [{"name": k, "display_name": k, "state": "active"} for k in rec.all_keywords()]
-    groups = []
-    for theme in rec.themes:
-        code = vocab.theme_code(theme) or theme
-        label = vocab.themes().label(code)
-        groups.append({"id": code.lower(), "name": code.lower(), "title": label, "display_name": label})
-    resources = []
-    for pos, dist in enumerate(rec.distributions):
-        url = (dist.download_urls or dist.access_urls or [""])[0]
-        dist_lic = vocab.licence_code(dist.license or rec.license) if (dist.license or rec.license) else None
-        resources.append({
-            "id": dist.id, "package_id": row.id, "position": pos, "url": url,
-            "format": dist.format or dist.format_raw or "", "mimetype": dist.media_type,
-            "name": display_text(dist.title) or (f"{dist.format} ({pos + 1})" if dist.format else f"Resurs {pos + 1}"),
-            "description": display_text(dist.description) or "", "license": dist_lic,
-            "access_url": dist.access_urls[0] if dist.access_urls else None,
-            "download_url": dist.download_urls[0] if dist.download_urls else None,
-            "created": dist.issued, "last_modified": dist.modified, "state": "active", "uri": dist.uri,
-        })
-    contact = rec.contact_points[0] if rec.contact_points else None
-    extras = [{"key": k, "value": v} for k, v in (
-        ("uri", rec.uri), ("identifier", rec.identifier), ("issued", rec.issued), ("modified", rec.modified),
-        ("access_rights", rec.access_rights), ("source", item.source_name), ("type", rec.kind),
-    ) if v]
-    ln = links(rec)
-    return {
-        "id": row.id, "name": row.id, "title": row.title or "", "notes": display_text(rec.description) or "",
-        "url": ln["landing_pages"][0] if ln["landing_pages"] else "", "type": "dataset", "private": False,
-        "state": "deleted" if row.status == "withdrawn" else "active",
-        "metadata_created": iso(row.first_seen_at, naive=True), "metadata_modified": iso(row.updated_at, naive=True),
-        "license_id": lic_code or "", "license_title": vocab.licence_label(lic_code) if lic_code else "",
-        "license_url": known.iri if known else (licences[0] if licences else ""),
-        "owner_org": row.publisher_id,
-        "organization": organization(row.publisher_id, item.publisher_name) if row.publisher_id else None,
-        "author": item.publisher_name or "", "maintainer": contact.name if contact else "",
-        "maintainer_email": (contact.email or "").removeprefix("mailto:") if contact else "",
-        "tags": tags, "num_tags": len(tags), "groups": groups,
-        "resources": resources, "num_resources": len(resources), "extras": extras,
-        "datakatalog_url": f"{base_url.rstrip('/')}/api/datasets/{row.id}",
-    }
-
-
 def _packages(engine: Engine, pks: list[int], base_url: str) -> list[dict[str, Any]]:
-    return [package(i, base_url) for batch in iter_items(engine, pks) for i in batch]
+    return [package(i.rec, i.row, base_url, publisher_name=i.publisher_name, source_name=i.source_name)
+            for batch in iter_items(engine, pks) for i in batch]
 
 
 # -- actions ----------------------------------------------------------------------------------
