@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import datasets, docs, home, lists
+from api.web.pages import datasets, docs, home, lists, publishers
 
 PAGES: tuple[APIRouter, ...] = (
     home.router,
     datasets.router,
+    publishers.router,
     docs.router,
     lists.router,
 )

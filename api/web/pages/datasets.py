@@ -20,86 +20,78 @@ from api.web.i18n import N_
 from api.web.render import error_page, render, url_with
 from api.web.views import active_filters, dataset_page, facet_panels, localise_item, pagination
 from catalog.errors import NotFound
-from catalog.search.query import FACETS, SORTS, STATUSES, parse_query
+from catalog.search.query import MAX_PAGE, MAX_TEXT, SORTS, STATUSES, parse_query, query_from_params
 from catalog.services import datasets
 
 router = APIRouter(include_in_schema=False)
 
-MAX_PAGE = 100_000  # as /api/datasets
 PER_PAGE = 20
 MAX_PER_PAGE = 100  # a page of HTML stays quick to render and to read
-MAX_Q = 500
 
 
-def _number(raw: str | None, default: float | None, low: float, high: float, *,
-            integer: bool) -> tuple[float | None, bool]:
-    """A parameter as a number within [low, high]: (value, True) or (default, False) when unusable."""
-    if raw is None or raw.strip() == "":
-        return default, True
+def _usable(raw: str, low: float, high: float, *, integer: bool) -> bool:
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
-        return default, False
-    if not low <= value <= high or (isinstance(value, float) and math.isnan(value)):
-        return default, False
-    return value, True
+        return False
+    return low <= value <= high  # NaN compares false: unusable
 
 
-def read_search(request: Request) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The search parameters of the request, each unusable one replaced by its default, and a
-    notice (a message and its values) for each one replaced."""
-    params = request.query_params
+def read_search(request: Request) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+    """The request's search parameters with every unusable value left out (so its default applies),
+    and a notice (a message and its arguments) for each value left out."""
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        if value.strip():
+            params.setdefault(name, []).append(value.strip())
     notices: list[dict[str, Any]] = []
-    q = params.get("q", "").strip()
-    if len(q) > MAX_Q:
-        q = q[:MAX_Q]
-        notices.append({"text": N_("The search text was cut to %(n)s characters."), "args": {"n": MAX_Q}})
-    filters = {f: list(dict.fromkeys(v.strip() for v in params.getlist(f) if v.strip())) for f in FACETS}
-    sort = params.get("sort") or "relevance"
-    if sort not in SORTS:
-        notices.append({"text": N_("Unknown sort order “%(value)s”: sorted by relevance."), "args": {"value": sort}})
-        sort = "relevance"
-    status = params.get("status") or "active"
-    if status not in STATUSES:
-        notices.append({"text": N_("Unknown status “%(value)s”: showing current datasets."),
-                        "args": {"value": status}})
-        status = "active"
-    page, ok = _number(params.get("page"), 1, 1, MAX_PAGE, integer=True)
-    if not ok:
-        notices.append({"text": N_("“%(value)s” is not a page number: showing the first page."),
-                        "args": {"value": params.get("page")}})
-    per_page, ok = _number(params.get("per_page"), PER_PAGE, 1, MAX_PER_PAGE, integer=True)
-    if not ok:
-        notices.append({"text": N_("Results per page must be a number from 1 to %(max)s: showing %(n)s."),
-                        "args": {"max": MAX_PER_PAGE, "n": PER_PAGE}})
-    min_quality, ok = _number(params.get("min_quality"), None, 0, 100, integer=False)
-    if not ok:
-        notices.append({"text": N_("The lowest quality score must be a number from 0 to 100: ignored."), "args": {}})
-    return ({"q": q or None, "filters": {f: v for f, v in filters.items() if v}, "sort": sort, "status": status,
-             "page": int(page or 1), "per_page": int(per_page or PER_PAGE), "min_quality": min_quality}, notices)
+
+    def drop(name: str, text: str, **args: Any) -> None:
+        params.pop(name, None)
+        notices.append({"text": text, "args": args})
+
+    last = {name: values[-1] for name, values in params.items()}
+    if len(last.get("q", "")) > MAX_TEXT:
+        params["q"] = [last["q"][:MAX_TEXT]]
+        notices.append({"text": N_("The search text was cut to %(n)s characters."), "args": {"n": MAX_TEXT}})
+    if "sort" in last and last["sort"] not in SORTS:
+        drop("sort", N_("Unknown sort order “%(value)s”: sorted by relevance."), value=last["sort"])
+    if "status" in last and last["status"] not in STATUSES:
+        drop("status", N_("Unknown status “%(value)s”: showing current datasets."), value=last["status"])
+    if "page" in last and not _usable(last["page"], 1, MAX_PAGE, integer=True):
+        drop("page", N_("“%(value)s” is not a page number: showing the first page."), value=last["page"])
+    if "per_page" in last and not _usable(last["per_page"], 1, MAX_PER_PAGE, integer=True):
+        drop("per_page", N_("Results per page must be a number from 1 to %(max)s: showing %(n)s."),
+             max=MAX_PER_PAGE, n=PER_PAGE)
+    if "min_quality" in last and not _usable(last["min_quality"], 0, 100, integer=False):
+        drop("min_quality", N_("The lowest quality score must be a number from 0 to 100: ignored."))
+    return params, notices
 
 
 @router.get("/datasets", response_class=HTMLResponse)
 def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
     lang = i18n.negotiate(request)
-    args, notices = read_search(request)
-    result = datasets.search_datasets(engine, parse_query(**args))
+    params, notices = read_search(request)
+    query = query_from_params(params)  # the API's parser: read_search left only values it accepts
+    result = datasets.search_datasets(engine, query)
     total = int(result["total"])
-    pages = max(1, math.ceil(total / args["per_page"]))
-    panels = facet_panels(result["facets"], args["filters"], lang)
-    active = active_filters(panels, args["filters"], lang)
+    pages = max(1, math.ceil(total / query.per_page))
+    panels = facet_panels(result["facets"], query.filters, lang)
+    active = active_filters(panels, query.filters, lang)
     without_filters = None
-    if total == 0 and (args["filters"] or args["min_quality"] is not None) and args["q"]:
+    if total == 0 and (query.filters or query.min_quality is not None) and query.q:
         # what the words alone would find: the no-results page offers it
-        alone = datasets.search_datasets(engine, parse_query(q=args["q"], per_page=1, status=args["status"]))
-        without_filters = {"total": alone["total"], "url": url_with("/datasets", [("q", args["q"])])}
+        alone = datasets.search_datasets(engine, parse_query(q=query.q, per_page=1, status=query.status))
+        without_filters = {"total": alone["total"], "url": url_with("/datasets", [("q", query.q)])}
     api_params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return render(request, "datasets.html", {
-        **args,
+        "q": query.q,
+        "sort": query.sort,
+        "page": query.page,
         "total": total,
         "pages": pages,
-        "page_numbers": pagination(args["page"], pages),
-        "beyond_last": total > 0 and args["page"] > pages,
+        "page_numbers": pagination(query.page, pages),
+        "beyond_last": total > 0 and query.page > pages,
         "items": [localise_item(i, lang) for i in result["items"]],
         "facets": panels,
         "active": active,
