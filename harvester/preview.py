@@ -13,7 +13,7 @@ from catalog.errors import CatalogError
 from catalog.quality.problems import RuleTally
 from catalog.records import display_text
 from catalog.settings import Settings
-from catalog.store import runs
+from catalog.store.prepared import prepare
 from harvester.adapters import get_adapter
 from harvester.adapters.base import SourceSpec
 from harvester.fetch import Fetcher
@@ -51,7 +51,7 @@ def preview_source(
                                                   "message": f"{type(item).__name__}: {item}"})
                     continue
                 try:
-                    prepared = runs.prepare(ref, item, name)
+                    prepared = prepare(ref, item, name)
                 except Exception as exc:  # one bad record never sinks a preview either
                     counts["failed"] += 1
                     problems.add(MAPPING, member={"dataset_id": None, "ref": ref, "title": None,

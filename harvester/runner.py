@@ -14,6 +14,7 @@ from sqlalchemy import Engine, update
 from catalog.errors import CatalogError
 from catalog.settings import Settings
 from catalog.store import runs
+from catalog.store.prepared import Prepared, prepare
 from catalog.store.tables import JOB, SRC, HarvestJob, Source, utcnow
 from harvester import job_lifecycle
 from harvester.adapters import get_adapter
@@ -50,13 +51,13 @@ def _store_page(writer: runs.RunWriter, page: Page, source_name: str) -> list[st
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as pool:
         try:
-            batch: list[runs.Prepared] = []
+            batch: list[Prepared] = []
             for ref, item in page.records:
                 if isinstance(item, Exception):
                     pending.append(pool.submit(_failure, writer, ref, item))
                     continue
                 try:
-                    batch.append(runs.prepare(ref, item, source_name))
+                    batch.append(prepare(ref, item, source_name))
                 except Exception as exc:  # one bad record never sinks a run
                     pending.append(pool.submit(_failure, writer, ref, exc))
                 if len(batch) >= BATCH:

@@ -26,12 +26,14 @@ import orjson
 from sqlalchemy import Engine, select
 
 from catalog import vocab
+from catalog.chunks import chunked
 from catalog.formats import dcat_write
 from catalog.rdf import syntaxes
 from catalog.rdf.graph import DCAT, URIRef, new_graph, serialize
 from catalog.records import DatasetRecord, display_text
 from catalog.search.searcher import SearchQuery, searcher_for
-from catalog.store.runs import DS, access_value, decode
+from catalog.store.prepared import access_value
+from catalog.store.runs import DS, decode
 from catalog.store.tables import PUB, SRC
 
 BATCH = 500
@@ -92,8 +94,7 @@ def iter_items(engine: Engine, pks: Sequence[int], batch: int | None = None) -> 
     batch = batch or BATCH
     with engine.connect() as conn:
         sources: dict[int, str] = {r[0]: r[1] for r in conn.execute(select(SRC.c.id, SRC.c.name))}
-    for start in range(0, len(pks), batch):
-        chunk = list(pks[start : start + batch])
+    for chunk in chunked(pks, batch):
         # a connection per batch: a long download must not pin one read transaction for minutes
         with engine.connect() as conn:
             rows = conn.execute(select(

@@ -1,10 +1,10 @@
-"""Full-text search and facets.
+"""Searching: text matches, facet filters and counts, ranking and paging.
 
 Text matching and ranking run in the database's own full-text index (SQLite FTS5, PostgreSQL
-tsvector); facet filtering and counting run on an in-memory columnar index (NumPy) that is rebuilt
-whenever the catalogue's change generation moves. Counting facets with GROUP BY over 20,000+
-datasets costs tens of milliseconds per query; a bincount over the cached arrays costs well under
-one. docs/decisions/0002-search-and-facets.md has the figures.
+tsvector), or for words that match much in the in-memory term index (catalog.search.term_index);
+facet filtering and counting run on the facet index (catalog.search.facets), which is rebuilt
+whenever the catalogue's change generation moves. docs/decisions/0002-search-and-facets.md and
+0003 have the figures.
 
 Facets follow the usual multi-select rule: values within one facet OR together, facets AND
 together, and each facet's counts respect every filter except its own.
@@ -16,14 +16,14 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 from sqlalchemy import Connection, Engine, text
 
 from catalog.search import term_index
+from catalog.search.facets import FacetIndex, build_index, facet_label, parse_ids
 from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
 from catalog.search.term_index import locate
@@ -45,142 +45,6 @@ class SearchHits:
     total: int
     pks: list[int]
     facets: dict[str, list[dict[str, Any]]]
-
-
-@dataclass(slots=True)
-class _Facet:
-    values: list[str]
-    index: dict[str, int]
-    # value × dataset, 1 where the dataset carries the value: row v's column indices are the
-    # positions of the datasets with value v
-    matrix: sparse.csr_matrix
-    ptr: np.ndarray  # the same pairs by dataset: the values of dataset i are by_doc[ptr[i]:ptr[i + 1]]
-    by_doc: np.ndarray
-
-    @classmethod
-    def build(cls, values: list[str], doc: np.ndarray, val: np.ndarray, size: int) -> _Facet:
-        order = np.argsort(doc, kind="stable")
-        ptr = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc, minlength=size), out=ptr[1:])
-        matrix = sparse.csr_matrix((np.ones(len(doc)), (val, doc)), shape=(len(values), size))
-        return cls(values, {v: i for i, v in enumerate(values)}, matrix, ptr, val[order].astype(np.intp))
-
-    def having(self, value_ids: list[int], size: int) -> np.ndarray:
-        """The datasets carrying any of the values."""
-        mask = np.zeros(size, dtype=bool)
-        for v in value_ids:
-            mask[self.matrix.indices[self.matrix.indptr[v] : self.matrix.indptr[v + 1]]] = True
-        return mask
-
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many selected datasets carry each value.
-
-        Few selected datasets: their values are gathered through ``ptr`` (the cost follows the
-        selection). Many: one sparse matrix-vector product, which at 100,000 datasets counts all
-        six facets in about a millisecond (NumPy's gather, compaction and bincount took five).
-        """
-        rows = np.flatnonzero(mask)
-        if len(rows) * 16 < len(mask):
-            starts = self.ptr[rows]
-            lengths = self.ptr[rows + 1] - starts
-            total = int(lengths.sum())
-            if not total:
-                return np.zeros(len(self.values), dtype=np.int64)
-            first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-            return np.bincount(self.by_doc[first + np.arange(total)], minlength=len(self.values))
-        return np.rint(self.matrix @ mask.astype(np.float64)).astype(np.int64)
-
-
-@dataclass(slots=True)
-class FacetIndex:
-    generation: int
-    pks: np.ndarray
-    active: np.ndarray
-    withdrawn: np.ndarray
-    title_rank: np.ndarray
-    modified_rank: np.ndarray
-    quality: np.ndarray
-    facets: dict[str, _Facet]
-    publisher_names: dict[str, str]
-    _status_counts: dict[str, tuple[np.ndarray, int, dict[str, np.ndarray]]] = field(default_factory=dict)
-
-    def status_mask(self, status: str) -> np.ndarray:
-        if status == "all":
-            return np.ones(len(self.pks), dtype=bool)
-        return self.withdrawn if status == "withdrawn" else self.active
-
-    def status_counts(self, status: str) -> tuple[np.ndarray, int, dict[str, np.ndarray]]:
-        """(mask, size, facet counts) of every dataset with a status, computed once per generation."""
-        found = self._status_counts.get(status)
-        if found is None:
-            mask = self.status_mask(status)
-            found = self._status_counts[status] = (
-                mask, int(np.count_nonzero(mask)), {f: fx.counts(mask) for f, fx in self.facets.items()})
-        return found
-
-
-def _rank_from_order(pks: np.ndarray, ordered: np.ndarray) -> np.ndarray:
-    """Ranks (position in ``ordered``) for each pk of the sorted ``pks``."""
-    ranks = np.zeros(len(pks), dtype=np.int64)
-    if len(ordered):
-        ranks[np.searchsorted(pks, ordered)] = np.arange(len(ordered), dtype=np.int64)
-    return ranks
-
-
-def build_index(engine: Engine) -> FacetIndex:
-    """Read the facet table and the sort keys into arrays.
-
-    The database does the grouping and ordering: one row per distinct facet value carrying its
-    datasets' keys as a single concatenated string, and the sort orders as ordered key lists, so
-    even 100,000 datasets with a million facet pairs never become a million Python objects.
-    """
-    sqlite = engine.dialect.name == "sqlite"
-    concat = "group_concat(dataset_pk)" if sqlite else "string_agg(dataset_pk::text, ',')"
-    concat_pk = "group_concat(pk)" if sqlite else "string_agg(pk::text, ',' ORDER BY pk)"
-    with engine.connect() as conn:
-        gen = runs.generation(conn)
-        pks = np.sort(_ids(conn.execute(text(f"SELECT {concat_pk} FROM dataset")).scalar()))
-        active_pks = _ids(conn.execute(text(f"SELECT {concat_pk} FROM dataset WHERE status = 'active'")).scalar())
-        # byte order: the sort keys are made for it (PostgreSQL's locale collations skip punctuation)
-        collate = "" if sqlite else ' COLLATE "C"'
-        title_order = np.array(conn.execute(text(f"SELECT pk FROM dataset ORDER BY title_sort{collate}, pk"))
-                               .scalars().all(), dtype=np.int64)
-        # NULLS FIRST: undated datasets sort as the oldest on both databases
-        modified_order = np.array(conn.execute(text(
-            f"SELECT pk FROM dataset ORDER BY modified{collate} NULLS FIRST, pk")).scalars().all(), dtype=np.int64)
-        quality_rows = conn.execute(text("SELECT pk, quality_score FROM dataset")).all()
-        facet_rows = conn.execute(text(
-            f"SELECT facet, value, {concat} FROM dataset_facet GROUP BY facet, value")).all()
-        publishers: dict[str, str] = {r[0]: r[1] for r in conn.execute(text("SELECT id, name FROM publisher"))}
-    quality = np.zeros(len(pks), dtype=np.float64)
-    if quality_rows:
-        q_pks = np.fromiter((r[0] for r in quality_rows), dtype=np.int64, count=len(quality_rows))
-        q_val = np.fromiter((r[1] or 0.0 for r in quality_rows), dtype=np.float64, count=len(quality_rows))
-        quality[np.searchsorted(pks, q_pks)] = q_val
-    grouped: dict[str, tuple[list[str], list[np.ndarray]]] = {f: ([], []) for f in FACETS}
-    for facet, value, joined in facet_rows:
-        if facet in grouped:
-            grouped[facet][0].append(value)
-            grouped[facet][1].append(_ids(joined))
-    facets: dict[str, _Facet] = {}
-    for facet, (values, id_lists) in grouped.items():
-        if id_lists:
-            doc_pks = np.concatenate(id_lists)
-            val = np.repeat(np.arange(len(values), dtype=np.int64), [len(x) for x in id_lists])
-            pos, ok = locate(pks, doc_pks)
-            doc, val = pos[ok], val[ok]
-        else:
-            doc = val = np.zeros(0, dtype=np.int64)
-        facets[facet] = _Facet.build(values, doc, val, len(pks))
-    active = np.zeros(len(pks), dtype=bool)
-    if len(active_pks):
-        active[np.searchsorted(pks, active_pks)] = True
-    return FacetIndex(
-        generation=gen, pks=pks, active=active, withdrawn=~active,
-        title_rank=_rank_from_order(pks, title_order),
-        modified_rank=_rank_from_order(pks, modified_order), quality=quality, facets=facets,
-        publisher_names=publishers,
-    )
 
 
 class Searcher:
@@ -382,7 +246,7 @@ class Searcher:
         NumPy: 20,000 ids cost 2 ms that way instead of 12 ms as Python rows."""
         raw = conn.connection.driver_connection
         match = "SELECT group_concat(rowid) FROM dataset_fts WHERE dataset_fts MATCH ?"
-        pks = _ids(raw.execute(match, (expr,)).fetchone()[0])
+        pks = parse_ids(raw.execute(match, (expr,)).fetchone()[0])
         if len(pks) <= BM25_LIMIT:
             rows = raw.execute("SELECT rowid, -bm25(dataset_fts, 10.0, 4.0, 1.0, 2.0, 0.5) FROM dataset_fts "
                                "WHERE dataset_fts MATCH ?", (expr,)).fetchall()
@@ -390,7 +254,7 @@ class Searcher:
                     np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows)))
         scores = np.ones(len(pks), dtype=np.float64)
         for column, weight in (("title", 10.0), ("keywords", 4.0), ("publisher", 2.0)):
-            hits = _ids(raw.execute(match, (f"{{{column}}} : ({expr})",)).fetchone()[0])
+            hits = parse_ids(raw.execute(match, (f"{{{column}}} : ({expr})",)).fetchone()[0])
             if len(hits):
                 scores[np.isin(pks, hits, assume_unique=True)] += weight
         return pks, scores
@@ -501,51 +365,8 @@ def _first(primary: np.ndarray, tiebreak: np.ndarray, k: int) -> np.ndarray:
     return chosen[np.lexsort((tiebreak[chosen], primary[chosen]))]
 
 
-def _ids(joined: str | None) -> np.ndarray:
-    """Parse a group_concat of integer ids."""
-    if not joined:
-        return np.zeros(0, dtype=np.int64)
-    # NumPy's text parser: 2 ms for 100,000 ids, against 16 ms for split() and array()
-    return np.fromstring(joined, dtype=np.int64, sep=",")
-
-
 def _tokens(text_: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text_)]
-
-
-# labels of the facet values no EU vocabulary names (the access-right vocabulary labels the rest)
-VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "type": {
-        "dataset": {"sv": "Datamängd", "en": "Dataset"},
-        "dataservice": {"sv": "Datatjänst (API)", "en": "Data service (API)"},
-    },
-    "access": {
-        "open": {"sv": "Öppen", "en": "Open"},
-        "restricted": {"sv": "Begränsad (API-nyckel)", "en": "Restricted (API key)"},
-        "non-public": {"sv": "Inte offentlig", "en": "Not public"},
-    },
-}
-
-
-def facet_label(idx: FacetIndex, facet: str, value: str, lang: str = "sv") -> str:
-    """The human label of a facet value in ``lang`` (``sv`` or ``en``), falling back to English,
-    then to the value itself."""
-    from catalog import vocab
-
-    if facet == "publisher":
-        return idx.publisher_names.get(value) or value
-    if facet == "theme":
-        return vocab.themes().label(value, lang)
-    if facet == "format":
-        return vocab.file_types().label(value, lang)
-    if facet == "license":
-        return vocab.licence_label(value, lang)
-    labels = VALUE_LABELS.get(facet, {}).get(value)
-    if labels:
-        return labels.get(lang) or labels["en"]
-    if facet == "access":  # another EU access-right code (confidential, sensitive …), lower-cased
-        return vocab.access_rights().label(value.upper().replace("-", "_"), lang)
-    return value
 
 
 _searchers: dict[int, Searcher] = {}

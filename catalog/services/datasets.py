@@ -14,7 +14,8 @@ from catalog.normalise import iso
 from catalog.rdf.graph import Graph, new_graph
 from catalog.records import DatasetRecord, display_text
 from catalog.search.searcher import SearchQuery, searcher_for
-from catalog.store.runs import DS, access_value, decode
+from catalog.store.prepared import access_value
+from catalog.store.runs import DS, decode
 from catalog.store.tables import DIST, PUB, REV, SRC, Dataset, Source
 
 

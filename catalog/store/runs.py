@@ -15,11 +15,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
-from catalog import ids, vocab
+from catalog import ids
 from catalog.chunks import chunked
-from catalog.quality import rules
-from catalog.records import DatasetRecord, display_text
-from catalog.search.stemming import text_stems
+from catalog.records import display_text
+from catalog.store.prepared import Prepared, facet_values, search_texts
 from catalog.store.tables import DIST, DS, FACET, JOBREC, PUB, REV, SRC, STATE, utcnow
 
 CHUNK = 500
@@ -47,21 +46,6 @@ def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
 
 
 @dataclass(slots=True)
-class Prepared:
-    """A record made ready to store: id, hash, violations, score and index texts."""
-
-    ref: str
-    id: str
-    rec: DatasetRecord
-    hash: str
-    json: str
-    violations: list[dict[str, str | None]]
-    valid: bool
-    score: float
-    publisher_id: str | None
-
-
-@dataclass(slots=True)
 class RunCounts:
     seen: int = 0
     added: int = 0
@@ -73,81 +57,6 @@ class RunCounts:
     failed: int = 0
     message: str | None = None
     seen_ids: set[str] = field(default_factory=set)
-
-
-def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
-    """Hash, check and score one record (pure: no database)."""
-    for pos, dist in enumerate(rec.distributions):
-        dist.id = None
-        dist.id = ids.distribution_id(dist, "", pos) if dist.uri else None
-    dataset_id = ids.dataset_id(rec, source_name)
-    for pos, dist in enumerate(rec.distributions):
-        dist.id = ids.distribution_id(dist, dataset_id, pos)
-    violations = rules.check_mandatory(rec)
-    data = rec.to_json()
-    return Prepared(
-        ref=ref,
-        id=dataset_id,
-        rec=rec,
-        hash=rec.content_hash(data),
-        json=data.decode(),
-        violations=violations,
-        valid=rules.is_valid(violations),
-        score=rules.score(rec, mandatory=violations),
-        publisher_id=ids.publisher_id(rec.publisher) if rec.publisher else None,
-    )
-
-
-# EU access-right codes -> the access facet's values (the other codes read as their lower-cased code)
-ACCESS_VALUES = {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}
-
-
-def access_value(rec: DatasetRecord) -> str | None:
-    """The record's access as the search shows it: open, restricted, non-public; None when unstated."""
-    code = vocab.access_code(rec.access_rights)
-    if code is None:
-        return None
-    return ACCESS_VALUES.get(code, code.lower())
-
-
-def facet_values(rec: DatasetRecord, publisher_id: str | None, source_name: str) -> list[tuple[str, str]]:
-    """The (facet, value) pairs a dataset is counted under."""
-    out: dict[tuple[str, str], None] = {("source", source_name): None, ("type", rec.kind): None}
-    access = access_value(rec)
-    if access:
-        out[("access", access)] = None
-    if publisher_id:
-        out[("publisher", publisher_id)] = None
-    for theme in rec.themes:
-        out[("theme", vocab.theme_code(theme) or theme)] = None
-    for dist in rec.distributions:
-        fmt = dist.format or (dist.format_raw or dist.media_type or "").strip().lower()
-        if fmt:
-            out[("format", fmt[:100])] = None
-    for lic in rec.licenses():
-        code = vocab.licence_code(lic)
-        if code:
-            out[("license", code[:500])] = None
-    for word in rec.all_keywords():
-        out[("keyword", word.strip().lower()[:500])] = None
-    return list(out)
-
-
-def search_texts(rec: DatasetRecord) -> dict[str, str]:
-    """The texts the full-text index holds, by field (title weighs most, then keywords)."""
-    pub = " ".join(rec.publisher.name.values()) if rec.publisher else ""
-    title = " ".join(dict.fromkeys(rec.title.values()))
-    keywords = " ".join(rec.all_keywords())
-    description = " ".join(dict.fromkeys(rec.description.values()))
-    return {
-        "title": title,
-        "keywords": keywords,
-        "description": description,
-        "publisher": pub,
-        # titles and keywords are stemmed; descriptions match by word and prefix only, since stemming
-        # every description cost a tenth of the harvest time budget (docs/decisions/0002)
-        "stems": text_stems(title, keywords),
-    }
 
 
 def bump_generation(conn: Connection) -> None:
@@ -237,10 +146,10 @@ class RunWriter:
         self.counts.seen += len(fresh)
         self.counts.unchanged += len(fresh)
         problems: list[dict[str, Any]] = []
-        for start in range(0, len(fresh), CHUNK):
+        for chunk in chunked(fresh, CHUNK):
             rows = self.conn.execute(
                 select(DS.c.id, DS.c.uri, DS.c.violations, DS.c.valid).where(
-                    DS.c.id.in_(fresh[start : start + CHUNK]), DS.c.violations != "[]"))
+                    DS.c.id.in_(chunk), DS.c.violations != "[]"))
             for row in rows:
                 if not row.valid:
                     self.counts.invalid += 1
@@ -310,8 +219,7 @@ class RunWriter:
 
     def _owned_elsewhere(self, dataset_ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for start in range(0, len(dataset_ids), CHUNK):
-            chunk = dataset_ids[start : start + CHUNK]
+        for chunk in chunked(dataset_ids, CHUNK):
             rows = self.conn.execute(
                 select(DS.c.id, SRC.c.name)
                 .join(SRC, SRC.c.id == DS.c.source_id)
@@ -335,9 +243,8 @@ class RunWriter:
             return
         keys = list(rows)
         existing: set[str] = set()
-        for start in range(0, len(keys), CHUNK):
-            existing.update(self.conn.execute(
-                select(PUB.c.id).where(PUB.c.id.in_(keys[start : start + CHUNK]))).scalars())
+        for chunk in chunked(keys, CHUNK):
+            existing.update(self.conn.execute(select(PUB.c.id).where(PUB.c.id.in_(chunk))).scalars())
         fresh = [row for key, row in rows.items() if key not in existing]
         stale = [row for key, row in rows.items() if key in existing]
         if fresh:
@@ -375,9 +282,8 @@ class RunWriter:
         self.conn.execute(insert(DS), rows)
         pks: dict[str, int] = {}
         new_ids = [p.id for p in items]
-        for start in range(0, len(new_ids), CHUNK):
-            found = self.conn.execute(
-                select(DS.c.id, DS.c.pk).where(DS.c.id.in_(new_ids[start : start + CHUNK])))
+        for chunk in chunked(new_ids, CHUNK):
+            found = self.conn.execute(select(DS.c.id, DS.c.pk).where(DS.c.id.in_(chunk)))
             pks.update({row.id: row.pk for row in found})
         for p in items:
             self.existing[p.id] = (pks[p.id], p.hash, "active")
@@ -395,9 +301,9 @@ class RunWriter:
         # the revision keeps what this change replaces; the dataset row holds the current record
         previous: dict[int, str] = {}
         item_pks = [pk for pk, _, _ in items]
-        for start in range(0, len(item_pks), CHUNK):
+        for chunk in chunked(item_pks, CHUNK):
             previous.update({r.pk: r.record for r in self.conn.execute(
-                select(DS.c.pk, DS.c.record).where(DS.c.pk.in_(item_pks[start : start + CHUNK])))})
+                select(DS.c.pk, DS.c.record).where(DS.c.pk.in_(chunk)))})
         rows = []
         for (pk, p, _change), rj in zip(items, records, strict=True):
             row = self._row(p, rj)
@@ -425,8 +331,7 @@ class RunWriter:
         """Distributions, facet values and the full-text index of stored datasets."""
         pks = [pk for pk, _ in items]
         if replace:
-            for start in range(0, len(pks), CHUNK):
-                chunk = pks[start : start + CHUNK]
+            for chunk in chunked(pks, CHUNK):
                 self.conn.execute(delete(DIST).where(DIST.c.dataset_pk.in_(chunk)))
                 self.conn.execute(delete(FACET).where(FACET.c.dataset_pk.in_(chunk)))
                 if self.sqlite:

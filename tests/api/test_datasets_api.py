@@ -355,7 +355,7 @@ def test_access_filter_ors_within_and_ands_with_type(client, access_catalogue):
 
 
 def test_facet_labels_are_given_in_english_too():
-    from catalog.search.searcher import FacetIndex, facet_label
+    from catalog.search.facets import FacetIndex, facet_label
 
     idx = FacetIndex.__new__(FacetIndex)
     assert facet_label(idx, "type", "dataservice", "en") == "Data service (API)"

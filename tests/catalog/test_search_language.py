@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine
 
-from catalog.search.searcher import BM25_LIMIT, SearchQuery, searcher_for
+from catalog.search.query import SearchQuery
+from catalog.search.searcher import BM25_LIMIT, searcher_for
 from catalog.services import datasets
 from tests.conftest import FixtureHTTPServer, HarvestFn
 

@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import Engine
 
 from catalog.search import searcher, term_index
-from catalog.search.searcher import BM25_LIMIT, Searcher, SearchQuery, _Facet, _first
+from catalog.search.facets import Facet
+from catalog.search.query import SearchQuery
+from catalog.search.searcher import BM25_LIMIT, Searcher, _first
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 PREFIX = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -162,7 +164,7 @@ def test_facet_counts_sparse_and_dense_agree() -> None:
     doc = rng.integers(0, size, 9000)
     val = rng.integers(0, values, 9000)
     pairs = np.unique(np.stack([val, doc]), axis=1)  # grouped by value, as the facet table gives them
-    facet = _Facet.build([f"v{i}" for i in range(values)], pairs[1], pairs[0], size)
+    facet = Facet.build([f"v{i}" for i in range(values)], pairs[1], pairs[0], size)
     for density in (0.0, 0.01, 0.2, 0.3, 0.9, 1.0):
         mask = rng.random(size) < density
         naive = np.bincount(pairs[0][mask[pairs[1]]], minlength=values)

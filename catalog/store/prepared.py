@@ -1,0 +1,102 @@
+"""A record made ready to store, without touching the database: its stable id, content hash,
+mandatory-property violations and quality score, and what the facet and full-text indexes hold for
+it. catalog.store.runs writes what this prepares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog import ids, vocab
+from catalog.quality import rules
+from catalog.records import DatasetRecord
+from catalog.search.stemming import text_stems
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A record made ready to store: id, hash, violations, score and index texts."""
+
+    ref: str
+    id: str
+    rec: DatasetRecord
+    hash: str
+    json: str
+    violations: list[dict[str, str | None]]
+    valid: bool
+    score: float
+    publisher_id: str | None
+
+
+def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
+    """Hash, check and score one record (pure: no database)."""
+    for pos, dist in enumerate(rec.distributions):
+        dist.id = None
+        dist.id = ids.distribution_id(dist, "", pos) if dist.uri else None
+    dataset_id = ids.dataset_id(rec, source_name)
+    for pos, dist in enumerate(rec.distributions):
+        dist.id = ids.distribution_id(dist, dataset_id, pos)
+    violations = rules.check_mandatory(rec)
+    data = rec.to_json()
+    return Prepared(
+        ref=ref,
+        id=dataset_id,
+        rec=rec,
+        hash=rec.content_hash(data),
+        json=data.decode(),
+        violations=violations,
+        valid=rules.is_valid(violations),
+        score=rules.score(rec, mandatory=violations),
+        publisher_id=ids.publisher_id(rec.publisher) if rec.publisher else None,
+    )
+
+
+# EU access-right codes -> the access facet's values (the other codes read as their lower-cased code)
+ACCESS_VALUES = {"PUBLIC": "open", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}
+
+
+def access_value(rec: DatasetRecord) -> str | None:
+    """The record's access as the search shows it: open, restricted, non-public; None when unstated."""
+    code = vocab.access_code(rec.access_rights)
+    if code is None:
+        return None
+    return ACCESS_VALUES.get(code, code.lower())
+
+
+def facet_values(rec: DatasetRecord, publisher_id: str | None, source_name: str) -> list[tuple[str, str]]:
+    """The (facet, value) pairs a dataset is counted under."""
+    out: dict[tuple[str, str], None] = {("source", source_name): None, ("type", rec.kind): None}
+    access = access_value(rec)
+    if access:
+        out[("access", access)] = None
+    if publisher_id:
+        out[("publisher", publisher_id)] = None
+    for theme in rec.themes:
+        out[("theme", vocab.theme_code(theme) or theme)] = None
+    for dist in rec.distributions:
+        fmt = dist.format or (dist.format_raw or dist.media_type or "").strip().lower()
+        if fmt:
+            out[("format", fmt[:100])] = None
+    for lic in rec.licenses():
+        code = vocab.licence_code(lic)
+        if code:
+            out[("license", code[:500])] = None
+    for word in rec.all_keywords():
+        out[("keyword", word.strip().lower()[:500])] = None
+    return list(out)
+
+
+def search_texts(rec: DatasetRecord) -> dict[str, str]:
+    """The texts the full-text index holds, by field (title weighs most, then keywords)."""
+    pub = " ".join(rec.publisher.name.values()) if rec.publisher else ""
+    title = " ".join(dict.fromkeys(rec.title.values()))
+    keywords = " ".join(rec.all_keywords())
+    description = " ".join(dict.fromkeys(rec.description.values()))
+    return {
+        "title": title,
+        "keywords": keywords,
+        "description": description,
+        "publisher": pub,
+        # titles and keywords are stemmed; descriptions match by word and prefix only, since stemming
+        # every description cost a tenth of the harvest time budget (docs/decisions/0002)
+        "stems": text_stems(title, keywords),
+    }
