@@ -1,0 +1,1 @@
+"""Tests of the RDF plumbing: namespaces, syntaxes, parsing, graphs."""
