@@ -88,26 +88,39 @@ def changed_params(request: Request, changes: Mapping[str, Any]) -> list[tuple[s
 
 
 class PageUrls:
-    """URL helpers bound to one request: links that keep the parameters a user chose."""
+    """URL helpers bound to one request: links that keep the parameters a user chose.
+
+    A result page links every facet value (hundreds of links): the encoded rest of the query
+    string is computed once per parameter name, so each link costs one value's encoding.
+    """
 
     def __init__(self, request: Request) -> None:
         self.request = request
+        self.path = request.url.path
+        self.items = request.query_params.multi_items()
+        self._rest: dict[str, str] = {}
 
     def page_url(self, **changes: Any) -> str:
         """The current URL with ``changes`` (None removes a parameter)."""
-        return url_with(self.request.url.path, changed_params(self.request, changes))
+        return url_with(self.path, changed_params(self.request, changes))
+
+    def _with_values(self, name: str, values: list[str]) -> str:
+        rest = self._rest.get(name)
+        if rest is None:  # the query without this parameter and without the page (links go to page 1)
+            rest = self._rest[name] = urlencode([(k, v) for k, v in self.items if k not in (name, "page") and v])
+        own = urlencode([(name, v) for v in values if v])
+        query = "&".join(part for part in (rest, own) if part)
+        return f"{self.path}?{query}" if query else self.path
 
     def add_param(self, name: str, value: str) -> str:
         """The current URL with one more value of a multi-valued parameter, back on page 1."""
-        values = self.request.query_params.getlist(name)
-        if value not in values:
-            values = [*values, value]
-        return self.page_url(**{name: values, "page": None})
+        values = [v for k, v in self.items if k == name]
+        return self._with_values(name, values if value in values else [*values, value])
 
     def remove_param(self, name: str, value: str | None = None) -> str:
         """The current URL without one value of a parameter (or without all of them), back on page 1."""
-        values = [] if value is None else [v for v in self.request.query_params.getlist(name) if v != value]
-        return self.page_url(**{name: values or None, "page": None})
+        values = [] if value is None else [v for k, v in self.items if k == name and v != value]
+        return self._with_values(name, values)
 
 
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200,

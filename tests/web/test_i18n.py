@@ -17,7 +17,7 @@ HTML = {"Accept": "text/html"}
 # the public pages' templates and the modules whose messages they show (P1's part of portal.po)
 PORTAL_TEMPLATES = ["base.html", "error.html", "home.html", "datasets.html", "dataset.html", "publishers.html",
                     "publisher.html", "partials/search_form.html", "partials/result.html", "partials/access.html",
-                    "partials/facet_value.html", "partials/macros.html"]
+                    "partials/macros.html"]
 PORTAL_MODULES = ["views.py", "render.py", "pages/datasets.py"]
 
 
