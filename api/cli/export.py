@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export every matching dataset (the filters of `search`, without paging) to a file."""
         from catalog.errors import CatalogError
-        from catalog.export import writers as exports
+        from catalog.services import exports
 
         ctx = Context(db)
         try:

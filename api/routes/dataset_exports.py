@@ -13,8 +13,8 @@ from fastapi.responses import StreamingResponse
 from api.deps import EngineDep, SettingsDep
 from api.routes.datasets import raw_params, search_parameters
 from api.schemas import export_response, problems
-from catalog.export import writers
 from catalog.search.query import export_query_from_params
+from catalog.services import exports
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
@@ -25,7 +25,7 @@ FORMAT_PARAMETER = {
 }
 
 
-def streaming(result: writers.Export) -> StreamingResponse:
+def streaming(result: exports.Export) -> StreamingResponse:
     """An export as a download."""
     return StreamingResponse(result.chunks, media_type=result.media_type, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"',
@@ -40,4 +40,4 @@ def streaming(result: writers.Export) -> StreamingResponse:
 def export_datasets(request: Request, engine: EngineDep, settings: SettingsDep) -> StreamingResponse:
     """Every matching dataset (the search's filters and order, without paging), streamed."""
     fmt, query = export_query_from_params(raw_params(request))
-    return streaming(writers.export_search(engine, query, fmt, base_url=settings.base_url))
+    return streaming(exports.export_search(engine, query, fmt, base_url=settings.base_url))

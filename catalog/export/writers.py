@@ -1,11 +1,11 @@
-"""Exports of many datasets at once: CSV, JSON, XLSX, a Markdown hand-out and DCAT-AP-SE RDF.
+"""The export writers: CSV, JSON, XLSX, a Markdown hand-out and DCAT-AP-SE RDF, streamed.
 
 Every export is a generator of byte chunks over an ordered list of dataset primary keys: rows are
-read from the database ~500 at a time and written out batch by batch, so exporting 100,000
+read from the database ~500 at a time (catalog.export.rows) and written out batch by batch, so exporting 100,000
 datasets holds one batch of records in memory, never the catalogue (benchmarks/export.py measures
 it). The order is the caller's: a search's result order, or a curated list's.
 
-RDF is built per batch with :mod:`catalog.dcat_out` and serialised by Oxigraph. Turtle batches
+RDF is built per batch with :mod:`catalog.formats.dcat_write` and serialised by Oxigraph. Turtle batches
 are concatenated (each repeats the same prefix declarations, which Turtle allows); JSON-LD batches
 are expanded JSON-LD arrays joined into one array; RDF/XML batches are joined under one
 ``rdf:RDF`` root, so each format is one well-formed document.
@@ -18,25 +18,31 @@ import io
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from catalog import vocab
-from catalog.chunks import chunked
+from catalog.errors import FieldError
+from catalog.export.rows import (
+    COLUMNS,
+    Item,
+    access_label,
+    catalogue_url,
+    iter_items,
+    json_item,
+    licence_text,
+    links,
+    table_row,
+    withdrawn_note,
+)
 from catalog.formats import dcat_write
 from catalog.rdf import syntaxes
 from catalog.rdf.graph import DCAT, URIRef, new_graph, serialize
-from catalog.records import DatasetRecord, display_text
-from catalog.search.searcher import SearchQuery, searcher_for
-from catalog.store.prepared import access_value
-from catalog.store.runs import DS, decode
-from catalog.store.tables import PUB, SRC
+from catalog.records import display_text
 
-BATCH = 500
 # media type, file extension
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -47,10 +53,6 @@ FORMATS: dict[str, tuple[str, str]] = {
     "jsonld": ("application/ld+json", "jsonld"),
     "rdf": ("application/rdf+xml", "rdf"),
 }
-COLUMNS = ("id", "title", "description", "publisher", "themes", "keywords", "formats", "licence", "access",
-           "landing_page", "download_urls", "access_urls", "modified", "status", "catalogue_url")
-# the access facet's values as the exports word them
-ACCESS_LABELS = {"open": "open", "restricted": "API key / restricted", "non-public": "not public"}
 XLSX_CELL_MAX = 32767
 
 
@@ -62,119 +64,12 @@ class ExportDoc:
     description: str | None = None
 
 
-@dataclass(slots=True)
-class Item:
-    """One stored dataset, read for export."""
-
-    row: Any
-    rec: DatasetRecord
-    publisher_name: str | None
-    source_name: str | None
-
-
 def media_type(fmt: str) -> str:
     return FORMATS[fmt][0]
 
 
 def filename(fmt: str, stem: str = "datakatalog-export") -> str:
     return f"{stem}-{datetime.now(UTC):%Y%m%d}.{FORMATS[fmt][1]}"
-
-
-def matching_pks(engine: Engine, query: SearchQuery) -> list[int]:
-    """The primary keys of every dataset a search matches, in the search's order."""
-    hits = searcher_for(engine).search(replace(query, page=1, per_page=2**62))
-    return hits.pks
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
-def iter_items(engine: Engine, pks: Sequence[int], batch: int | None = None) -> Iterator[list[Item]]:
-    """The datasets of ``pks`` in that order, a batch at a time (pks no longer stored are skipped)."""
-    batch = batch or BATCH
-    with engine.connect() as conn:
-        sources: dict[int, str] = {r[0]: r[1] for r in conn.execute(select(SRC.c.id, SRC.c.name))}
-    for chunk in chunked(pks, batch):
-        # a connection per batch: a long download must not pin one read transaction for minutes
-        with engine.connect() as conn:
-            rows = conn.execute(select(
-                DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
-                DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id, DS.c.withdrawn_at, DS.c.first_seen_at,
-                DS.c.updated_at,
-            ).where(DS.c.pk.in_(chunk))).all()
-            pub_ids = {r.publisher_id for r in rows if r.publisher_id}
-            pubs: dict[str, str] = {}
-            if pub_ids:
-                pubs = {r[0]: r[1] for r in conn.execute(select(PUB.c.id, PUB.c.name).where(PUB.c.id.in_(pub_ids)))}
-        by_pk = {r.pk: r for r in rows}
-        items = []
-        for pk in chunk:
-            row = by_pk.get(pk)
-            if row is None:
-                continue
-            rec = DatasetRecord.from_dict(decode(row.record))
-            items.append(Item(row, rec, pubs.get(row.publisher_id or "") or display_text(
-                rec.publisher.name if rec.publisher else None), sources.get(row.source_id)))
-        yield items
-
-
-# -- the fields every tabular format shares ---------------------------------------------------
-
-
-def access_label(rec: DatasetRecord) -> str:
-    """open / API key / restricted / not public (no stated access rights counts as open)."""
-    value = access_value(rec)
-    if value is None:
-        return "open"
-    return ACCESS_LABELS.get(value, value)
-
-
-def links(rec: DatasetRecord) -> dict[str, list[str]]:
-    """Landing pages, download URLs and access URLs (API endpoints included), each without repeats."""
-    downloads: dict[str, None] = {}
-    access: dict[str, None] = {}
-    for dist in rec.distributions:
-        for url in dist.download_urls:
-            downloads.setdefault(url, None)
-        for url in dist.access_urls:
-            access.setdefault(url, None)
-    for url in rec.endpoint_urls:
-        access.setdefault(url, None)
-    return {"landing_pages": list(dict.fromkeys(rec.landing_pages)), "download_urls": list(downloads),
-            "access_urls": [u for u in access if u not in downloads]}
-
-
-def catalogue_url(base_url: str, dataset_id: str) -> str:
-    return f"{base_url.rstrip('/')}/api/datasets/{dataset_id}"
-
-
-def licence_text(rec: DatasetRecord) -> str:
-    licences = rec.licenses()
-    if not licences:
-        return ""
-    code = vocab.licence_code(licences[0]) or licences[0]
-    return code
-
-
-def withdrawn_note(item: Item) -> str | None:
-    if item.row.status != "withdrawn":
-        return None
-    when = item.row.withdrawn_at
-    since = f" on {when:%Y-%m-%d}" if isinstance(when, datetime) else ""
-    return f"Withdrawn: its source stopped listing this dataset{since}; the links may no longer work."
-
-
-def table_row(item: Item, base_url: str) -> list[str]:
-    rec = item.rec
-    ln = links(rec)
-    themes = [vocab.themes().label(vocab.theme_code(t) or t) for t in rec.themes]
-    return [
-        item.row.id, item.row.title or "", display_text(rec.description) or "", item.publisher_name or "",
-        "; ".join(themes), "; ".join(rec.all_keywords()), "; ".join(rec.formats()), licence_text(rec),
-        access_label(rec), ln["landing_pages"][0] if ln["landing_pages"] else "", " ".join(ln["download_urls"]),
-        " ".join(ln["access_urls"]), item.row.modified or "", item.row.status,
-        catalogue_url(base_url, item.row.id),
-    ]
 
 
 # -- formats ----------------------------------------------------------------------------------
@@ -204,20 +99,6 @@ def _csv(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, _doc: Exp
         buf.truncate()
     if buf.tell():
         yield buf.getvalue().encode("utf-8")
-
-
-def json_item(item: Item, base_url: str) -> dict[str, Any]:
-    """A search summary (the fields of /api/datasets items) with the dataset's links."""
-    from catalog.services.datasets import summary
-
-    pubs = {item.row.publisher_id: item.publisher_name} if item.row.publisher_id and item.publisher_name else {}
-    data = summary(item.row, pubs, {item.row.source_id: item.source_name} if item.source_name else {})
-    data["access_label"] = access_label(item.rec)
-    data["links"] = {**links(item.rec), "catalogue": catalogue_url(base_url, item.row.id)}
-    note = withdrawn_note(item)
-    if note:
-        data["note"] = note
-    return data
 
 
 def _json(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, _doc: ExportDoc) -> Iterator[bytes]:
@@ -389,36 +270,9 @@ def _rdfxml_part(body: bytes, *, first: bool) -> bytes:
     return body[start:end]
 
 
-# -- the use cases ----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Export:
-    """A ready export: what to call it and the chunks to send."""
-
-    fmt: str
-    media_type: str
-    filename: str
-    count: int
-    chunks: Iterator[bytes]
-
-
 def check_format(fmt: str | None) -> str:
     """The export format asked for (csv when none is), or FieldError naming ``format``."""
     fmt = (fmt or "csv").strip()
     if fmt not in FORMATS:
-        from catalog.errors import FieldError
-
         raise FieldError("format", f"one of {', '.join(FORMATS)}")
     return fmt
-
-
-def export_search(engine: Engine, query: SearchQuery, fmt: str | None, *, base_url: str) -> Export:
-    """Every dataset a search matches (not one page), in the search's order, as ``fmt``."""
-    fmt = check_format(fmt)
-    pks = matching_pks(engine, query)
-    described = [f'"{query.q}"'] if query.q else []
-    described += [f"{facet} {' or '.join(values)}" for facet, values in query.filters.items()]
-    doc = ExportDoc(title="Datasets from datakatalog",
-                    description=("Search: " + "; ".join(described) + ".") if described else None)
-    return Export(fmt, media_type(fmt), filename(fmt), len(pks), stream(engine, pks, fmt, base_url=base_url, doc=doc))

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from catalog import vocab
 from catalog.errors import CatalogError, NotFound
-from catalog.export.writers import iter_items
+from catalog.export.rows import iter_items
 from catalog.formats.ckan_write import organization, package
 from catalog.search.query import MAX_PER_PAGE, parse_query
 from catalog.search.searcher import SearchHits, searcher_for

@@ -17,18 +17,10 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from catalog.chunks import chunked
 from catalog.errors import FieldError, InvalidInput, NotFound, Unauthorized
-from catalog.export.writers import (
-    Export,
-    ExportDoc,
-    Item,
-    check_format,
-    filename,
-    iter_items,
-    json_item,
-    media_type,
-    stream,
-)
+from catalog.export.rows import Item, iter_items, json_item
+from catalog.export.writers import ExportDoc
 from catalog.normalise import iso
+from catalog.services.exports import Export, export_datasets
 from catalog.store import runs
 from catalog.store.runs import DS
 from catalog.store.tables import DatasetList, DatasetListItem, utcnow
@@ -245,9 +237,7 @@ def list_doc(engine: Engine, list_id: str) -> tuple[str, str]:
 
 def export_list(engine: Engine, list_id: str, fmt: str | None, *, base_url: str) -> Export:
     """A list's datasets, in the list's order, in any export format."""
-    fmt = check_format(fmt)
     title, description = list_doc(engine, list_id)
-    pks = list_pks(engine, list_id)
-    doc = ExportDoc(title=title, description=description or None)
-    return Export(fmt, media_type(fmt), filename(fmt, f"datakatalog-list-{list_id}"), len(pks),
-                  stream(engine, pks, fmt, base_url=base_url, doc=doc))
+    return export_datasets(engine, list_pks(engine, list_id), fmt, base_url=base_url,
+                           doc=ExportDoc(title=title, description=description or None),
+                           stem=f"datakatalog-list-{list_id}")

@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from typer.testing import CliRunner
 
-from catalog.export import writers
+from catalog.export import rows as rows_module
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 ALL_TITLES = {"Badplatser", "Hållplatser i Skåne", "Luftkvalitet", "Överförmyndarnämndens ärenden", "",
@@ -77,7 +77,7 @@ def test_csv_has_the_handout_columns_for_every_matching_dataset(client, harveste
     assert resp.headers["content-type"].startswith("text/csv")
     assert 'attachment; filename="datakatalog-export-' in resp.headers["content-disposition"]
     rows = _csv_rows(resp.content)
-    assert list(rows[0]) == list(writers.COLUMNS)
+    assert list(rows[0]) == list(rows_module.COLUMNS)
     assert {r["title"] for r in rows} == ALL_TITLES
     bad = next(r for r in rows if r["title"] == "Badplatser")
     assert bad["publisher"] == "Stockholms stad"
@@ -150,7 +150,7 @@ def test_xlsx_export_is_a_workbook_with_a_row_per_dataset(client, harvested):
     resp = _get(client, format="xlsx", sort="title")
     wb = openpyxl.load_workbook(io.BytesIO(resp.content), read_only=True)
     rows = list(wb["Datasets"].iter_rows(values_only=True))
-    assert rows[0] == writers.COLUMNS
+    assert rows[0] == rows_module.COLUMNS
     assert len(rows) == 9
     bad = next(r for r in rows if r[1] == "Badplatser")
     assert bad[3] == "Stockholms stad" and bad[7] == "CC-BY-4.0" and bad[8] == "open"
@@ -175,7 +175,7 @@ def test_markdown_handout_has_heading_count_date_and_a_section_per_dataset(clien
 @pytest.mark.parametrize("fmt", ["ttl", "jsonld", "rdf"])
 def test_rdf_exports_are_one_document_across_batches(client, harvested, monkeypatch, fmt):
     # batches of 3: the 8 records come out in three batches that must join into one document
-    monkeypatch.setattr(writers, "BATCH", 3)
+    monkeypatch.setattr(rows_module, "BATCH", 3)
     body = _get(client, format=fmt).content
     g = rdflib.Graph().parse(data=body, format=RDF_PARSERS[fmt])
     datasets = set(g.subjects(rdflib.RDF.type, DCAT.Dataset))
