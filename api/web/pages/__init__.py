@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import datasets, docs, home, lists, publishers
+from api.web.pages import console, datasets, docs, home, lists, publishers
 
 PAGES: tuple[APIRouter, ...] = (
     home.router,
@@ -16,4 +16,5 @@ PAGES: tuple[APIRouter, ...] = (
     publishers.router,
     docs.router,
     lists.router,
+    console.router,
 )
