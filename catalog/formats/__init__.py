@@ -1,5 +1,5 @@
-"""Record formats: reading DCAT, CKAN packages and JSON APIs (through TOML mapping profiles) into
-:class:`~catalog.records.DatasetRecord`, and writing records back out as DCAT-AP-SE. The *adapt* step
-of the flow calls the readers (from :mod:`harvester.adapters`); the *serve* step calls the writer.
-Parsing and serialising RDF itself is :mod:`catalog.rdf`'s (docs/architecture.md).
+"""Formats: the normalised record read from what sources publish and written as clients read it.
+
+DCAT (``dcat_read``, ``dcat_write``), CKAN (``ckan_read``, ``ckan_write``) and JSON APIs through
+declarative mapping profiles (``jsonapi``).
 """
