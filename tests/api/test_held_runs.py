@@ -299,3 +299,31 @@ def test_cli_job_confirm_after_a_newer_run_fails_with_one_line(held: Held, cli: 
     assert result.exit_code == 1
     assert "start a new harvest" in " ".join(result.stderr.split())
     assert _counts(held.engine) == before
+
+
+def test_two_people_confirming_at_once_withdraw_once(held: Held) -> None:
+    import threading
+
+    from catalog.errors import Conflict
+    from catalog.services import held as held_runs
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm(who: str) -> None:
+        barrier.wait()
+        try:
+            held_runs.confirm_held(held.engine, held.job_id, actor=Principal(actor=who, admin=True))
+            outcomes.append("confirmed")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=confirm, args=(who,)) for who in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["confirmed", "conflict"]
+    counts = _counts(held.engine)
+    assert (counts["withdrawn"], counts["withdrawal_revisions"]) == (6, 6)
+    assert len(_audit(held.engine, "job.confirm")) == 1
