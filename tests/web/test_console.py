@@ -240,6 +240,17 @@ def test_sign_out_ends_the_session_on_the_server(console: Console) -> None:
     assert replay.get("/console/quality", follow_redirects=False).headers["location"] == "/console"
 
 
+def test_signing_in_again_replaces_the_browsers_session(console: Console) -> None:
+    client = signed_in(console, "uppsala")
+    first = client.cookies[SESSION_COOKIE]
+    again = {"token": console.tokens["skane"], "csrf_token": client.cookies["csrf"]}
+    resp = client.post("/console/sign-in", data=again, follow_redirects=False)
+    assert resp.status_code == 303
+    assert client.cookies[SESSION_COOKIE] != first
+    assert count(console.engine, SESSION) == 1
+    assert "Region Skåne" in page(client.get("/console")).find("div", class_="console-bar").text
+
+
 def test_revoking_the_token_ends_its_console_sessions(console: Console) -> None:
     client = signed_in(console, "uppsala")
     assert page(client.get("/console")).find("h1").text == "Era källor"

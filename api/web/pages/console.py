@@ -99,6 +99,7 @@ def sign_in(request: Request, engine: EngineDep, token: Field = "", csrf_token: 
                  "That token is not a valid, active token of an organisation. Check it and try again.")
         return _page(request, "sign_in.html", {"error": error}, user=None, status_code=401)
     session_id, _user_ = opened
+    sessions.sign_out(engine, request.cookies.get(SESSION_COOKIE))  # a browser holds one session at a time
     response = _see_other("/console")
     response.set_cookie(SESSION_COOKIE, session_id, max_age=int(sessions.LIFETIME.total_seconds()),
                         path=COOKIE_PATH, httponly=True, samesite="strict",
