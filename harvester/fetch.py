@@ -3,8 +3,12 @@
 One :class:`Fetcher` (one ``requests.Session``) per run. What bounds a request:
 
 - connect and read timeouts (``FETCH_TIMEOUT``), and a total deadline per response
-  (``FETCH_DEADLINE``) enforced by a watchdog that shuts the socket down: a read timeout alone
-  never ends a server that trickles one byte every few seconds;
+  (``FETCH_DEADLINE``) enforced by a watchdog that shuts down every socket the request reads from:
+  a read timeout alone never ends a server that trickles one byte every few seconds. The sockets
+  are tracked themselves, not through urllib3's connection: for an answer that ends with
+  ``Connection: close`` http.client detaches the socket from its connection while the body is
+  still being read, and the watchdog must reach it all the same. A connect (and the TLS handshake,
+  which CPython bounds by the socket's timeout as a whole) waits at most the budget that is left;
 - a body size cap (``FETCH_MAX_BYTES``), checked from ``Content-Length`` and again while streaming;
 - redirects followed by hand (``FETCH_MAX_REDIRECTS``), each hop's URL checked before it is asked;
 - retries with exponential backoff after connection errors, 429 and 5xx, honouring ``Retry-After``
@@ -128,12 +132,30 @@ def check_url(url: str, *, allow_private: bool) -> None:
 
 
 class _Guard:
-    """The address policy of one fetcher, and the connections it opened (for the watchdog)."""
+    """The address policy of one fetcher, the sockets it opened, and the deadline of its current request."""
 
     def __init__(self, allow_private: bool) -> None:
         self.allow_private = allow_private
-        self._conns: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._lock = threading.Lock()
+        self.expired = threading.Event()
+        self.deadline: float | None = None  # time.monotonic() by which the current request must be done
+
+    def begin(self, seconds: float) -> None:
+        with self._lock:
+            self.expired = threading.Event()
+            self.deadline = time.monotonic() + seconds
+
+    def end(self) -> None:
+        with self._lock:
+            self.deadline = None
+
+    def _budget(self, timeout: float | None) -> float | None:
+        """``timeout``, shortened to what is left of the current request's deadline."""
+        if self.deadline is None:
+            return timeout
+        left = self.deadline - time.monotonic()
+        return left if timeout is None else min(timeout, left)
 
     def connect(self, conn: HTTPConnection) -> socket.socket:
         """Resolve, check and connect to a checked address only (what urllib3's ``_new_conn`` does, guarded)."""
@@ -144,9 +166,13 @@ class _Guard:
             raise NameResolutionError(conn.host, conn, exc) from exc
         last: OSError | None = None
         for _family, ip in addresses:
+            timeout = self._budget(conn.timeout)  # type: ignore[arg-type]
+            if timeout is not None and timeout <= 0:
+                last = TimeoutError("the deadline passed")
+                break
             try:
                 sock = u3connection.create_connection(
-                    (ip, conn.port or conn.default_port), conn.timeout, source_address=conn.source_address,
+                    (ip, conn.port or conn.default_port), timeout, source_address=conn.source_address,
                     socket_options=conn.socket_options)
             except TimeoutError as exc:
                 last = exc
@@ -155,22 +181,34 @@ class _Guard:
                 last = exc
                 continue
             sys.audit("http.client.connect", conn, conn.host, conn.port)
-            with self._lock:
-                self._conns.add(conn)
+            self.watch(sock)
             return sock
         if isinstance(last, TimeoutError):
             raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out (connect timeout={conn.timeout})")
         raise NewConnectionError(conn, f"Failed to establish a new connection: {last}")
 
-    def abort(self) -> None:
-        """Shut down every socket this fetcher opened: a blocked read returns at once."""
+    def watch(self, sock: socket.socket) -> None:
+        """Track a socket a request reads from; one that appears after the deadline is cut at once."""
         with self._lock:
-            conns = list(self._conns)
-        for conn in conns:
-            sock = getattr(conn, "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):  # closed already
-                    sock.shutdown(socket.SHUT_RDWR)
+            self._sockets.add(sock)
+            late = self.expired.is_set()
+        if late:
+            _shut(sock)
+
+    def abort(self) -> None:
+        """The deadline passed: shut down every socket this fetcher opened, so a blocked read returns at once."""
+        with self._lock:
+            self.expired.set()
+            socks = list(self._sockets)
+        for sock in socks:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for a TLS socket: it acts on the connection underneath
+    # without tearing down the TLS state another thread is reading with
+    with contextlib.suppress(OSError):  # closed already, or detached into its TLS socket
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class _GuardedHTTPConnection(HTTPConnection):
@@ -189,6 +227,11 @@ class _GuardedHTTPSConnection(HTTPSConnection):
 
     def _new_conn(self) -> socket.socket:
         return self.guard.connect(self)
+
+    def connect(self) -> None:
+        super().connect()
+        if self.sock is not None:  # the TLS socket: the plain one it wraps gave up its descriptor to it
+            self.guard.watch(self.sock)
 
 
 class _GuardedPoolManager(PoolManager):
@@ -296,13 +339,9 @@ class Fetcher:
     def _get_once(self, url: str, headers: dict[str, str]) -> Response:
         """One request and its redirects, within one total deadline; error statuses are returned."""
         s = self.settings
-        expired = threading.Event()
-
-        def fire() -> None:
-            expired.set()
-            self._guard.abort()
-
-        watchdog = threading.Timer(s.fetch_deadline, fire)
+        self._guard.begin(s.fetch_deadline)
+        expired = self._guard.expired
+        watchdog = threading.Timer(s.fetch_deadline, self._guard.abort)
         watchdog.daemon = True
         watchdog.start()
         current = url
@@ -335,6 +374,7 @@ class Fetcher:
             raise FetchError(f"{url}: more than {s.fetch_max_redirects} redirects (last to {current})")
         finally:
             watchdog.cancel()
+            self._guard.end()
 
     def _request_error(self, url: str, exc: requests.RequestException, expired: threading.Event) -> FetchError:
         s = self.settings
