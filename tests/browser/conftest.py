@@ -31,8 +31,8 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
 
 def _browser_missing() -> str | None:
     try:
-        import playwright  # noqa: F401
         import axe_playwright_python  # noqa: F401
+        import playwright  # noqa: F401
     except ImportError as exc:
         return f"Playwright or axe-playwright-python is not installed ({exc})"
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
