@@ -354,6 +354,18 @@ def test_access_filter_ors_within_and_ands_with_type(client, access_catalogue):
     assert {v: e["count"] for v, e in _facet(body, "access").items()} == {"restricted": 1}
 
 
+def test_openapi_documents_every_search_parameter_of_search_and_export(client):
+    from catalog.search.query import PARAMETERS
+
+    spec = client.get("/openapi.json").json()
+    search = {p["name"]: p for p in spec["paths"]["/api/datasets"]["get"]["parameters"]}
+    assert set(search) == {p.name for p in PARAMETERS}
+    assert search["type"]["schema"] == {"type": "array", "items": {"type": "string"}}
+    assert search["sort"]["schema"]["enum"] == ["relevance", "modified", "title", "quality"]
+    export = {p["name"] for p in spec["paths"]["/api/datasets/export"]["get"]["parameters"]}
+    assert export == {p.name for p in PARAMETERS if not p.paging}
+
+
 def test_facet_labels_are_given_in_english_too():
     from catalog.search.facets import FacetIndex, facet_label
 
@@ -421,6 +433,8 @@ def test_invalid_search_parameters_give_422_problem_naming_the_field(client):
         ({"per_page": 100_000}, "per_page"),
         ({"status": "deleted"}, "status"),
         ({"page": "two"}, "page"),
+        ({"min_quality": "high"}, "min_quality"),
+        ({"q": "x" * 501}, "q"),
     ]
     for params, field in cases:
         resp = client.get("/api/datasets", params=params)
@@ -429,6 +443,7 @@ def test_invalid_search_parameters_give_422_problem_naming_the_field(client):
         body = resp.json()
         assert body["status"] == 422
         assert field in body["detail"], (params, body["detail"])
+        assert [e["field"] for e in body["errors"]] == [field], params
 
 
 # -- status -------------------------------------------------------------------------------------

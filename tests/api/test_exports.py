@@ -206,9 +206,10 @@ def test_export_is_every_match_not_one_page(client, engine, http_server, add_sou
 
 
 def test_unknown_export_format_is_refused(client, harvested):
-    resp = client.get("/api/datasets/export", params={"format": "pdf"})
-    assert resp.status_code == 422
-    assert "format" in resp.json()["detail"]
+    for params in ({"format": "pdf"}, {"format": ["csv", "json"]}):
+        resp = client.get("/api/datasets/export", params=params)
+        assert resp.status_code == 422, params
+        assert [e["field"] for e in resp.json()["errors"]] == ["format"], params
 
 
 def test_cli_export_writes_the_file(harvested, db_url, tmp_path, monkeypatch):
