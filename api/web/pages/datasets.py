@@ -27,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100  # a page of HTML stays quick to render and to read
+FACET_VALUES = 30  # per facet: the first few shown, the rest behind "show more"
 
 
 def _usable(raw: str, low: float, high: float, *, integer: bool) -> bool:
@@ -73,6 +74,7 @@ def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
     lang = i18n.negotiate(request)
     params, notices = read_search(request)
     query = query_from_params(params)  # the API's parser: read_search left only values it accepts
+    query.facet_limit = FACET_VALUES
     result = datasets.search_datasets(engine, query)
     total = int(result["total"])
     pages = max(1, math.ceil(total / query.per_page))
