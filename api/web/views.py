@@ -162,6 +162,16 @@ def pick(value: dict[str, str] | None, lang: str) -> str | None:
     return value.get(lang) or display_text(value)
 
 
+def text_language(value: dict[str, str] | None, lang: str) -> str | None:
+    """The language tag of what :func:`pick` shows, when it is known and not the page's own: the
+    element then carries ``lang`` (WCAG 3.1.2, language of parts)."""
+    if not value or value.get(lang):
+        return None
+    shown = display_text(value)
+    primary = next((k for k, v in value.items() if v == shown), "").split("-")[0]
+    return primary if primary and primary != lang else None  # untagged text: its language is unknown
+
+
 def _size(n: int | None, lang: str) -> str | None:
     if not n:
         return None
@@ -212,6 +222,8 @@ def dataset_page(engine: Engine, dataset_id: str, lang: str) -> dict[str, Any]:
     return {
         "dataset": d,
         "title": pick(d["title"], lang) or d["id"],
+        "title_lang": text_language(d["title"], lang),
+        "description_lang": text_language(d["description"], lang),
         "publisher_name": (pick(d["publisher"]["name"], lang) or d["publisher"]["id"]) if d.get("publisher") else None,
         "description": pick(d["description"], lang),
         "themes": [{**t, "label": vocab.themes().label(t["id"], lang)} for t in d["themes"]],

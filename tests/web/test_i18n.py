@@ -123,6 +123,17 @@ def test_dataset_page_labels_and_dates_follow_the_language(client, harvested):
     assert sv_facts["Teman"] == "Miljö, Hälsa" and en_facts["Themes"] == "Environment, Health"
     # the English title of a dataset that has one
     assert en.find("h1").text == "Bathing sites" and sv.find("h1").text == "Badplatser"
+    assert en.find("h1").find("span").get("lang") is None
+
+
+def test_text_in_another_language_than_the_page_is_marked_with_its_lang(client, harvested):
+    items = client.get("/api/datasets", params={"q": "luftkvalitet"}).json()["items"]
+    # luftkvalitet has an English title but only a Swedish description
+    en = parse(client.get(f"/datasets/{items[0]['id']}", params={"lang": "en"}, headers=HTML).text)
+    assert en.find("h1").find("span").get("lang") is None and en.find("h1").text == "Air quality"
+    assert en.find("div", class_="description").get("lang") == "sv"
+    sv = parse(client.get(f"/datasets/{items[0]['id']}", params={"lang": "sv"}, headers=HTML).text)
+    assert sv.find("div", class_="description").get("lang") is None
 
 
 def test_numbers_and_dates_are_formatted_for_the_locale():
