@@ -284,7 +284,9 @@ class Searcher:
         final = base.copy()
         for mask in filter_masks.values():
             final &= mask
-        facets = {f: self._facet_counts(idx, f, base, filter_masks, query) for f in FACETS}
+        counted: dict[int, tuple[np.ndarray, bool, np.ndarray]] = {}
+        facets = {f: self._facet_counts(idx, f, self._selection(f, base, final, filter_masks), counted, query)
+                  for f in FACETS}
         hits = np.flatnonzero(final)
         total = int(len(hits))
         start = max(query.page - 1, 0) * query.per_page
@@ -312,26 +314,37 @@ class Searcher:
             return -(score[hits] * (1.0 + idx.quality[hits] / 200.0)), title
         return -idx.quality[hits], title
 
+    @staticmethod
+    def _selection(facet: str, base: np.ndarray, final: np.ndarray, filter_masks: dict[str, np.ndarray]
+                   ) -> np.ndarray:
+        """The datasets a facet is counted over: every filter but its own (the final selection for
+        a facet nobody filters by, shared by all of them)."""
+        if facet not in filter_masks:
+            return final
+        mask = base.copy()
+        for other, m in filter_masks.items():
+            if other != facet:
+                mask &= m
+        return mask
+
     def _facet_counts(
-        self, idx: FacetIndex, facet: str, base: np.ndarray, filter_masks: dict[str, np.ndarray],
+        self, idx: FacetIndex, facet: str, mask: np.ndarray, counted: dict[int, tuple[np.ndarray, bool, np.ndarray]],
         query: SearchQuery,
     ) -> list[dict[str, Any]]:
         fx = idx.facets[facet]
         if not fx.values:
             return []
-        mask = base
-        others = [m for f, m in filter_masks.items() if f != facet]
-        if others:
-            mask = base.copy()
-            for m in others:
-                mask &= m
         # A selection of most of the catalogue (match-all, a word in every description) is counted
         # as what it leaves out, subtracted from the per-generation counts of the whole status.
+        # ``counted`` keeps that choice per selection (holding the selection, so that its id stays
+        # its own): the facets sharing one decide it once.
         every, size, every_counts = idx.status_counts(query.status)
-        if int(np.count_nonzero(mask)) * 4 > size * 3:  # what is left out is counted sparsely
-            counts = every_counts[facet] - fx.counts(every & ~mask)
-        else:
-            counts = fx.counts(mask)
+        found = counted.get(id(mask))
+        if found is None:
+            left_out = int(np.count_nonzero(mask)) * 4 > size * 3
+            found = counted[id(mask)] = (mask, left_out, every & ~mask if left_out else mask)
+        _, left_out, counting = found
+        counts = every_counts[facet] - fx.counts(counting) if left_out else fx.counts(counting)
         nonzero = np.flatnonzero(counts)
         if len(nonzero) > query.facet_limit:
             top = nonzero[np.argpartition(-counts[nonzero], query.facet_limit - 1)[: query.facet_limit]]

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from catalog.search import searcher, term_index
-from catalog.search.facets import Facet
+from catalog.search.facets import SMALL, Facet
 from catalog.search.query import SearchQuery
 from catalog.search.searcher import BM25_LIMIT, Searcher, _first
 from tests.conftest import FixtureHTTPServer, HarvestFn
@@ -158,13 +158,15 @@ def test_first_k_equals_a_full_sort() -> None:
         assert _first(primary, tiebreak, k).tolist() == expected.tolist()
 
 
-def test_facet_counts_sparse_and_dense_agree() -> None:
+@pytest.mark.parametrize("values", [30, SMALL, 1])  # a small facet counts with one mask per value
+def test_facet_counts_sparse_and_dense_agree(values: int) -> None:
     rng = np.random.default_rng(3)
-    size, values = 2000, 30
+    size = 2000
     doc = rng.integers(0, size, 9000)
     val = rng.integers(0, values, 9000)
     pairs = np.unique(np.stack([val, doc]), axis=1)  # grouped by value, as the facet table gives them
     facet = Facet.build([f"v{i}" for i in range(values)], pairs[1], pairs[0], size)
+    assert (facet.dense is not None) == (values <= SMALL)
     for density in (0.0, 0.01, 0.2, 0.3, 0.9, 1.0):
         mask = rng.random(size) < density
         naive = np.bincount(pairs[0][mask[pairs[1]]], minlength=values)

@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, select, text
 
 from catalog.records import DatasetRecord
 from catalog.resources import migrations_dir
 from catalog.search.query import parse_query
-from catalog.search.searcher import searcher_for
 from catalog.services.datasets import search_datasets
 from catalog.store.engine import make_engine, upgrade
-from catalog.store.tables import DS, FACET, SRC
+from catalog.store.tables import DS, FACET
 
 EU_ACCESS = "http://publications.europa.eu/resource/authority/access-right/"
 # title -> (kind, access rights as the record states them, the access facet value expected)
@@ -37,20 +36,26 @@ def _at_revision(engine: Engine, revision: str, *, down: bool = False) -> None:
 
 
 def _store_before_0006(engine: Engine) -> None:
-    """Datasets as a harvest before revision 0006 stored them: no type or access facet rows."""
+    """Datasets as a harvest before revision 0006 stored them: no type or access facet rows. Plain SQL
+    with the columns of that revision (the table models describe the newest schema)."""
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        source_id = conn.execute(insert(SRC).values(
-            name="gammal", kind="dcat", url="https://gammal.example.se/catalog.ttl", deleted=False,
-            created_at=now, updated_at=now).returning(SRC.c.id)).scalar_one()
+        source_id = conn.execute(text(
+            "INSERT INTO source (name, kind, url, deleted, created_at, updated_at) "
+            "VALUES ('gammal', 'dcat', 'https://gammal.example.se/catalog.ttl', :no, :now, :now) RETURNING id"),
+            {"no": False, "now": now}).scalar_one()
         for n, (title, (kind, access, _)) in enumerate(STORED.items()):
             rec = DatasetRecord(kind=kind, uri=f"https://gammal.example.se/{n}", title={"sv": title},
                                 access_rights=access)
-            pk = conn.execute(insert(DS).values(
-                id=f"ds{n}", uri=rec.uri, kind=kind, source_id=source_id, title=title, title_sort=title.lower(),
-                status="active", content_hash=f"h{n}", record=rec.to_json().decode(), violations="[]",
-                valid=True, quality_score=50.0, first_seen_at=now, updated_at=now).returning(DS.c.pk)).scalar_one()
-            conn.execute(insert(FACET).values(dataset_pk=pk, facet="source", value="gammal"))
+            pk = conn.execute(text(
+                "INSERT INTO dataset (id, uri, kind, source_id, title, title_sort, status, content_hash, record, "
+                "violations, valid, quality_score, first_seen_at, updated_at) VALUES (:id, :uri, :kind, :source, "
+                ":title, :sort, 'active', :hash, :record, '[]', :yes, 50.0, :now, :now) RETURNING pk"),
+                {"id": f"ds{n}", "uri": rec.uri, "kind": kind, "source": source_id, "title": title,
+                 "sort": title.lower(), "hash": f"h{n}", "record": rec.to_json().decode(), "yes": True,
+                 "now": now}).scalar_one()
+            conn.execute(text("INSERT INTO dataset_facet (dataset_pk, facet, value) VALUES (:pk, 'source', 'gammal')"),
+                         {"pk": pk})
         conn.execute(text("INSERT INTO catalog_state (key, value) VALUES ('generation', '1')"))
 
 
@@ -59,7 +64,6 @@ def test_upgrade_fills_type_and_access_facets_of_datasets_stored_before(db_url: 
     try:
         _at_revision(engine, "0005_merge")
         _store_before_0006(engine)
-        searcher_for(engine).search(parse_query())  # a server's index of the catalogue before the upgrade
         upgrade(engine)
         with engine.connect() as conn:
             rows = conn.execute(select(DS.c.title, FACET.c.facet, FACET.c.value)
@@ -69,8 +73,9 @@ def test_upgrade_fills_type_and_access_facets_of_datasets_stored_before(db_url: 
             (title, kind) for title, (kind, _, _) in STORED.items()}
         assert {(r.title, r.value) for r in rows if r.facet == "access"} == {
             (title, value) for title, (_, _, value) in STORED.items() if value}
+        with engine.connect() as conn:  # the generation moves: a search index cached for it is built again
+            assert conn.execute(text("SELECT value FROM catalog_state WHERE key = 'generation'")).scalar_one() == "2"
 
-        # the upgrade moved the catalogue's generation: the cached index is built again and counts them
         result = search_datasets(engine, parse_query(filters={"type": ["dataservice"]}))
         assert {i["title"] for i in result["items"]} == {"Nyckel-API", "Utan åtkomstuppgift"}
         assert {e["value"]: e["count"] for e in result["facets"]["access"]} == {"restricted": 1}
