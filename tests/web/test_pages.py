@@ -311,6 +311,8 @@ def test_data_service_page_shows_its_endpoint_and_the_datasets_it_serves(client,
     assert links["https://api.fixtures.example.se/bad"] == "https://api.fixtures.example.se/bad"
     assert "https://api.fixtures.example.se/bad/openapi.json" in links
     assert links["Badplatser"] == f"/datasets/{ids['Badplatser']}"
+    # it has no distributions: it is used through its endpoint, not downloaded
+    assert "Hämta data" not in [h.text for h in doc.find_all("h2")]
 
 
 def test_dataset_page_names_its_source_and_last_harvest(client, harvested):
