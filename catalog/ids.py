@@ -58,12 +58,72 @@ def distribution_id(dist: Distribution, dataset_id: str, position: int) -> str:
     return _digest("dist", dataset_id, str(position))
 
 
+# -- Swedish organisation numbers ------------------------------------------------------------
+
+# dataportal.se names every organisation by its number: one IRI per organisation, whoever publishes it
+ORGANISATION_IRI = "http://dataportal.se/organisation/SE"
+
+# 10 digits as sources write them: 212000-3005, 2120003005, SE2120003005 (dataportal.se),
+# SE212000300501 (VAT number), 16212000-3005 (with the century-like "16" some registers add).
+# Not glued to other letters or digits, so a longer number or a word never yields one.
+_ORG_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:SE)?(?:16)?(\d{6})[- ]?(\d{4})(?:01)?(?![0-9A-Za-z])", re.IGNORECASE)
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for pos, char in enumerate(digits):
+        n = int(char) * (2 if pos % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _valid_org_number(digits: str) -> bool:
+    # a legal entity's third digit is 2 or more (a person's is a month, 0 or 1); the last is a Luhn check digit
+    return len(digits) == 10 and digits[2] >= "2" and _luhn_ok(digits)
+
+
+def org_number(text: str | None) -> str | None:
+    """The 10 digits of a Swedish organisation number written in any usual notation (``212000-3005``,
+    ``2120003005``, ``SE2120003005``, ``SE212000300501``), or None when ``text`` is not one, or its
+    check digit is wrong."""
+    match = _ORG_NUMBER.fullmatch((text or "").strip())
+    if match is None:
+        return None
+    digits = match.group(1) + match.group(2)
+    return digits if _valid_org_number(digits) else None
+
+
+def org_number_in(iri: str | None) -> str | None:
+    """The organisation number an IRI names (``http://dataportal.se/organisation/SE2120003005``,
+    ``https://www.trafiklab.se/organisation/232100-0255``): the first valid one in it, else None."""
+    for match in _ORG_NUMBER.finditer(iri or ""):
+        digits = match.group(1) + match.group(2)
+        if _valid_org_number(digits):
+            return digits
+    return None
+
+
+def org_number_text(digits: str) -> str:
+    """An organisation number as people write it: ``212000-3005``."""
+    return f"{digits[:6]}-{digits[6:]}"
+
+
+def publisher_key(agent: Agent) -> str | None:
+    """What identifies an agent across sources: the dataportal.se IRI of its organisation number when
+    its IRI carries one (so every notation of one number is one publisher), else its own IRI."""
+    number = org_number_in(agent.uri)
+    return ORGANISATION_IRI + number if number else agent.uri
+
+
 def publisher_id(agent: Agent) -> str:
-    """Stable and readable: from the URI (its last segment plus a short hash), else from the name."""
+    """Stable and readable: from the IRI that identifies the agent (:func:`publisher_key`: its last
+    segment plus a short hash), else from the name. An IRI in the dataportal.se form keeps the id it
+    always had; every other notation of the same organisation number gets that same id."""
     name = display_text(agent.name) or ""
-    if agent.uri:
-        base = slug(re.split(r"[/#]", agent.uri.rstrip("/#"))[-1], 30)
-        digest = _digest("pub", agent.uri, size=3)
-        return f"{base}-{digest}" if base else _digest("pub", agent.uri)
-    key = name.strip().lower()
-    return f"{slug(name) or 'utgivare'}-{_digest('pubname', key, size=3)}"
+    key = publisher_key(agent)
+    if key:
+        base = slug(re.split(r"[/#]", key.rstrip("/#"))[-1], 30)
+        digest = _digest("pub", key, size=3)
+        return f"{base}-{digest}" if base else _digest("pub", key)
+    name_key = name.strip().lower()
+    return f"{slug(name) or 'utgivare'}-{_digest('pubname', name_key, size=3)}"

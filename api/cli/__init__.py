@@ -10,12 +10,12 @@ import sys
 
 import typer
 
-from api.cli import export, harvest, org, search, serve, sources, validate
+from api.cli import export, harvest, org, publishers, search, serve, sources, validate
 from api.cli.console import err
 from api.cli.sources import source_app
 from catalog.errors import CatalogError
 
-COMMANDS = (sources, harvest, search, export, validate, org, serve)
+COMMANDS = (sources, harvest, search, export, validate, org, publishers, serve)
 
 app = typer.Typer(help="datakatalog: harvest Swedish open data into one DCAT-AP-SE catalogue.",
                   no_args_is_help=True, pretty_exceptions_enable=False)

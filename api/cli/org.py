@@ -50,11 +50,38 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
             return
-        table = Table("id", "name", "sources", "active tokens", "created")
+        table = Table("id", "name", "sources", "active tokens", "publishers", "created")
         for r in rows:
             table.add_row(str(r["id"]), r["name"], str(r["sources"]), str(r["active_tokens"]),
-                          (r["created_at"] or "")[:19])
+                          ", ".join(r["publishers"]), (r["created_at"] or "")[:19])
         out.print(table)
+
+    @org_app.command("link")
+    def org_link(name: str, publisher: str, as_json: JsonOption = False, db: DbOption = None) -> None:
+        """Link an organisation to a publisher it is: its quality report then covers what that publisher
+        publishes, from whichever source."""
+        try:
+            result = organisations.link_publisher(Context(db).engine, name, publisher, actor=cli_actor())
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        if as_json:
+            print_json(result)
+            return
+        verb = "Linked" if result["linked"] else "Already linked:"
+        out.print(f"{verb} {result['organisation']['name']} → publisher {result['publisher']} "
+                  f"(linked publishers: {', '.join(result['publishers'])}).", highlight=False, soft_wrap=True)
+
+    @org_app.command("unlink")
+    def org_unlink(name: str, publisher: str, db: DbOption = None) -> None:
+        """Undo `org link`."""
+        try:
+            result = organisations.unlink_publisher(Context(db).engine, name, publisher, actor=cli_actor())
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        out.print(f"Unlinked {result['organisation']['name']} from publisher {result['publisher']}.",
+                  highlight=False, soft_wrap=True)
 
     @token_app.command("list")
     def token_list(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:

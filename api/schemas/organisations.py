@@ -16,6 +16,7 @@ class Organisation(Schema):
     created_at: str | None
     sources: int
     active_tokens: int = Field(description="Unrevoked tokens (never the tokens themselves)")
+    publishers: list[str] = Field(description="The publishers it is linked to (their ids)")
 
 
 class OrganisationRef(Schema):
@@ -27,6 +28,14 @@ class OrganisationSource(Schema):
     id: int
     name: str
     datasets: int
+    invalid: int
+    own: bool = Field(description="Its own source (else one that harvested a linked publisher's datasets)")
+
+
+class OrganisationPublisher(Schema):
+    id: str
+    name: str | None
+    datasets: int = Field(description="Its active datasets, from whichever source")
     invalid: int
 
 
@@ -40,6 +49,7 @@ class OrganisationQuality(Schema):
     average_score: float | None
     rules: list[FailedRule] = Field(description="The rules broken by the most datasets")
     sources: list[OrganisationSource]
+    publishers: list[OrganisationPublisher] = Field(description="The publishers it is linked to")
 
 
 class AuditEntry(Schema):

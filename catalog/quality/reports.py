@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, or_, select
 
 from catalog.errors import NotFound
 from catalog.quality.problems import RuleTally
-from catalog.services.organisations import get_organisation
+from catalog.services.organisations import get_organisation, linked_publishers
+from catalog.store.publishers import resolve
 from catalog.store.runs import DS, decode
 from catalog.store.tables import PUB, SRC
 
@@ -78,7 +79,10 @@ def publishers_quality(engine: Engine) -> list[dict[str, Any]]:
 
 
 def publisher_quality(engine: Engine, publisher_id: str) -> dict[str, Any]:
-    """One publisher's quality figures; NotFound when no such publisher is stored."""
+    """One publisher's quality figures (an alias's id answers its publisher's); NotFound when no such
+    publisher is stored."""
+    with engine.connect() as conn:
+        publisher_id = resolve(conn, [publisher_id])[publisher_id]
     found = _publisher_reports(engine, publisher_id)
     if found:
         return found[0]
@@ -93,19 +97,37 @@ def publisher_quality(engine: Engine, publisher_id: str) -> dict[str, Any]:
 
 
 def organisation_quality(engine: Engine, organisation: int | str, *, top: int = TOP_RULES) -> dict[str, Any]:
-    """How an organisation's active datasets fare: counts, invalid ones, the rules broken most, per source."""
+    """How an organisation's active datasets fare: counts, invalid ones, the rules broken most, per
+    source and per publisher. Its datasets are those of its own sources and those of the publishers
+    it is linked to, from whichever source harvested them (each dataset counted once)."""
     org = get_organisation(engine, organisation)
+    assert org.id is not None
     figures = _Figures()
     with engine.connect() as conn:
-        sources = conn.execute(select(SRC.c.id, SRC.c.name).where(
+        own = conn.execute(select(SRC.c.id, SRC.c.name).where(
             SRC.c.organisation_id == org.id, SRC.c.deleted.is_(False)).order_by(SRC.c.name)).all()
+        publisher_ids = linked_publishers(conn, org.id)
+        where = DS.c.source_id.in_([s.id for s in own])
+        if publisher_ids:
+            where = or_(where, DS.c.publisher_id.in_(publisher_ids))
         per_source: dict[int, dict[str, Any]] = {
-            s.id: {"id": s.id, "name": s.name, "datasets": 0, "invalid": 0} for s in sources}
-        for row in _active(conn, DS.c.source_id.in_(list(per_source))):
-            figures.add(row)
-            per_source[row.source_id]["datasets"] += 1
-            per_source[row.source_id]["invalid"] += 0 if row.valid else 1
+            s.id: {"id": s.id, "name": s.name, "datasets": 0, "invalid": 0, "own": True} for s in own}
+        per_publisher: dict[str, dict[str, Any]] = {
+            pid: {"id": pid, "name": None, "datasets": 0, "invalid": 0} for pid in publisher_ids}
+        for pid, name in conn.execute(select(PUB.c.id, PUB.c.name).where(PUB.c.id.in_(publisher_ids))):
+            per_publisher[pid]["name"] = name or None
+        rows = list(_active(conn, where))
+        others = {r.source_id for r in rows} - set(per_source)
+        for s in conn.execute(select(SRC.c.id, SRC.c.name).where(SRC.c.id.in_(others)).order_by(SRC.c.name)):
+            per_source[s.id] = {"id": s.id, "name": s.name, "datasets": 0, "invalid": 0, "own": False}
+    for row in rows:
+        figures.add(row)
+        for entry in (per_source.get(row.source_id), per_publisher.get(row.publisher_id)):
+            if entry is not None:
+                entry["datasets"] += 1
+                entry["invalid"] += 0 if row.valid else 1
     summary = figures.summary()
     return {"organisation": {"id": org.id, "name": org.name}, "datasets": summary["datasets"],
             "invalid": summary["invalid"], "valid": summary["valid"], "average_score": summary["average_score"],
-            "rules": figures.failing(top), "sources": list(per_source.values())}
+            "rules": figures.failing(top), "sources": list(per_source.values()),
+            "publishers": list(per_publisher.values())}

@@ -88,6 +88,8 @@ class FacetIndex:
     quality: np.ndarray
     facets: dict[str, Facet]
     publisher_names: dict[str, str]
+    # a merged publisher's id -> the publisher it is part of: a filter by the old id finds its datasets
+    publisher_aliases: dict[str, str] = field(default_factory=dict)
     _status_counts: dict[str, tuple[np.ndarray, int, dict[str, np.ndarray]]] = field(default_factory=dict)
 
     def status_mask(self, status: str) -> np.ndarray:
@@ -137,7 +139,7 @@ def build_index(engine: Engine) -> FacetIndex:
         quality_rows = conn.execute(text("SELECT pk, quality_score FROM dataset")).all()
         facet_rows = conn.execute(text(
             f"SELECT facet, value, {concat} FROM dataset_facet GROUP BY facet, value")).all()
-        publishers: dict[str, str] = {r[0]: r[1] for r in conn.execute(text("SELECT id, name FROM publisher"))}
+        publisher_rows = conn.execute(text("SELECT id, name, merged_into FROM publisher")).all()
     quality = np.zeros(len(pks), dtype=np.float64)
     if quality_rows:
         q_pks = np.fromiter((r[0] for r in quality_rows), dtype=np.int64, count=len(quality_rows))
@@ -158,6 +160,9 @@ def build_index(engine: Engine) -> FacetIndex:
         else:
             doc = val = np.zeros(0, dtype=np.int64)
         facets[facet] = Facet.build(values, doc, val, len(pks))
+    publishers = {r[0]: r[1] for r in publisher_rows}
+    aliases = _publisher_roots({r[0]: r[2] for r in publisher_rows if r[2]})
+    publishers.update({alias: publishers.get(root, alias) for alias, root in aliases.items()})
     active = np.zeros(len(pks), dtype=bool)
     if len(active_pks):
         active[np.searchsorted(pks, active_pks)] = True
@@ -165,8 +170,20 @@ def build_index(engine: Engine) -> FacetIndex:
         generation=gen, pks=pks, active=active, withdrawn=~active,
         title_rank=_rank_from_order(pks, title_order),
         modified_rank=_rank_from_order(pks, modified_order), quality=quality, facets=facets,
-        publisher_names=publishers,
+        publisher_names=publishers, publisher_aliases=aliases,
     )
+
+
+def _publisher_roots(parents: dict[str, str]) -> dict[str, str]:
+    """alias -> the publisher at the end of its chain of merges (a loop ends where it started)."""
+    roots: dict[str, str] = {}
+    for alias in parents:
+        root, seen = alias, {alias}
+        while root in parents and parents[root] not in seen:
+            root = parents[root]
+            seen.add(root)
+        roots[alias] = root
+    return roots
 
 
 def parse_ids(joined: str | None) -> np.ndarray:

@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -276,6 +276,10 @@ class Searcher:
             score[positions] = scores
             base &= text_mask
         filter_masks: dict[str, np.ndarray] = {}
+        if idx.publisher_aliases and query.filters.get("publisher"):
+            # a merged publisher's old id (a bookmarked link) finds what is now stored under its publisher
+            query = replace(query, filters={**query.filters, "publisher": list(dict.fromkeys(
+                idx.publisher_aliases.get(v, v) for v in query.filters["publisher"]))})
         for facet, wanted in query.filters.items():
             fx = idx.facets.get(facet)
             if fx is None or not wanted:

@@ -22,6 +22,7 @@ from catalog.export.rows import iter_items
 from catalog.formats.ckan_write import organization, package
 from catalog.search.query import MAX_PER_PAGE, parse_query
 from catalog.search.searcher import SearchHits, searcher_for
+from catalog.store.publishers import resolve
 from catalog.store.runs import DS
 from catalog.store.tables import PUB
 
@@ -263,7 +264,8 @@ def _organizations(engine: Engine) -> list[dict[str, Any]]:
         counts = {r[0]: r[1] for r in conn.execute(
             select(DS.c.publisher_id, func.count()).where(DS.c.status == "active", DS.c.publisher_id.is_not(None))
             .group_by(DS.c.publisher_id))}
-        pubs = conn.execute(select(PUB.c.id, PUB.c.name, PUB.c.uri)).all()
+        # a merged publisher is not an organization of its own: its id answers the one it is part of
+        pubs = conn.execute(select(PUB.c.id, PUB.c.name, PUB.c.uri).where(PUB.c.merged_into.is_(None))).all()
     return [organization(p.id, p.name, counts.get(p.id, 0), p.uri) for p in pubs]
 
 
@@ -290,6 +292,8 @@ def organization_show(engine: Engine, params: dict[str, Any], base_url: str) -> 
     ref = str(params.get("id") or "").strip()
     if not ref:
         raise CkanError("id: missing value")
+    with engine.connect() as conn:
+        ref = resolve(conn, [ref])[ref]
     found = next((o for o in _organizations(engine) if ref in (o["id"], o["title"])), None)
     if found is None:
         raise NotFound(f"no organization {ref!r}")

@@ -16,12 +16,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from catalog.errors import Conflict, FieldError, NotFound
 from catalog.normalise import iso
 from catalog.services.audit import record
-from catalog.store.tables import SRC, ApiToken, Organisation, utcnow
+from catalog.store.publishers import resolve
+from catalog.store.tables import ORGPUB, PUB, SRC, ApiToken, Organisation, utcnow
 
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
@@ -125,9 +126,14 @@ def get_organisation(engine: Engine, ref: int | str) -> Organisation:
 
 
 def list_organisations(engine: Engine) -> list[dict[str, Any]]:
-    """Every organisation with its number of sources and active tokens (never the tokens)."""
+    """Every organisation with its number of sources and active tokens (never the tokens) and the
+    publishers it is linked to."""
     with engine.connect() as conn:
         orgs = conn.execute(select(ORG).order_by(ORG.c.name)).all()
+        linked: dict[int, list[str]] = {}
+        for org_id, pub_id in conn.execute(select(ORGPUB.c.organisation_id, ORGPUB.c.publisher_id)
+                                           .order_by(ORGPUB.c.publisher_id)):
+            linked.setdefault(org_id, []).append(pub_id)
         sources: dict[int, int] = {r[0]: r[1] for r in conn.execute(
             select(SRC.c.organisation_id, func.count()).where(SRC.c.deleted.is_(False))
             .group_by(SRC.c.organisation_id))}
@@ -135,7 +141,7 @@ def list_organisations(engine: Engine) -> list[dict[str, Any]]:
             select(TOKEN.c.organisation_id, func.count()).where(TOKEN.c.revoked_at.is_(None))
             .group_by(TOKEN.c.organisation_id))}
     return [{"id": o.id, "name": o.name, "created_at": iso(o.created_at), "sources": sources.get(o.id, 0),
-             "active_tokens": tokens.get(o.id, 0)} for o in orgs]
+             "active_tokens": tokens.get(o.id, 0), "publishers": linked.get(o.id, [])} for o in orgs]
 
 
 def list_tokens(engine: Engine, organisation: int | str) -> list[dict[str, Any]]:
@@ -174,3 +180,54 @@ def rotate_token(engine: Engine, organisation: int | str, *, actor: Principal) -
         record(conn, actor, "token.rotate", f"organisation:{org.id}", {"token": prefix, "revoked": old},
                organisation_id=org.id)
     return token, old
+
+
+# -- the publishers an organisation is ---------------------------------------------------------
+
+
+def linked_publishers(conn: Connection, organisation_id: int) -> list[str]:
+    """The publishers (by their current id: a linked publisher merged since counts as the one it is
+    part of) an organisation is linked to."""
+    linked = list(conn.execute(select(ORGPUB.c.publisher_id).where(ORGPUB.c.organisation_id == organisation_id)
+                               .order_by(ORGPUB.c.publisher_id)).scalars())
+    return list(dict.fromkeys(resolve(conn, linked).values()))
+
+
+def link_publisher(engine: Engine, organisation: int | str, publisher_id: str, *, actor: Principal) -> dict[str, Any]:
+    """Link an organisation to a publisher (an alias's id links its publisher): what that publisher
+    publishes, wherever it was harvested, is the organisation's. Linking twice changes nothing."""
+    org = get_organisation(engine, organisation)
+    assert org.id is not None
+    with engine.begin() as conn:
+        if conn.execute(select(PUB.c.id).where(PUB.c.id == publisher_id)).first() is None:
+            raise NotFound(f"no publisher {publisher_id!r}")
+        target = resolve(conn, [publisher_id])[publisher_id]
+        taken = conn.execute(select(ORGPUB.c.publisher_id).where(
+            ORGPUB.c.organisation_id == org.id, ORGPUB.c.publisher_id == target)).first()
+        if taken is None:
+            conn.execute(insert(ORGPUB).values(organisation_id=org.id, publisher_id=target, created_at=utcnow()))
+            record(conn, actor, "organisation.link_publisher", f"organisation:{org.id}", {"publisher": target},
+                   organisation_id=org.id)
+        publishers = linked_publishers(conn, org.id)
+    return {"organisation": {"id": org.id, "name": org.name}, "publisher": target, "linked": taken is None,
+            "publishers": publishers}
+
+
+def unlink_publisher(engine: Engine, organisation: int | str, publisher_id: str, *,
+                     actor: Principal) -> dict[str, Any]:
+    """Undo a link (by the publisher's id or an alias's); NotFound when there is none."""
+    org = get_organisation(engine, organisation)
+    assert org.id is not None
+    with engine.begin() as conn:
+        linked = list(conn.execute(select(ORGPUB.c.publisher_id).where(ORGPUB.c.organisation_id == org.id)).scalars())
+        roots = resolve(conn, [*linked, publisher_id])
+        target = roots[publisher_id]
+        gone = [p for p in linked if roots[p] == target]
+        if not gone:
+            raise NotFound(f"organisation {org.name!r} is not linked to publisher {publisher_id!r}")
+        conn.execute(delete(ORGPUB).where(ORGPUB.c.organisation_id == org.id, ORGPUB.c.publisher_id.in_(gone)))
+        record(conn, actor, "organisation.unlink_publisher", f"organisation:{org.id}", {"publisher": target},
+               organisation_id=org.id)
+        publishers = linked_publishers(conn, org.id)
+    return {"organisation": {"id": org.id, "name": org.name}, "publisher": target, "linked": False,
+            "publishers": publishers}

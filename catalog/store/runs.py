@@ -18,8 +18,9 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 from catalog import ids
 from catalog.chunks import chunked
 from catalog.records import display_text
+from catalog.store import publishers
 from catalog.store.prepared import Prepared, facet_values, search_texts
-from catalog.store.tables import DIST, DS, FACET, JOBREC, PUB, REV, SRC, STATE, utcnow
+from catalog.store.tables import DIST, DS, FACET, JOBREC, REV, SRC, STATE, utcnow
 
 CHUNK = 500
 REV_COLS = ("dataset_id", "job_id", "change", "content_hash", "previous", "created_at")
@@ -118,7 +119,7 @@ class RunWriter:
                 )
             )
         }
-        self.publishers_seen: set[str] = set()
+        self.publishers: dict[str, str] = {}  # publisher id as derived -> the publisher it belongs to
         self.changed = False
 
     # -- problems ---------------------------------------------------------------------------
@@ -229,39 +230,8 @@ class RunWriter:
         return out
 
     def _upsert_publishers(self, items: Iterable[Prepared]) -> None:
-        rows: dict[str, dict[str, Any]] = {}
-        for item in items:
-            pub = item.rec.publisher
-            if pub is None or item.publisher_id is None or item.publisher_id in self.publishers_seen:
-                continue
-            self.publishers_seen.add(item.publisher_id)
-            rows[item.publisher_id] = {
-                "id": item.publisher_id, "uri": pub.uri, "name": display_text(pub.name) or "",
-                "names": _json(pub.name), "type": pub.type, "updated_at": self.now,
-            }
-        if not rows:
-            return
-        keys = list(rows)
-        existing: set[str] = set()
-        for chunk in chunked(keys, CHUNK):
-            existing.update(self.conn.execute(select(PUB.c.id).where(PUB.c.id.in_(chunk))).scalars())
-        fresh = [row for key, row in rows.items() if key not in existing]
-        stale = [row for key, row in rows.items() if key in existing]
-        if fresh:
-            if self.conn.dialect.name == "postgresql":
-                # runs of two sources may add the same publisher at once (harvest pool): the first one wins
-                from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-                self.conn.execute(pg_insert(PUB).on_conflict_do_nothing(index_elements=["id"]), fresh)
-            else:
-                self.conn.execute(insert(PUB), fresh)
-        if stale:
-            self.conn.execute(
-                update(PUB).where(PUB.c.id == bindparam("b_id")).values(
-                    uri=bindparam("uri"), name=bindparam("name"), names=bindparam("names"),
-                    type=bindparam("type"), updated_at=bindparam("updated_at")),
-                [{**row, "b_id": row["id"]} for row in stale],
-            )
+        """Publisher rows, and each record pointed at its publisher (an alias's at the one it was merged into)."""
+        publishers.store(self.conn, items, now=self.now, known=self.publishers)
 
     def _row(self, item: Prepared, record_json: str) -> dict[str, Any]:
         title = display_text(item.rec.title) or ""

@@ -34,13 +34,20 @@ class Source(SQLModel, table=True):
 
 
 class Publisher(SQLModel, table=True):
-    """An organisation that publishes datasets; shared across sources by its stable id."""
+    """An organisation that publishes datasets; shared across sources by its stable id.
+
+    A publisher merged into another (catalog/services/publishers_identity.py) stays as an alias:
+    ``merged_into`` names the one it is part of, its id keeps resolving there, and what sources
+    publish under it is stored under that one."""
 
     id: str = Field(primary_key=True, max_length=64)
     uri: str | None = Field(default=None, max_length=2000)
     name: str = Field(default="", max_length=500)
     names: str | None = Field(default=None, sa_column=Column(Text))
     type: str | None = Field(default=None, max_length=500)
+    # the Swedish organisation number its IRI carries (10 digits), when it carries one
+    org_number: str | None = Field(default=None, index=True, max_length=10)
+    merged_into: str | None = Field(default=None, index=True, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -211,6 +218,20 @@ class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class OrganisationPublisher(SQLModel, table=True):
+    """An organisation account and a publisher it is: what that publisher publishes, from whichever
+    source, counts as the organisation's (its quality report covers it)."""
+
+    __tablename__ = "organisation_publisher"
+
+    organisation_id: int = Field(primary_key=True)
+    publisher_id: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+ORGPUB = OrganisationPublisher.__table__  # type: ignore[attr-defined]
 
 
 class ApiToken(SQLModel, table=True):
