@@ -209,10 +209,16 @@ VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
 
 
 def facet_label(idx: FacetIndex, facet: str, value: str, lang: str = "sv") -> str:
-    """The human label of a facet value in ``lang`` (``sv`` or ``en``), falling back to English,
-    then to the value itself."""
+    """The human label of a facet value in ``lang`` (``sv`` or ``en``): a publisher's name, else as
+    :func:`value_label` says."""
     if facet == "publisher":
         return idx.publisher_names.get(value) or value
+    return value_label(facet, value, lang)
+
+
+def value_label(facet: str, value: str, lang: str = "sv") -> str:
+    """The label of a theme, format, licence, type or access value in ``lang`` (``sv`` or ``en``),
+    falling back to English, then to the value itself (keywords and sources are their own labels)."""
     if facet == "theme":
         return vocab.themes().label(value, lang)
     if facet == "format":

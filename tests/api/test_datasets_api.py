@@ -367,13 +367,13 @@ def test_openapi_documents_every_search_parameter_of_search_and_export(client):
 
 
 def test_facet_labels_are_given_in_english_too():
-    from catalog.search.facets import FacetIndex, facet_label
+    from catalog.search.facets import value_label
 
-    idx = FacetIndex.__new__(FacetIndex)
-    assert facet_label(idx, "type", "dataservice", "en") == "Data service (API)"
-    assert facet_label(idx, "access", "non-public", "en") == "Not public"
-    assert facet_label(idx, "access", "sensitive", "sv") == "känsligt"  # another EU code: its vocabulary label
-    assert facet_label(idx, "theme", "TRAN", "en") == "Transport"
+    assert value_label("type", "dataservice", "en") == "Data service (API)"
+    assert value_label("access", "non-public", "en") == "Not public"
+    assert value_label("access", "sensitive") == "känsligt"  # another EU code: its vocabulary's label
+    assert value_label("theme", "TRAN", "en") == "Transport"
+    assert value_label("keyword", "buss", "en") == "buss"
 
 
 # -- sorting and paging -------------------------------------------------------------------------
