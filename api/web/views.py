@@ -16,7 +16,7 @@ from catalog import vocab
 from catalog.errors import NotFound
 from catalog.records import display_text
 from catalog.search.query import FACETS, parse_query
-from catalog.services import datasets, portal, sources
+from catalog.services import datasets, jobs, portal, sources
 
 NEWEST = 6
 
@@ -213,7 +213,10 @@ def dataset_page(engine: Engine, dataset_id: str, lang: str) -> dict[str, Any]:
     source = None
     if d.get("source"):
         try:
-            source = sources.source_summary(engine, sources.get_source(engine, d["source"]))
+            # its name and latest job; not source_summary, whose dataset counts scan the whole source
+            found = sources.get_source(engine, d["source"])
+            latest = jobs.list_jobs(engine, found.id or 0, limit=1)
+            source = {"name": found.name, "kind": found.kind, "last_job": latest[0] if latest else None}
         except NotFound:
             source = None
     # stored violations carry their rule's Swedish and English messages

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from catalog import ids
 from catalog.chunks import chunked
 from catalog.errors import NotFound
 from catalog.quality import rules
@@ -17,18 +18,19 @@ from catalog.store.tables import DS
 
 
 def by_uri(engine: Engine, uris: list[str]) -> dict[str, dict[str, Any]]:
-    """The stored datasets among ``uris``: URI -> id, title, type and status (an active one wins
-    when a URI is stored twice)."""
+    """The stored datasets among ``uris``: URI -> id, title, type and status.
+
+    A dataset with a URI has the id derived from it (catalog.ids), so the lookup goes by the
+    indexed id rather than by the URI column, which has no index.
+    """
+    wanted = {ids.dataset_id(DatasetRecord(uri=uri), ""): uri for uri in dict.fromkeys(uris) if uri}
     found: dict[str, dict[str, Any]] = {}
-    if not uris:
-        return found
     with engine.connect() as conn:
-        for batch in chunked(list(dict.fromkeys(uris)), 500):
-            for r in conn.execute(select(DS.c.uri, DS.c.id, DS.c.title, DS.c.kind, DS.c.status)
-                                  .where(DS.c.uri.in_(batch)).order_by(DS.c.pk)):
-                if r.uri in found and found[r.uri]["status"] == "active":
-                    continue
-                found[r.uri] = {"id": r.id, "title": r.title or None, "type": r.kind, "status": r.status}
+        for batch in chunked(list(wanted), 500):
+            for r in conn.execute(select(DS.c.id, DS.c.uri, DS.c.title, DS.c.kind, DS.c.status)
+                                  .where(DS.c.id.in_(batch))):
+                if r.uri == wanted[r.id]:
+                    found[r.uri] = {"id": r.id, "title": r.title or None, "type": r.kind, "status": r.status}
     return found
 
 
