@@ -385,6 +385,22 @@ def test_publisher_page_shows_datasets_quality_and_sources(client, harvested):
     assert "fx" in sources.text and "lyckades" in sources.text
 
 
+def test_a_merged_publishers_old_address_redirects_to_the_one_publisher(client, engine, harvested):
+    from catalog.services.organisations import local_admin
+    from catalog.services.publishers_identity import merge
+
+    items = client.get("/api/datasets", params={"per_page": 50}).json()["items"]
+    by_name = {i["publisher"]["name"]: i["publisher"]["id"] for i in items if i["publisher"]}
+    keep, other = by_name[STOCKHOLM], by_name["Region Skåne"]  # Region Skåne has no organisation number
+    merge(engine, keep, other, actor=local_admin("test"))
+    resp = client.get(f"/publishers/{other}", params={"lang": "en"}, headers=HTML, follow_redirects=False)
+    assert resp.status_code == 301 and resp.headers["location"] == f"/publishers/{keep}?lang=en"
+    doc = page(client, resp.headers["location"])
+    assert doc.find("h1").text == STOCKHOLM
+    facts = {dt.text: dd.text for dt, dd in zip(doc.find_all("dt"), doc.find_all("dd"), strict=False)}
+    assert facts["Organisation number"] == "212000-0142"
+
+
 def test_unknown_publisher_answers_a_404_page(client, harvested):
     page(client, "/publishers/nobody", expect=404)
 

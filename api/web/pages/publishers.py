@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EngineDep
 from api.web import i18n
-from api.web.render import error_page, render
+from api.web.render import error_page, render, url_with
 from api.web.views import localise_item, pick, publisher_type_label
 from catalog.errors import NotFound
 from catalog.quality import reports
@@ -28,13 +30,16 @@ def publishers_page(request: Request, engine: EngineDep) -> HTMLResponse:
 
 
 @router.get("/publishers/{publisher_id}", response_class=HTMLResponse)
-def publisher_page(publisher_id: str, request: Request, engine: EngineDep) -> HTMLResponse:
+def publisher_page(publisher_id: str, request: Request, engine: EngineDep) -> Response:
     lang = i18n.negotiate(request)
     try:
         publisher = publishers.get_publisher(engine, publisher_id)
-        quality = reports.publisher_quality(engine, publisher_id)
     except NotFound:
         return error_page(request, 404)
+    if publisher["id"] != publisher_id:  # a merged publisher's old id: one page, at one address
+        target = url_with(f"/publishers/{quote(publisher['id'], safe='')}", request.query_params.multi_items())
+        return RedirectResponse(target, status_code=301)
+    quality = reports.publisher_quality(engine, publisher_id)
     newest = datasets.search_datasets(engine, parse_query(filters={"publisher": [publisher_id]}, sort="modified",
                                                           per_page=NEWEST))
     rules = [{**r, "message": (r["message_en"] if lang == "en" else r["message_sv"]) or r["message_en"] or r["rule"]}
