@@ -1,4 +1,10 @@
-"""The harvest use case: drive a source's adapter and hand its records to the catalogue store."""
+"""The harvest use case: drive a source's adapter and hand its records to the catalogue store.
+
+:func:`run_pages` is the one walk over a source's pages, used by a harvest and, with a dry
+:class:`~catalog.store.runs.RunWriter`, by a preview (harvester/preview.py): so a preview classifies
+every record (added, updated, unchanged, kept by another source, taken over, invalid …) exactly as
+the harvest would.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,16 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict
 
 import orjson
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, update
 
 from catalog.errors import CatalogError
 from catalog.settings import Settings
-from catalog.store import runs
+from catalog.store import ownership, runs
 from catalog.store.prepared import Prepared, prepare
 from catalog.store.tables import JOB, SRC, HarvestJob, Source, utcnow
 from harvester import job_lifecycle
 from harvester.adapters import get_adapter
-from harvester.adapters.base import Page, PreviousPage, SourceSpec
+from harvester.adapters.base import Page, PreviousPage, SourceAdapter, SourceSpec
 from harvester.fetch import Fetcher
 
 log = logging.getLogger(__name__)
@@ -79,6 +85,41 @@ def _failure(writer: runs.RunWriter, ref: str, exc: Exception) -> list[str]:
     return []
 
 
+def previous_pages(conn: Connection, source: Source, *, full: bool) -> dict[str, PreviousPage]:
+    """What the last run saw per page, or nothing when every page must be read: a full run, or a
+    source that lists datasets it may now take over (an unchanged page is not read, and a takeover
+    needs the record)."""
+    if full or source.id is None or ownership.claims_to_read(conn, source.id):
+        return {}
+    return _previous_pages(source)
+
+
+def run_pages(writer: runs.RunWriter, adapter: SourceAdapter, previous: dict[str, PreviousPage], *,
+              source_name: str, threshold: float,
+              progress: ProgressFn | None = None) -> tuple[dict[str, dict[str, object]], bool]:
+    """Read every page into ``writer``, then withdraw what is no longer listed and finish the run.
+    Returns the page memory for the next run and whether every page answered 304 Not Modified."""
+    pages: dict[str, dict[str, object]] = {}
+    not_modified = True
+    for page in adapter.pages(previous):
+        not_modified = not_modified and page.not_modified
+        validators = {"etag": page.etag, "last_modified": page.last_modified}
+        if page.unchanged:
+            prev = previous[page.url]
+            writer.mark_seen(prev.ids, prev.claimed)
+            pages[page.url] = {**asdict(prev), **validators}
+        else:
+            before = len(writer.kept_elsewhere)
+            ids = _store_page(writer, page, source_name)
+            claimed = list(writer.kept_elsewhere)[before:]  # the ids this page listed that another source keeps
+            pages[page.url] = {"hash": page.hash, "next": page.next, "ids": ids, "claimed": claimed, **validators}
+        if progress:
+            progress(page, writer.counts)
+    writer.withdraw_missing(threshold=threshold)
+    writer.finish()
+    return pages, not_modified
+
+
 def start_job(engine: Engine, source: Source, settings: Settings, trigger: str = "manual") -> HarvestJob:
     """Claim a running job for the source (raises job_lifecycle.JobInProgress when one is live already)."""
     return job_lifecycle.claim(engine, source.id or 0, trigger=trigger, status="running",
@@ -110,26 +151,12 @@ def harvest_source(
     message: str | None = None
     try:
         adapter = get_adapter(source.kind)(spec, fetcher, settings)
-        previous = {} if full else _previous_pages(source)
-        pages: dict[str, dict[str, object]] = {}
         with engine.connect() as conn, conn.begin():
+            previous = previous_pages(conn, source, full=full)
             writer = runs.RunWriter(conn, source_id=source.id, source_name=source.name, job_id=job.id)
             counts = writer.counts
-            not_modified = True
-            for page in adapter.pages(previous):
-                not_modified = not_modified and page.not_modified
-                validators = {"etag": page.etag, "last_modified": page.last_modified}
-                if page.unchanged:
-                    prev = previous[page.url]
-                    writer.mark_seen(prev.ids)
-                    pages[page.url] = {**asdict(prev), **validators}
-                else:
-                    ids = _store_page(writer, page, source.name)
-                    pages[page.url] = {"hash": page.hash, "next": page.next, "ids": ids, **validators}
-                if progress:
-                    progress(page, counts)
-            writer.withdraw_missing(threshold=settings.withdraw_threshold)
-            writer.finish()
+            pages, not_modified = run_pages(writer, adapter, previous, source_name=source.name,
+                                            threshold=settings.withdraw_threshold, progress=progress)
             conn.execute(
                 update(SRC).where(SRC.c.id == source.id).values(
                     state=orjson.dumps({"pages": pages, **adapter.state()}).decode())

@@ -1,4 +1,5 @@
-"""``datakatalog source add|list``: register and list sources."""
+"""``datakatalog source add|list|delete|take-over``: register, list and delete sources, and decide
+between two sources that list the same datasets."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from api.cli.console import Context, DbOption, cli_actor, fail, out, print_json
 from catalog.errors import CatalogError
 from catalog.services.sources import list_sources, source_summary
 
-source_app = typer.Typer(help="Register and list sources.", no_args_is_help=True)
+source_app = typer.Typer(help="Register, list and delete sources.", no_args_is_help=True)
 
 
 @source_app.command("add")
@@ -54,6 +55,47 @@ def source_list(as_json: Annotated[bool, typer.Option("--json")] = False, db: Db
                       str(r["datasets"]["withdrawn"]),
                       f"{last['status']} #{last['id']}" if last else "never")
     out.print(table)
+
+
+@source_app.command("delete")
+def source_delete(name: Annotated[str, typer.Argument(help="Source name or id")], db: DbOption = None) -> None:
+    """Delete a source: its datasets are withdrawn (a source that lists them takes them over) and its
+    name is free again; its jobs and revisions stay."""
+    from catalog.services.sources import get_source
+    from harvester.registration import remove_source
+
+    ctx = Context(db)
+    try:
+        source = get_source(ctx.engine, name)
+        result = remove_source(ctx.engine, actor=cli_actor(), source_id=source.id or 0)
+    except CatalogError as exc:
+        fail(exc.message)
+        return
+    out.print(f"Deleted source [bold]{result['name']}[/bold] (id {result['id']}); "
+              f"{result['withdrawn']} datasets withdrawn")
+
+
+@source_app.command("take-over")
+def source_take_over(
+    name: Annotated[str, typer.Argument(help="The source that takes the datasets (name or id)")],
+    from_: Annotated[str, typer.Option("--from", help="The source that keeps them now (name or id)")],
+    dataset: Annotated[list[str] | None, typer.Option(help="Only this dataset id (repeatable)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Move the datasets another active source keeps and this one lists to this one (an administrator's
+    decision between two sources; audited)."""
+    from catalog.services.sources import get_source, hand_over
+
+    ctx = Context(db)
+    try:
+        taker, giver = get_source(ctx.engine, name), get_source(ctx.engine, from_)
+        result = hand_over(ctx.engine, to_source=taker.id or 0, from_source=giver.id or 0, actor=cli_actor(),
+                           dataset_ids=dataset or None)
+    except CatalogError as exc:
+        fail(exc.message)
+        return
+    out.print(f"Source [bold]{result['source']}[/bold] took over {len(result['taken_over'])} datasets "
+              f"from {result['from_source']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -11,9 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.auth import SourceWriterDep, WriterDep, check_source_changes, owner_of_new_source
+from api.auth import AdminDep, SourceWriterDep, WriterDep, check_source_changes, owner_of_new_source
 from api.deps import EngineDep, SettingsDep
 from api.schemas import DeletedSource, Preview, SourceSummary, problems
+from api.schemas.sources import TakeOver
 from catalog.services import sources
 from harvester import preview, registration
 
@@ -57,6 +58,19 @@ class SourcePatch(BaseModel):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
+
+
+DatasetId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class TakeOverIn(BaseModel):
+    """Which source's datasets to take over (those this source listed at its last run)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_source: int = Field(description="The source that keeps them now")
+    dataset_ids: list[DatasetId] | None = Field(
+        default=None, max_length=10_000, description="Only these (every one must be listed by this source)")
 
 
 class PreviewIn(BaseModel):
@@ -105,3 +119,13 @@ def update_source(
 def delete_source(source_id: int, write: SourceWriterDep, engine: EngineDep) -> dict[str, Any]:
     """Delete a source: marked deleted, its datasets withdrawn, every revision and job kept."""
     return registration.remove_source(engine, actor=write.principal, source_id=source_id)
+
+
+@router.post("/sources/{source_id}/take-over", response_model=TakeOver, responses=problems(401, 403, 404, 409, 422))
+def take_over(source_id: int, body: TakeOverIn, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
+    """Administrators only: decide between two active sources that list the same datasets. The
+    datasets ``from_source`` keeps and this source listed at its last run move here, each with a
+    revision naming ``from_source``; audited. (A source whose keeper is deleted or withdrew a dataset
+    takes it over by itself at its next run.)"""
+    return sources.hand_over(engine, to_source=source_id, from_source=body.from_source, actor=admin,
+                             dataset_ids=body.dataset_ids)

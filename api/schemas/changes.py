@@ -16,6 +16,9 @@ class Change(Schema):
     job_id: int | None = Field(description="The harvest job; null for a withdrawal by deleting its source")
     content_hash: str
     dataset_status: str | None = Field(description="The dataset's status now")
+    previous_source: str | None = Field(
+        default=None, description="A takeover: the source the dataset was kept by before (deleted, or it had "
+        "withdrawn the dataset, or an administrator handed it over); null otherwise")
 
 
 class ChangeFeed(Schema):

@@ -102,6 +102,14 @@ class DeletedSource(Schema):
     withdrawn: int = Field(description="Datasets withdrawn by the deletion")
 
 
+class TakeOver(Schema):
+    """Datasets an administrator moved from one active source to another that lists them too."""
+
+    source: str = Field(description="The source that keeps them now")
+    from_source: str = Field(description="The source that kept them before")
+    taken_over: list[str] = Field(description="The ids of the datasets moved")
+
+
 class PreviewSourceSpec(Schema):
     name: str
     kind: str

@@ -1,5 +1,6 @@
 """The change feed: every stored change of every dataset (added, updated, restored, withdrawn),
 oldest first, so other portals and tools can follow the catalogue incrementally, deletions included.
+A change that moved a dataset to another source (a takeover) names the source it came from.
 
 Revisions are read in id order; the ``next`` cursor is the id of the last change returned. A
 client starts with ``since`` (a time) and then passes ``cursor=<next>`` to get only what came
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from catalog.errors import InvalidInput
 from catalog.store.runs import DS
-from catalog.store.tables import REV
+from catalog.store.tables import REV, SRC
 
 MAX_LIMIT = 1000
 
@@ -51,8 +52,9 @@ def change_feed(engine: Engine, *, since: str | None = None, cursor: str | None 
     when = parse_since(since)
     after = parse_cursor(cursor)
     query = (select(REV.c.id, REV.c.dataset_id, REV.c.change, REV.c.created_at, REV.c.job_id, REV.c.content_hash,
-                    DS.c.uri, DS.c.title, DS.c.status)
-             .select_from(REV.outerjoin(DS, DS.c.id == REV.c.dataset_id)))
+                    DS.c.uri, DS.c.title, DS.c.status, SRC.c.name.label("previous_source"))
+             .select_from(REV.outerjoin(DS, DS.c.id == REV.c.dataset_id)
+                          .outerjoin(SRC, SRC.c.id == REV.c.from_source_id)))
     if when is not None:
         query = query.where(REV.c.created_at >= when)
     if after is not None:
@@ -71,7 +73,7 @@ def change_feed(engine: Engine, *, since: str | None = None, cursor: str | None 
     items = [{
         "dataset_id": r.dataset_id, "uri": r.uri, "title": r.title or None, "change": r.change,
         "time": r.created_at.isoformat() if r.created_at else None, "job_id": r.job_id,
-        "content_hash": r.content_hash, "dataset_status": r.status,
+        "content_hash": r.content_hash, "dataset_status": r.status, "previous_source": r.previous_source,
     } for r in rows]
     return {"since": when.isoformat() if when else None, "cursor": str(after) if after is not None else None,
             "count": len(items), "items": items, "next": str(next_cursor), "more": more}

@@ -2,7 +2,9 @@
 
 Deleting a source never erases history: the source row is marked deleted, its active datasets are
 withdrawn (status ``withdrawn``, one revision each, the search generation bumped) and every
-revision and job stays. The caller (API or CLI) has checked that the principal may write it.
+revision and job stays. It releases the source's name (a new source may take it) and its datasets:
+a source that lists one of them takes it over at its next run (catalog/store/ownership.py). The
+caller (API or CLI) has checked that the principal may write it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from catalog.chunks import chunked
@@ -18,9 +21,9 @@ from catalog.normalise import iso
 from catalog.services.audit import record
 from catalog.services.jobs import job_summary
 from catalog.services.organisations import ORG, Principal
-from catalog.store import runs
+from catalog.store import ownership, runs
 from catalog.store.runs import DS
-from catalog.store.tables import JOB, SRC, HarvestJob, Source, utcnow
+from catalog.store.tables import FACET, JOB, SRC, HarvestJob, Source, utcnow
 
 
 def create_source(
@@ -31,13 +34,17 @@ def create_source(
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("a source name is 1 to 100 characters")
+    taken = Conflict(f"a source named {name!r} exists already")
     with Session(engine, expire_on_commit=False) as session:
-        if session.execute(select(Source).where(SRC.c.name == name)).scalars().first():
-            raise Conflict(f"a source named {name!r} exists already")
+        if session.execute(select(Source).where(SRC.c.name == name, SRC.c.deleted.is_(False))).scalars().first():
+            raise taken
         source = Source(name=name, kind=kind, url=url, mapping=mapping, schedule=schedule,
                         organisation_id=organisation_id)
         session.add(source)
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError as exc:  # registered by another request meanwhile (ux_source_live_name)
+            raise taken from exc
         session.refresh(source)
         return source
 
@@ -48,8 +55,9 @@ def get_source(engine: Engine, ref: int | str) -> Source:
         source: Source | None = None
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
             source = session.get(Source, int(ref))
-        if source is None:
-            source = session.execute(select(Source).where(SRC.c.name == str(ref))).scalars().first()
+        if source is None:  # a deleted source's name may belong to a live one now
+            source = session.execute(select(Source).where(
+                SRC.c.name == str(ref), SRC.c.deleted.is_(False))).scalars().first()
         if source is None or source.deleted:
             raise NotFound(f"no source {ref!r}")
         return source
@@ -135,6 +143,48 @@ def delete_source(engine: Engine, source_id: int, *, actor: Principal) -> dict[s
                  "previous": None, "created_at": now} for r in active])
             runs.bump_generation(conn)
         conn.execute(update(SRC).where(SRC.c.id == source_id).values(deleted=True, updated_at=now))
+        ownership.forget_claims(conn, source_id)
         record(conn, actor, "source.delete", f"source:{source_id}",
                {"name": row.name, "withdrawn": len(active)}, organisation_id=row.organisation_id)
     return {"id": source_id, "name": row.name, "deleted": True, "withdrawn": len(active)}
+
+
+def hand_over(engine: Engine, *, to_source: int, from_source: int, actor: Principal,
+              dataset_ids: list[str] | None = None) -> dict[str, Any]:
+    """An administrator's decision between two active sources that list the same datasets: the
+    datasets ``from_source`` keeps and ``to_source`` listed at its last run (all of them, or those of
+    ``dataset_ids``) move to ``to_source``, each with a revision naming where it came from, audited.
+
+    Only what ``to_source`` lists moves (its claims), so nothing it does not publish changes hands;
+    its next run reads every page and stores its own version of them (catalog/store/ownership.py).
+    """
+    if to_source == from_source:
+        raise InvalidInput("a source cannot take datasets over from itself")
+    with engine.begin() as conn:
+        taker, giver = _load(conn, to_source), _load(conn, from_source)
+        rows = ownership.claimed_from(conn, lister=to_source, keeper=from_source)
+        if dataset_ids is not None:
+            wanted = set(dataset_ids)
+            rows = [r for r in rows if r[1] in wanted]
+            missing = sorted(wanted - {r[1] for r in rows})
+            if missing:
+                raise Conflict(f"source {taker.name!r} did not list {len(missing)} of these datasets at its last "
+                               f"run while source {giver.name!r} kept them: {', '.join(missing[:10])}")
+        now = utcnow()
+        for batch in chunked([r[0] for r in rows], runs.CHUNK):
+            conn.execute(update(DS).where(DS.c.pk.in_(batch), DS.c.source_id == from_source)
+                         .values(source_id=to_source, updated_at=now))
+            conn.execute(update(FACET).where(FACET.c.dataset_pk.in_(batch), FACET.c.facet == "source")
+                         .values(value=taker.name))
+        if rows:
+            # the giver listed them at its last run: now it is the one that lists what another keeps
+            ownership.add_claims(conn, from_source, [r[1] for r in rows], now=now)
+            conn.execute(insert(runs.REV), [
+                {"dataset_id": did, "job_id": None, "change": "updated", "content_hash": content_hash,
+                 "previous": None, "created_at": now, "from_source_id": from_source}
+                for _, did, content_hash, _ in rows])
+            runs.bump_generation(conn)
+        record(conn, actor, "source.take_over", f"source:{to_source}",
+               {"from": giver.name, "from_id": from_source, "to": taker.name, "datasets": [r[1] for r in rows]},
+               organisation_id=taker.organisation_id)
+    return {"source": taker.name, "from_source": giver.name, "taken_over": [r[1] for r in rows]}

@@ -17,10 +17,14 @@ def utcnow() -> datetime:
 
 
 class Source(SQLModel, table=True):
-    """A registered source: where to fetch, with which adapter, how often."""
+    """A registered source: where to fetch, with which adapter, how often.
+
+    A name is unique among the sources that are not deleted (a partial unique index made by the
+    migration ``0009_source_lifecycle``): deleting a source releases its name, while its row stays
+    for the history that names it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, unique=True, max_length=100)
+    name: str = Field(index=True, max_length=100)
     kind: str = Field(max_length=20)
     url: str = Field(max_length=2000)
     mapping: str | None = Field(default=None, max_length=500)
@@ -115,6 +119,8 @@ class Revision(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     previous: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # a takeover: the source that held the dataset before this change (catalog/store/runs.py)
+    from_source_id: int | None = Field(default=None)
 
 
 class HarvestJob(SQLModel, table=True):
@@ -163,6 +169,19 @@ class JobRecord(SQLModel, table=True):
     message: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class DatasetClaim(SQLModel, table=True):
+    """A dataset a source lists but another source keeps (the one that listed it first), as of the
+    lister's last run: the keeper's reports name the lister, and the lister takes the dataset over
+    once the keeper withdraws it or is deleted (catalog/store/runs.py)."""
+
+    __tablename__ = "dataset_claim"
+
+    source_id: int = Field(primary_key=True)
+    dataset_id: str = Field(primary_key=True, index=True, max_length=64)
+    job_id: int | None = Field(default=None)
+    listed_at: datetime = Field(default_factory=utcnow)
+
+
 class CatalogState(SQLModel, table=True):
     """Small key/value facts about the catalogue (its change generation, for search caches)."""
 
@@ -183,6 +202,7 @@ SRC = Source.__table__  # type: ignore[attr-defined]
 JOB = HarvestJob.__table__  # type: ignore[attr-defined]
 JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
 STATE = CatalogState.__table__  # type: ignore[attr-defined]
+CLAIM = DatasetClaim.__table__  # type: ignore[attr-defined]
 
 
 

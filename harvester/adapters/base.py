@@ -28,13 +28,15 @@ class SourceSpec:
 
 @dataclass(slots=True)
 class PreviousPage:
-    """What the last successful run saw on one page: its body hash, next link and dataset ids."""
+    """What the last successful run saw on one page: its body hash, next link and the ids of the
+    datasets it kept (``ids``) and of those it listed that another source keeps (``claimed``)."""
 
     hash: str
     next: str | None
     ids: list[str]
     etag: str | None = None
     last_modified: str | None = None
+    claimed: list[str] = field(default_factory=list)
 
     def validators(self) -> dict[str, str]:
         """Conditional-GET headers that let the source answer 304 Not Modified."""

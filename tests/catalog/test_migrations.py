@@ -16,10 +16,10 @@ from catalog.resources import migrations_dir
 from catalog.store.engine import init_engine
 
 # Made by the migrations with SQL the models cannot express: SQLite's FTS5 table (and the shadow tables
-# SQLite makes for it), PostgreSQL's tsvector column and its GIN index, and the partial unique index that
-# allows one live job per source.
+# SQLite makes for it), PostgreSQL's tsvector column and its GIN index, and the partial unique indexes that
+# allow one live job per source and one source of a name among those not deleted.
 BY_HAND_TABLES = ("dataset_fts",)  # a prefix
-BY_HAND_INDEXES = {"ux_harvest_job_live_source", "ix_dataset_search_vector"}
+BY_HAND_INDEXES = {"ux_harvest_job_live_source", "ix_dataset_search_vector", "ux_source_live_name"}
 BY_HAND_COLUMNS = {("dataset", "search_vector")}
 
 
