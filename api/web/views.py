@@ -15,6 +15,7 @@ from api.web.i18n import LOCALES, N_, Translator
 from catalog import vocab
 from catalog.errors import NotFound
 from catalog.records import display_text
+from catalog.search import facets as search_facets
 from catalog.search.query import FACETS, parse_query
 from catalog.services import datasets, jobs, portal, sources
 
@@ -45,26 +46,18 @@ SCORE_GAPS = {
     "modified": N_("No date of the last update"),
 }
 
-TYPE_LABELS = {"dataset": N_("Dataset"), "dataservice": N_("Data service (API)")}
-ACCESS_LABELS = {"open": N_("Open"), "restricted": N_("Restricted (API key)"), "non-public": N_("Not public")}
-
 
 def value_label(facet: str, value: str, lang: str, fallback: str | None = None) -> str:
-    """A facet value's label in ``lang``: vocabulary labels for themes, formats and licences; the
-    name the search gave for the rest (publishers, keywords, sources)."""
-    if facet == "theme":
-        label = vocab.themes().label(value, lang)
+    """A facet value's label in ``lang``: the search's own labels for themes, formats, licences,
+    types and access (the API shows the same); the name the search gave for the rest (publishers,
+    keywords, sources)."""
+    if facet in ("publisher", "keyword", "source"):
+        return fallback or value
+    label = search_facets.value_label(facet, value, lang)
+    if facet == "theme" and label.startswith(("http://", "https://")):
         # a theme outside the EU vocabulary is stored as its IRI: its last segment reads better
-        return label.rstrip("/").rsplit("/", 1)[-1] if label.startswith(("http://", "https://")) else label
-    if facet == "format":
-        return vocab.file_types().label(value, lang)
-    if facet == "license":
-        return vocab.licence_label(value, lang)
-    if facet == "type" and value in TYPE_LABELS:
-        return Translator(lang).gettext(TYPE_LABELS[value])
-    if facet == "access" and value in ACCESS_LABELS:
-        return Translator(lang).gettext(ACCESS_LABELS[value])
-    return fallback or value
+        return label.rstrip("/").rsplit("/", 1)[-1]
+    return label
 
 
 def localise_facets(facets: dict[str, list[dict[str, Any]]], lang: str) -> dict[str, list[dict[str, Any]]]:
