@@ -408,6 +408,20 @@ def test_unknown_publisher_answers_a_404_page(client, harvested):
 # -- errors ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("url", ["/datasets/%00", "/publishers/%00", "/datasets/" + "x" * 3000, "/datasets/a%0Ab"])
+def test_ids_no_record_can_have_answer_a_404_page(client, url):
+    page(client, url, expect=404)
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "\x00"}, {"theme": "\x00"}, {"q": '"unbalanced'}, {"q": "((("}, {"q": "NEAR(a b)"}, {"q": "-x"},
+    {"q": "a:b"}, {"q": "\\"}, {"q": "😀"}, {"page": "99999999999999999999"}, {"min_quality": "inf"},
+    {"keyword": "\xff"}, {"publisher": "p" * 2000},
+])
+def test_odd_search_input_never_breaks_the_page(client, harvested, params):
+    page(client, "/datasets", **params)
+
+
 def test_unknown_path_answers_a_404_page_to_browsers(client):
     doc = page(client, "/no/such/page", expect=404)
     assert doc.find("h1").text == "Sidan hittades inte"

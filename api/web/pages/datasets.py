@@ -106,9 +106,17 @@ def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
     })
 
 
+def plausible_id(value: str) -> bool:
+    """Whether a path segment could name a stored record at all: no control characters (PostgreSQL
+    refuses a NUL in text outright) and no longer than an id column."""
+    return len(value) <= 200 and value.isprintable()
+
+
 @router.get("/datasets/{dataset_id}", response_class=HTMLResponse)
 def dataset(dataset_id: str, request: Request, engine: EngineDep) -> HTMLResponse:
     lang = i18n.negotiate(request)
+    if not plausible_id(dataset_id):
+        return error_page(request, 404)
     try:
         context = dataset_page(engine, dataset_id, lang)
     except NotFound:

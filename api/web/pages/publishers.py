@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EngineDep
 from api.web import i18n
+from api.web.pages.datasets import plausible_id
 from api.web.render import error_page, render, url_with
 from api.web.views import localise_item, pick, publisher_type_label
 from catalog.errors import NotFound
@@ -32,6 +33,8 @@ def publishers_page(request: Request, engine: EngineDep) -> HTMLResponse:
 @router.get("/publishers/{publisher_id}", response_class=HTMLResponse)
 def publisher_page(publisher_id: str, request: Request, engine: EngineDep) -> Response:
     lang = i18n.negotiate(request)
+    if not plausible_id(publisher_id):
+        return error_page(request, 404)
     try:
         publisher = publishers.get_publisher(engine, publisher_id)
     except NotFound:
