@@ -43,7 +43,7 @@ def test_empty_values_count_as_not_given() -> None:
 
 
 def test_names_that_are_no_search_parameter_are_left_to_the_caller() -> None:
-    assert query_from_params({"lang": ["en"], "collapse": ["services"]}) == SearchQuery()
+    assert query_from_params({"lang": ["en"], "utm_source": ["nyhetsbrev"]}) == SearchQuery()
 
 
 @pytest.mark.parametrize(("params", "field", "reason"), [
