@@ -2,89 +2,112 @@
 
 This is what a publisher runs before registering a source: how many datasets it lists, a
 normalised sample, every DCAT-AP-SE problem grouped by rule with the dataset named, and why a
-page could not be fetched or read. It takes no database at all, so it cannot store anything.
+page could not be fetched or read.
+
+It runs the harvest's own code: the runner's walk over the pages (:func:`harvester.runner.run_pages`)
+into a *dry* :class:`~catalog.store.runs.RunWriter`, which reads the catalogue to decide what each
+record would be (new, updated, unchanged, kept by another source that listed it first, taken over
+from a deleted or withdrawing one, listed twice, invalid) and what would be withdrawn or held, and
+writes nothing. So its counts are the counts the harvest would report. A preview under the name of
+a registered source is compared with that source's datasets; under any other name, with none.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Engine, select
+
 from catalog.errors import CatalogError
 from catalog.quality.problems import RuleTally
 from catalog.records import display_text
 from catalog.settings import Settings
-from catalog.store.prepared import prepare
+from catalog.store import runs
+from catalog.store.tables import SRC
 from harvester.adapters import get_adapter
 from harvester.adapters.base import SourceSpec
 from harvester.fetch import Fetcher
 from harvester.registration import check_source
+from harvester.runner import run_pages
 
 SAMPLE_SIZE = 10
-MAPPING = {"rule": "mapping", "severity": "error"}
-DUPLICATE = {"rule": "duplicate", "severity": "warning", "message": "listed twice; the first listing counts"}
+CHANGES = {"added", "updated", "restored", "withdrawn", "held"}
+UNSAVED = 0  # no source has this id: an unsaved source keeps no dataset yet
 
 
 def preview_source(
-    settings: Settings, *, kind: str, url: str, mapping: str | None = None, name: str = "preview",
-    sample_size: int = SAMPLE_SIZE,
+    settings: Settings, *, engine: Engine, kind: str, url: str, mapping: str | None = None,
+    name: str = "preview", sample_size: int = SAMPLE_SIZE,
 ) -> dict[str, Any]:
     """Fetch, map and check a source without saving anything; the answer is a preview report."""
     spec = SourceSpec(name=name, kind=kind, url=url, mapping=mapping)
     check_source(spec, settings)  # the same address rules as registration: a preview fetches too
     fetcher = Fetcher(settings, retries=0)
-    counts = {"records": 0, "datasets": 0, "dataservices": 0, "valid": 0, "invalid": 0, "failed": 0,
-              "duplicates": 0}
-    sample: list[dict[str, Any]] = []
-    problems = RuleTally()
     fetch_problems: list[dict[str, Any]] = []
-    seen: set[str] = set()
     pages = 0
     complete = False
-    try:
-        adapter = get_adapter(kind)(spec, fetcher, settings)
-        for page in adapter.pages({}):
+    with engine.connect() as conn:
+        registered = conn.execute(select(SRC.c.id).where(SRC.c.name == name, SRC.c.deleted.is_(False))).scalar()
+        writer = runs.RunWriter(conn, source_id=registered or UNSAVED, source_name=name, job_id=0, dry=True,
+                                sample_size=sample_size)
+
+        def count_page(*_: Any) -> None:
+            nonlocal pages
             pages += 1
-            for ref, item in page.records:
-                if isinstance(item, Exception):
-                    counts["failed"] += 1
-                    problems.add(MAPPING, member={"dataset_id": None, "ref": ref, "title": None,
-                                                  "message": f"{type(item).__name__}: {item}"})
-                    continue
-                try:
-                    prepared = prepare(ref, item, name)
-                except Exception as exc:  # one bad record never sinks a preview either
-                    counts["failed"] += 1
-                    problems.add(MAPPING, member={"dataset_id": None, "ref": ref, "title": None,
-                                                  "message": f"{type(exc).__name__}: {exc}"})
-                    continue
-                title = display_text(prepared.rec.title)
-                if prepared.id in seen:
-                    counts["duplicates"] += 1
-                    problems.add(DUPLICATE, dataset_id=prepared.id,
-                                 member={"dataset_id": prepared.id, "ref": ref, "title": title, "message": None})
-                    continue
-                seen.add(prepared.id)
-                counts["records"] += 1
-                counts["dataservices" if prepared.rec.kind == "dataservice" else "datasets"] += 1
-                counts["valid" if prepared.valid else "invalid"] += 1
-                for v in prepared.violations:
-                    problems.add(v, dataset_id=prepared.id,
-                                 member={"dataset_id": prepared.id, "ref": ref, "title": title, "focus": v["focus"]})
-                if len(sample) < sample_size:
-                    sample.append({"id": prepared.id, "uri": prepared.rec.uri, "title": title,
-                                   "valid": prepared.valid, "quality_score": prepared.score,
-                                   "violations": prepared.violations, "record": prepared.rec.to_dict()})
-        complete = True
-    except CatalogError as exc:
-        fetch_problems.append({"type": type(exc).__name__, "title": exc.title, "message": exc.message})
-    except Exception as exc:  # an unexpected failure is reported, never a 500
-        fetch_problems.append({"type": type(exc).__name__, "title": "Unexpected error", "message": str(exc)})
-    finally:
-        fetcher.close()
+
+        try:
+            adapter = get_adapter(kind)(spec, fetcher, settings)
+            run_pages(writer, adapter, {}, source_name=name, threshold=settings.withdraw_threshold,
+                      progress=count_page)
+            complete = True
+        except CatalogError as exc:
+            fetch_problems.append({"type": type(exc).__name__, "title": exc.title, "message": exc.message})
+        except Exception as exc:  # an unexpected failure is reported, never a 500
+            fetch_problems.append({"type": type(exc).__name__, "title": "Unexpected error", "message": str(exc)})
+        finally:
+            fetcher.close()
+            conn.rollback()  # it wrote nothing; end the read transaction all the same
     return {
         "source": {"name": name, "kind": kind, "url": url, "mapping": mapping},
         "stored": False, "complete": complete, "pages": pages, "requests": fetcher.requests,
-        "datasets": counts["records"], "counts": counts, "sample": sample,
-        "problems": problems.groups(members="records"),
-        "fetch_problems": fetch_problems,
+        "datasets": writer.counts.seen, "counts": _counts(writer), "sample": _sample(writer),
+        "problems": _problems(writer.records), "fetch_problems": fetch_problems,
+        "message": writer.counts.message,
     }
+
+
+def _counts(writer: runs.RunWriter) -> dict[str, int]:
+    c = writer.counts
+    services = writer.kinds.get("dataservice", 0)
+    return {
+        # what the job report of a harvest would count (JobCounts)
+        "seen": c.seen, "added": c.added, "updated": c.updated, "unchanged": c.unchanged,
+        "withdrawn": c.withdrawn, "held": c.held, "invalid": c.invalid, "failed": c.failed,
+        # the records the source lists, as stored (each once) and as skipped
+        "records": c.seen, "datasets": c.seen - services, "dataservices": services, "valid": c.seen - c.invalid,
+        "duplicates": sum(1 for r in writer.records if r["rule"] == "duplicate"),
+    }
+
+
+def _sample(writer: runs.RunWriter) -> list[dict[str, Any]]:
+    return [{"id": p.id, "uri": p.rec.uri, "title": display_text(p.rec.title), "valid": p.valid,
+             "quality_score": p.score, "violations": p.violations, "record": p.rec.to_dict()}
+            for p in writer.sample]
+
+
+def _problems(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The job records the harvest would write, grouped by rule as a job report groups them."""
+    tally = RuleTally()
+    for r in records:
+        if r["outcome"] in CHANGES:
+            continue
+        member: dict[str, Any] = {"dataset_id": r["dataset_id"], "ref": r["ref"], "title": r.get("title")}
+        problem = r.get("problem")
+        if problem is not None:  # a violation: described as the rule describes it, with its node
+            member["focus"] = problem.get("focus")
+            tally.add(problem, dataset_id=r["dataset_id"], member=member)
+            continue
+        member["message"] = r["message"]
+        tally.add({"rule": r["rule"] or r["outcome"], "severity": r["severity"], "message": r["message"]},
+                  dataset_id=r["dataset_id"], member=member)
+    return tally.groups(members="records")

@@ -96,9 +96,10 @@ def create_source(body: SourceIn, principal: WriterDep, engine: EngineDep, setti
 
 @router.post("/sources/preview", response_model=Preview, response_model_exclude_unset=True,
              responses=problems(401, 422))
-def preview_source(body: PreviewIn, _principal: WriterDep, settings: SettingsDep) -> dict[str, Any]:
-    """Dry run: fetch, map and check a source without storing anything."""
-    return preview.preview_source(settings, **body.model_dump())
+def preview_source(body: PreviewIn, _principal: WriterDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
+    """Dry run: fetch, map and check a source without storing anything; the counts are those a
+    harvest would report now (duplicates of datasets other sources keep included)."""
+    return preview.preview_source(settings, engine=engine, **body.model_dump())
 
 
 @router.patch("/sources/{source_id}", response_model=SourceSummary, response_model_exclude_unset=True,

@@ -118,13 +118,22 @@ class PreviewSourceSpec(Schema):
 
 
 class PreviewCounts(Schema):
-    records: int
+    """What a harvest of the source would count now (the first eight as a job's ``counts``), and the
+    records it lists."""
+
+    seen: int = Field(description="Records the source would keep (not kept by another source, each once)")
+    added: int
+    updated: int = Field(description="Changed, restored or taken over from another source")
+    unchanged: int
+    withdrawn: int = Field(description="Datasets of the registered source of this name it no longer lists")
+    held: int = Field(description="Withdrawals a harvest would hold for confirmation")
+    invalid: int
+    failed: int
+    records: int = Field(description="The same as seen")
     datasets: int
     dataservices: int
     valid: int
-    invalid: int
-    failed: int
-    duplicates: int
+    duplicates: int = Field(description="Records skipped: listed twice, or kept by another source (rule duplicate)")
 
 
 class PreviewSample(Schema):
@@ -171,3 +180,4 @@ class Preview(Schema):
     sample: list[PreviewSample]
     problems: list[PreviewRuleGroup]
     fetch_problems: list[FetchProblem]
+    message: str | None = Field(default=None, description="The message the harvest's job would have")

@@ -116,6 +116,8 @@ class RunWriter:
         self.listed: set[str] = set()
         # ids this run listed that another source keeps -> that source's name (claims, at the end)
         self.kept_elsewhere: dict[str, str] = {}
+        # records kept by kind (dataset, dataservice), of the pages read (not of unchanged pages)
+        self.kinds: dict[str, int] = {}
         self.source_id = source_id
         self.source_name = source_name
         self.job_id = job_id
@@ -278,6 +280,7 @@ class RunWriter:
         kept = [*unchanged, *new, *(c.item for c in changed)]
         for item in kept:
             self.counts.seen_ids.add(item.id)
+            self.kinds[item.rec.kind] = self.kinds.get(item.rec.kind, 0) + 1
             if not item.valid:
                 self.counts.invalid += 1
             problems.extend(self._violation_rows(item.id, item.ref, item.violations, self._title(item)))

@@ -165,7 +165,7 @@ def preview_source(request: Request, engine: EngineDep, settings: SettingsDep, n
     if body is not None:
         try:
             normalise_schedule(body.schedule)  # refused now rather than at saving
-            context["preview"] = preview.preview_source(settings, kind=body.kind, url=body.url,
+            context["preview"] = preview.preview_source(settings, engine=engine, kind=body.kind, url=body.url,
                                                         mapping=body.mapping, name=body.name)
         except FieldError as exc:
             context["errors"] = {exc.field: exc.reason}
