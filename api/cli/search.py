@@ -28,6 +28,7 @@ def search(
     page: int = 1,
     per_page: int = 20,
     min_quality: Annotated[float | None, typer.Option(help="Only datasets scoring at least this (0-100)")] = None,
+    collapse: Annotated[str | None, typer.Option(help="services: list each API once")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     db: DbOption = None,
 ) -> None:
@@ -37,7 +38,7 @@ def search(
         query = query_from_params(params_of(
             q=text, publisher=publisher, theme=theme, format=format, license=license, keyword=keyword, source=source,
             type=type_, access=access, sort=sort, status=status, page=page, per_page=per_page,
-            min_quality=min_quality))
+            min_quality=min_quality, collapse=collapse))
     except CatalogError as exc:
         fail(exc.message)
         return

@@ -17,6 +17,16 @@ class SummaryQuality(Schema):
     valid: bool = Field(description="No DCAT-AP-SE violation")
 
 
+class ServingService(Schema):
+    """A data service (an API) that serves the dataset."""
+
+    id: str
+    title: str | None
+    endpoint_urls: list[str]
+    documentation: list[str] = Field(description="Documentation pages and endpoint descriptions")
+    status: str = Field(description="active or withdrawn")
+
+
 class DatasetSummary(Schema):
     """A dataset as a search result lists it."""
 
@@ -33,6 +43,10 @@ class DatasetSummary(Schema):
     status: str = Field(description="active or withdrawn")
     quality: SummaryQuality
     source: str | None = Field(description="The name of the source it was harvested from")
+    endpoint_urls: list[str] = Field(description="A data service's endpoint URLs")
+    documentation: list[str] = Field(description="Documentation pages and endpoint descriptions")
+    services: list[ServingService] = Field(
+        description="The data services serving it (those naming it, and those it names), with their endpoints")
 
 
 class FacetValue(Schema):

@@ -8,7 +8,7 @@ connection per batch); :func:`table_row` is a dataset as a row of CSV or XLSX (`
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,13 +17,17 @@ from sqlalchemy import Engine, select
 from catalog import vocab
 from catalog.chunks import chunked
 from catalog.records import DatasetRecord, display_text
+from catalog.search import serving
+from catalog.search.searcher import searcher_for
 from catalog.store.prepared import access_value
 from catalog.store.runs import DS, decode
 from catalog.store.tables import PUB, SRC
 
 BATCH = 500
+# the last four came later: added at the end, so that a reader taking columns by position keeps working
 COLUMNS = ("id", "title", "description", "publisher", "themes", "keywords", "formats", "licence", "access",
-           "landing_page", "download_urls", "access_urls", "modified", "status", "catalogue_url")
+           "landing_page", "download_urls", "access_urls", "modified", "status", "catalogue_url",
+           "type", "endpoint", "documentation", "contact")
 # the access facet's values as the exports word them
 ACCESS_LABELS = {"open": "open", "restricted": "API key / restricted", "non-public": "not public"}
 
@@ -36,11 +40,13 @@ class Item:
     rec: DatasetRecord
     publisher_name: str | None
     source_name: str | None
+    services: list[dict[str, Any]] = field(default_factory=list)  # the data services serving it
 
 
 def iter_items(engine: Engine, pks: Sequence[int], batch: int | None = None) -> Iterator[list[Item]]:
     """The datasets of ``pks`` in that order, a batch at a time (pks no longer stored are skipped)."""
     batch = batch or BATCH
+    links = searcher_for(engine).links()
     with engine.connect() as conn:
         sources: dict[int, str] = {r[0]: r[1] for r in conn.execute(select(SRC.c.id, SRC.c.name))}
     for chunk in chunked(pks, batch):
@@ -55,15 +61,17 @@ def iter_items(engine: Engine, pks: Sequence[int], batch: int | None = None) -> 
             pubs: dict[str, str] = {}
             if pub_ids:
                 pubs = {r[0]: r[1] for r in conn.execute(select(PUB.c.id, PUB.c.name).where(PUB.c.id.in_(pub_ids)))}
+            recs = {r.pk: DatasetRecord.from_dict(decode(r.record)) for r in rows}
+            services = serving.services_of(conn, links, recs.items())
         by_pk = {r.pk: r for r in rows}
         items = []
         for pk in chunk:
             row = by_pk.get(pk)
             if row is None:
                 continue
-            rec = DatasetRecord.from_dict(decode(row.record))
+            rec = recs[pk]
             items.append(Item(row, rec, pubs.get(row.publisher_id or "") or display_text(
-                rec.publisher.name if rec.publisher else None), sources.get(row.source_id)))
+                rec.publisher.name if rec.publisher else None), sources.get(row.source_id), services.get(pk, [])))
         yield items
 
 
@@ -110,6 +118,26 @@ def withdrawn_note(item: Item) -> str | None:
     return f"Withdrawn: its source stopped listing this dataset{since}; the links may no longer work."
 
 
+def contact_text(rec: DatasetRecord) -> str:
+    """Each contact point as "name <e-mail> telephone URL", separated by "; "."""
+    out = []
+    for c in rec.contact_points:
+        email = (c.email or "").removeprefix("mailto:")
+        parts = [c.name or "", f"<{email}>" if email else "", (c.phone or "").removeprefix("tel:"), c.url or ""]
+        text = " ".join(p for p in parts if p)
+        if text:
+            out.append(text)
+    return "; ".join(dict.fromkeys(out))
+
+
+def documentation_urls(item: Item) -> list[str]:
+    """The record's own documentation, then that of the services serving it."""
+    urls = serving.documentation(item.rec)
+    for service in item.services:
+        urls += service["documentation"]
+    return list(dict.fromkeys(urls))
+
+
 def table_row(item: Item, base_url: str) -> list[str]:
     rec = item.rec
     ln = links(rec)
@@ -120,6 +148,8 @@ def table_row(item: Item, base_url: str) -> list[str]:
         access_label(rec), ln["landing_pages"][0] if ln["landing_pages"] else "", " ".join(ln["download_urls"]),
         " ".join(ln["access_urls"]), item.row.modified or "", item.row.status,
         catalogue_url(base_url, item.row.id),
+        item.row.kind, " ".join(serving.endpoints(rec, item.services)), " ".join(documentation_urls(item)),
+        contact_text(rec),
     ]
 
 
@@ -129,7 +159,8 @@ def json_item(item: Item, base_url: str) -> dict[str, Any]:
     from catalog.services.datasets import summary
 
     pubs = {item.row.publisher_id: item.publisher_name} if item.row.publisher_id and item.publisher_name else {}
-    data = summary(item.row, pubs, {item.row.source_id: item.source_name} if item.source_name else {})
+    data = summary(item.row, pubs, {item.row.source_id: item.source_name} if item.source_name else {},
+                   item.services, item.rec)
     data["access_label"] = access_label(item.rec)
     data["links"] = {**links(item.rec), "catalogue": catalogue_url(base_url, item.row.id)}
     note = withdrawn_note(item)

@@ -127,7 +127,8 @@ def _xlsx(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, doc: Exp
     # write-only mode streams rows to a temporary XML part; the zip file exists only once saved
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title="Datasets")
-    widths = {"A": 18, "B": 40, "C": 60, "D": 30, "E": 25, "F": 25, "G": 14, "H": 14, "I": 18, "O": 50}
+    widths = {"A": 18, "B": 40, "C": 60, "D": 30, "E": 25, "F": 25, "G": 14, "H": 14, "I": 18, "O": 50, "P": 12,
+              "Q": 40, "R": 40, "S": 40}
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
     header = []

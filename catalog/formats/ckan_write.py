@@ -62,18 +62,39 @@ def resource(dist: Distribution, pos: int, package_id: str, rec: DatasetRecord) 
     }
 
 
+def endpoint_resource(url: str, n: int, pos: int, package_id: str, rec: DatasetRecord) -> dict[str, Any]:
+    """A data service's endpoint as a resource (CKAN has no services: clients find an API by its
+    resources), described by the service's endpoint description or documentation when it has one."""
+    about = [*rec.endpoint_descriptions, *rec.documentation]
+    lic = vocab.licence_code(rec.license) if rec.license else None
+    return {
+        "id": f"{package_id}-endpoint-{n}", "package_id": package_id, "position": pos, "url": url,
+        "format": "API", "mimetype": None, "resource_type": "api",
+        "name": f"API-ändpunkt {n + 1}" if len(rec.endpoint_urls) > 1 else "API-ändpunkt",
+        "description": f"Dokumentation: {about[0]}" if about else "", "license": lic,
+        "access_url": url, "download_url": None, "created": rec.issued, "last_modified": rec.modified,
+        "state": "active", "uri": None,
+    }
+
+
 def package(rec: DatasetRecord, row: StoredRow, base_url: str, *, publisher_name: str | None,
             source_name: str | None) -> dict[str, Any]:
-    """One dataset in CKAN's package shape."""
+    """One dataset in CKAN's package shape; a data service's endpoints follow its distributions as
+    resources of ``format`` API."""
     licences = rec.licenses()
     lic_code = vocab.licence_code(licences[0]) if licences else None
     known = vocab.licence(lic_code) if lic_code else None
     tags = [{"name": k, "display_name": k, "state": "active"} for k in rec.all_keywords()]
     resources = [resource(dist, pos, row.id, rec) for pos, dist in enumerate(rec.distributions)]
+    known_urls = {r["url"] for r in resources}
+    for n, url in enumerate(rec.endpoint_urls):
+        if url not in known_urls:
+            resources.append(endpoint_resource(url, n, len(resources), row.id, rec))
     contact = rec.contact_points[0] if rec.contact_points else None
     extras = [{"key": k, "value": v} for k, v in (
         ("uri", rec.uri), ("identifier", rec.identifier), ("issued", rec.issued), ("modified", rec.modified),
         ("access_rights", rec.access_rights), ("source", source_name), ("type", rec.kind),
+        ("documentation", " ".join(dict.fromkeys([*rec.documentation, *rec.endpoint_descriptions]))),
     ) if v]
     return {
         "id": row.id, "name": row.id, "title": row.title or "", "notes": display_text(rec.description) or "",

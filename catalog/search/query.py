@@ -16,6 +16,7 @@ from catalog.errors import FieldError
 FACETS = ("publisher", "theme", "format", "license", "keyword", "source", "type", "access")
 SORTS = ("relevance", "modified", "title", "quality")
 STATUSES = ("active", "withdrawn", "all")
+COLLAPSES = ("services",)
 MAX_PER_PAGE = 1000
 MAX_PAGE = 100_000
 MAX_TEXT = 500
@@ -33,6 +34,8 @@ class SearchQuery:
     per_page: int = 20
     facet_limit: int = 50
     min_quality: float | None = None
+    # "services": each API listed once (catalog.search.serving), a service serving one dataset folded into it
+    collapse: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("sort", "Result order", choices=SORTS),
     Parameter("status", "Which datasets: active (default), withdrawn or all", choices=STATUSES),
     Parameter("min_quality", "Only datasets scoring at least this (0-100)", kind="number"),
+    Parameter("collapse", "services: list each API once; a data service serving exactly one listed dataset is "
+              "left out and shown in that dataset's services", choices=COLLAPSES),
     Parameter("page", f"Page number, from 1 (at most {MAX_PAGE})", kind="integer", paging=True),
     Parameter("per_page", f"Results per page (1-{MAX_PER_PAGE}, default 20)", kind="integer", paging=True),
 )
@@ -72,6 +77,7 @@ PARAMETERS: tuple[Parameter, ...] = (
 def parse_query(
     *, q: str | None = None, filters: Mapping[str, Iterable[str]] | None = None, status: str = "active",
     sort: str = "relevance", page: int = 1, per_page: int = 20, min_quality: float | None = None,
+    collapse: str | None = None,
 ) -> SearchQuery:
     """A checked search from typed values (raises FieldError naming the bad one).
 
@@ -89,6 +95,8 @@ def parse_query(
         raise FieldError("per_page", f"must be between 1 and {MAX_PER_PAGE}")
     if min_quality is not None and not 0 <= min_quality <= 100:
         raise FieldError("min_quality", "must be between 0 and 100")
+    if collapse is not None and collapse not in COLLAPSES:
+        raise FieldError("collapse", f"must be {' or '.join(COLLAPSES)}")
     clean: dict[str, list[str]] = {}
     for facet, values in (filters or {}).items():
         if facet in FACETS:
@@ -96,7 +104,7 @@ def parse_query(
             if kept:
                 clean[facet] = kept
     return SearchQuery(q=(q or "").strip() or None, filters=clean, status=status, sort=sort, page=page,
-                       per_page=per_page, min_quality=min_quality)
+                       per_page=per_page, min_quality=min_quality, collapse=collapse)
 
 
 def query_from_params(params: Mapping[str, Sequence[str]], *, paged: bool = True) -> SearchQuery:
@@ -104,7 +112,7 @@ def query_from_params(params: Mapping[str, Sequence[str]], *, paged: bool = True
 
     This is what a query string (``publisher=a&publisher=b``), CLI options or a web form hold. Facets
     (``FACETS``) take every value (OR within a facet, AND across facets); ``q``, ``sort``, ``status``,
-    ``min_quality``, ``page`` and ``per_page`` take the last one; an empty value counts as not given,
+    ``min_quality``, ``collapse``, ``page`` and ``per_page`` take the last one; an empty value counts as not given,
     so a form's blank fields ask for the defaults. ``paged=False`` (exports) leaves ``page`` and
     ``per_page`` at their defaults. Names that are no search parameter are ignored: the caller may
     have its own (``format``, ``lang``). Raises FieldError naming the parameter that is wrong.
@@ -134,7 +142,7 @@ def query_from_params(params: Mapping[str, Sequence[str]], *, paged: bool = True
         q=last("q"), filters={f: list(params[f]) for f in FACETS if params.get(f)},
         status=last("status") or "active", sort=last("sort") or "relevance",
         page=number("page", 1) if paged else 1, per_page=number("per_page", 20) if paged else 20,
-        min_quality=min_quality,
+        min_quality=min_quality, collapse=last("collapse"),
     )
 
 

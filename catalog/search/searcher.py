@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, text
 
-from catalog.search import term_index
+from catalog.search import serving, term_index
 from catalog.search.facets import FacetIndex, build_index, facet_label, parse_ids
 from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
@@ -68,6 +68,8 @@ class Searcher:
         self._terms_failed: int | None = None  # the generation whose build failed (not retried)
         self._lock = threading.Lock()
         self._terms_lock = threading.Lock()
+        self._links: serving.ServiceLinks | None = None
+        self._links_lock = threading.Lock()
 
     def index(self, conn: Connection | None = None) -> FacetIndex:
         """The facet index of the catalogue's current generation (read through ``conn`` if given:
@@ -85,6 +87,18 @@ class Searcher:
             if current is None or current.generation != gen:
                 current = self._index = build_index(self.engine)
         self.terms_for(current)  # built at once for small catalogues, else started in the background
+        return current
+
+    def links(self, conn: Connection | None = None, idx: FacetIndex | None = None) -> serving.ServiceLinks:
+        """Which services serve which datasets, for the index's generation (read once per generation)."""
+        idx = idx or self.index(conn)
+        current = self._links
+        if current is not None and current.generation == idx.generation:
+            return current
+        with self._links_lock:
+            current = self._links
+            if current is None or current.generation != idx.generation:
+                current = self._links = serving.build(self.engine, idx.generation, idx.pks)
         return current
 
     def state(self) -> dict[str, Any]:
@@ -291,6 +305,8 @@ class Searcher:
         counted: dict[int, tuple[np.ndarray, bool, np.ndarray]] = {}
         facets = {f: self._facet_counts(idx, f, self._selection(f, base, final, filter_masks), counted, query)
                   for f in FACETS}
+        if query.collapse == "services":  # facet counts stay those of every matching record
+            final = serving.collapse(self.links(idx=idx), final)
         hits = np.flatnonzero(final)
         total = int(len(hits))
         start = max(query.page - 1, 0) * query.per_page

@@ -13,6 +13,7 @@ from catalog.formats import dcat_write
 from catalog.normalise import iso
 from catalog.rdf.graph import Graph, new_graph
 from catalog.records import DatasetRecord, display_text
+from catalog.search import serving
 from catalog.search.searcher import SearchQuery, searcher_for
 from catalog.store.prepared import access_value
 from catalog.store.runs import DS, decode
@@ -26,8 +27,12 @@ def _licence_info(iri: str | None) -> dict[str, Any] | None:
     return {"id": code, "uri": iri, "label": vocab.licence_label(code)}
 
 
-def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, str]) -> dict[str, Any]:
-    rec = DatasetRecord.from_dict(decode(row.record))
+def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, str],
+            services: list[dict[str, Any]] | None = None, rec: DatasetRecord | None = None) -> dict[str, Any]:
+    """A search result: the dataset (or service) with, for a service, its endpoint URLs and
+    documentation, and for a dataset the services serving it (``services``, from
+    :func:`catalog.search.serving.services_of`) with theirs."""
+    rec = rec or DatasetRecord.from_dict(decode(row.record))
     licences = rec.licenses()
     description = display_text(rec.description)
     return {
@@ -41,14 +46,19 @@ def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, s
         "modified": row.modified, "status": row.status,
         "quality": {"score": row.quality_score, "valid": bool(row.valid)},
         "source": source_names.get(row.source_id),
+        "endpoint_urls": rec.endpoint_urls, "documentation": serving.documentation(rec),
+        "services": services or [],
     }
 
 
 def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
     """The search contract of GET /api/datasets (README.md, "HTTP API"): total, page, per_page, items, facets."""
     rows: list[Any] = []
+    services: dict[int, list[dict[str, Any]]] = {}
+    recs: dict[int, DatasetRecord] = {}
+    searcher = searcher_for(engine)
     with engine.connect() as conn:  # one connection: the generation check, then the page's rows
-        hits = searcher_for(engine).search(query, conn)
+        hits = searcher.search(query, conn)
         if hits.pks:  # one query: the page's rows with their publisher and source names
             rows = list(conn.execute(select(
                 DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
@@ -57,8 +67,11 @@ def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
                 .select_from(DS.outerjoin(PUB, PUB.c.id == DS.c.publisher_id)
                              .outerjoin(SRC, SRC.c.id == DS.c.source_id))
                 .where(DS.c.pk.in_(hits.pks))))
+            recs = {r.pk: DatasetRecord.from_dict(decode(r.record)) for r in rows}
+            services = serving.services_of(conn, searcher.links(conn), recs.items())
     by_pk = {r.pk: r for r in rows}
-    items = [summary(r, {r.publisher_id: r.publisher_name} if r.publisher_id else {}, {r.source_id: r.source_name})
+    items = [summary(r, {r.publisher_id: r.publisher_name} if r.publisher_id else {}, {r.source_id: r.source_name},
+                     services.get(r.pk), recs[r.pk])
              for r in (by_pk[pk] for pk in hits.pks if pk in by_pk)]
     return {"total": hits.total, "page": query.page, "per_page": query.per_page, "items": items,
             "facets": hits.facets}

@@ -431,7 +431,7 @@ def test_organisation_quality_summarises_only_its_own_datasets(world: World, htt
     quality = world.client.get(f"/api/organisations/{world.org_ids['owner']}/quality").json()
     assert quality["organisation"] == {"id": world.org_ids["owner"], "name": "Stockholms stad"}
     assert (quality["datasets"], quality["invalid"], quality["valid"]) == (8, 1, 7)
-    assert quality["sources"] == [{"id": mine, "name": "stockholm", "datasets": 8, "invalid": 1}]
+    assert quality["sources"] == [{"id": mine, "name": "stockholm", "datasets": 8, "invalid": 1, "own": True}]
     rules = {r["rule"]: r for r in quality["rules"]}
     assert rules["dataset-title"]["datasets"] == 1
     assert rules["dataset-title"]["path"] == "dcat:Dataset/dct:title"
