@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import EngineDep, SettingsDep
 from api.schemas import CkanFailure, CkanSuccess, problems
@@ -27,19 +28,43 @@ CKAN_RESPONSES: dict[str, Any] = {"response_model": CkanSuccess, "responses": {
 async def _params(request: Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query_params)
     if request.method == "POST":
-        body = await request.body()
+        body = await _body(request)
         if body.strip():
             if "json" in request.headers.get("content-type", "") or body.lstrip()[:1] == b"{":
                 try:
                     data = orjson.loads(body)
                 except orjson.JSONDecodeError:
-                    raise ckan.CkanError("the request body is not JSON") from None
+                    raise ckan.CkanError("body: not JSON") from None
                 if not isinstance(data, dict):
-                    raise ckan.CkanError("the request body must be a JSON object")
+                    raise ckan.CkanError("body: must be a JSON object")
                 params.update(data)
             else:
-                params.update(dict(await request.form()))
+                try:
+                    form = await request.form(max_fields=ckan.MAX_ITEMS)
+                except StarletteHTTPException as exc:  # a form that cannot be read (no boundary, too many fields)
+                    raise ckan.CkanError(f"body: {exc.detail}") from None
+                for name, value in form.multi_items():
+                    if not isinstance(value, str):  # a file part: CKAN's read actions take text
+                        raise ckan.CkanError(f"{name}: must be text, not a file")
+                    params[name] = value
     return params
+
+
+async def _body(request: Request) -> bytes:
+    """The body, read no further than CKAN's limit (a form is then parsed from what was read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > ckan.MAX_BODY:
+        raise ckan.CkanError(f"body: at most {ckan.MAX_BODY:,} bytes", status=413)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > ckan.MAX_BODY:
+            raise ckan.CkanError(f"body: at most {ckan.MAX_BODY:,} bytes", status=413)
+        chunks.append(chunk)
+    # where Starlette keeps a body it has read: request.form() parses it from there, the stream being spent
+    request._body = body = b"".join(chunks)
+    return body
 
 
 def _answer(base_url: str, action: str, body: dict[str, Any], status: int = 200) -> Response:

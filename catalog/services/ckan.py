@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from catalog.errors import CatalogError, NotFound
 from catalog.export.rows import iter_items
 from catalog.formats.ckan_write import organization, package
 from catalog.search.query import MAX_PER_PAGE, parse_query
+from catalog.search.query import MAX_TEXT as MAX_QUERY_TEXT
 from catalog.search.searcher import SearchHits, searcher_for
 from catalog.store.publishers import resolve
 from catalog.store.runs import DS
@@ -68,15 +70,66 @@ def error_status(exc: CatalogError) -> int:
 
 # -- parameters -------------------------------------------------------------------------------
 
+# Every value is bounded before any work is done on it: a CKAN search is public and unauthenticated.
+MAX_TEXT = MAX_QUERY_TEXT  # a text parameter; q is capped as /api/datasets caps it
+MAX_LONG_TEXT = 2000  # fq and the list parameters hold several clauses or names
+LIST_PARAMS = frozenset({"fq_list", "facet.field", "organizations"})  # a JSON list, or a list in a JSON body
+MAX_ITEMS = 100  # values of one list parameter
+MAX_TERMS = 32  # words and field:value values of q and fq together: each is a term or a filter to search by
+MAX_BODY = 1_000_000  # bytes of a POST body
+
+
+def _text(name: str, value: Any) -> str:
+    if isinstance(value, dict | list) or not isinstance(value, str | int | float | bool):
+        raise CkanError(f"{name}: must be text")
+    text = value if isinstance(value, str) else json.dumps(value)  # a JSON number or boolean as JSON wrote it
+    cap = MAX_LONG_TEXT if name == "fq" or name in LIST_PARAMS else MAX_TEXT
+    if len(text) > cap:
+        raise CkanError(f"{name}: at most {cap} characters")
+    if "\x00" in text:  # PostgreSQL refuses NUL in text
+        raise CkanError(f"{name}: must not contain NUL characters")
+    return text
+
+
+def check_params(params: dict[str, Any]) -> dict[str, str | list[str] | None]:
+    """The parameters as text (a list parameter: a list of text), each within its cap; raises
+    CkanError naming the first that is not."""
+    out: dict[str, str | list[str] | None] = {}
+    for name, value in params.items():
+        if value is None:
+            out[name] = None
+        elif isinstance(value, list):
+            if name not in LIST_PARAMS:
+                raise CkanError(f"{name}: one value, not a list")
+            if len(value) > MAX_ITEMS:
+                raise CkanError(f"{name}: at most {MAX_ITEMS} values")
+            items = [_text(name, v) for v in value]
+            if sum(len(i) for i in items) > MAX_LONG_TEXT:
+                raise CkanError(f"{name}: at most {MAX_LONG_TEXT} characters")
+            out[name] = items
+        else:
+            out[name] = _text(name, value)
+    return out
+
+
+def _str(params: dict[str, Any], name: str) -> str:
+    value = params.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise CkanError(f"{name}: one value, not a list")
+    return value
+
 
 def _int(params: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = params.get(name)
-    if value is None or value == "":
+    text = _str(params, name).strip()
+    if not text:
         return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise CkanError(f"{name}: must be a whole number") from None
+    digits = text[1:] if text[:1] in "+-" else text
+    # ASCII digits only: int() takes "²" and "1_000" apart from what a whole number looks like
+    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        raise CkanError(f"{name}: must be a whole number between {low} and {high}")
+    number = int(text)
     if not low <= number <= high:
         raise CkanError(f"{name}: must be between {low} and {high}")
     return number
@@ -97,21 +150,81 @@ def _list(value: Any, name: str) -> list[str]:
     if text.startswith("["):
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # nesting past the parser's depth is as bad as broken JSON
             raise CkanError(f"{name}: not a JSON list") from None
+        if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in parsed):
+            raise CkanError(f"{name}: a JSON list of names")
         return [str(v) for v in parsed]
     return [text]
 
 
-_CLAUSE = re.compile(r'([+-]?)([A-Za-z_]+):("(?:[^"\\]|\\.)*"|\((?:[^)]*)\)|[^\s()]+)')
+_NAME = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_WORD = re.compile(r"\w+")  # the words the search looks for (catalog.search tokenises so)
+
+
+def _clauses(text: str) -> Iterator[tuple[int, int, str, str, str]]:
+    """Every ``[+-]field:value`` clause of ``text`` from left to right, as (start, end, sign, field,
+    value); a value is ``"quoted"`` (backslash escapes), a ``(group)`` or a run up to a space or bracket.
+
+    One pass, no backtracking: a run of name characters not followed by ``:`` is skipped whole (no
+    clause can start inside it), and a quote or group that is never closed is looked for once."""
+    n = len(text)
+    unclosed_quote = unclosed_group = n  # from here on no closing quote / bracket: never look again
+    i = 0
+    while i < n:
+        start, sign = i, ""
+        if text[i] in "+-" and i + 1 < n and text[i + 1] in _NAME:
+            sign, i = text[i], i + 1
+        elif text[i] not in _NAME:
+            i += 1
+            continue
+        colon = i
+        while colon < n and text[colon] in _NAME:
+            colon += 1
+        if colon >= n or text[colon] != ":":
+            i = colon
+            continue
+        k = end = colon + 1
+        if k < n and text[k] == '"' and k < unclosed_quote:
+            m = k + 1
+            while m < n and text[m] != '"':
+                m += 2 if text[m] == "\\" else 1
+            if m < n:
+                end = m + 1
+            else:
+                unclosed_quote = k
+        elif k < n and text[k] == "(" and k < unclosed_group:
+            close = text.find(")", k + 1)
+            if close >= 0:
+                end = close + 1
+            else:
+                unclosed_group = k
+        if end == k:  # not quoted, not a group: the value runs to a space or a bracket
+            while end < n and not text[end].isspace() and text[end] not in "()":
+                end += 1
+        if end == k:  # "field:" and nothing: text
+            i = k
+            continue
+        yield start, end, sign, text[i:colon], text[k:end]
+        i = end
 
 
 def _values(raw: str) -> list[str]:
-    raw = raw.strip()
-    if raw.startswith("("):
-        parts = re.split(r"\s+OR\s+", raw[1:-1].strip())
-        return [p.strip().strip('"') for p in parts if p.strip()]
-    return [raw.strip('"').replace('\\"', '"')]
+    """The values of a clause: ``(A OR B)`` gives two."""
+    if not raw.startswith("("):
+        return [raw.strip('"').replace('\\"', '"')]
+    values: list[str] = []
+    words: list[str] = []
+    for word in raw[1:-1].split():
+        if word == "OR":
+            if words:
+                values.append(" ".join(words))
+            words = []
+        else:
+            words.append(word)
+    if words:
+        values.append(" ".join(words))
+    return [v.strip('"') for v in values]
 
 
 def _facet_value(facet: str, value: str) -> str:
@@ -126,33 +239,40 @@ def _facet_value(facet: str, value: str) -> str:
     return value
 
 
-def parse_filters(text: str, name: str, *, strict: bool) -> tuple[list[dict[str, list[str]]], str]:
+def parse_filters(text: str, name: str, *, strict: bool) -> tuple[list[dict[str, list[str]]], str, int]:
     """Solr-style ``field:value`` clauses: a list of filter sets (a field named twice must match
-    both, so the second goes in a set of its own) and the text left over. In ``q`` (not strict)
-    clauses on other fields stay text; in ``fq`` they are an error."""
+    both, so the second goes in a set of its own), the text left over, and the number of terms
+    (words of the text and values of the clauses). In ``q`` (not strict) clauses on other fields
+    stay text; in ``fq`` they are an error."""
     sets: list[dict[str, list[str]]] = [{}]
-
-    def take(match: re.Match[str]) -> str:
-        sign, field, raw = match.groups()
+    text = text.replace("*:*", " ")
+    rest: list[str] = []
+    done = 0
+    values_count = 0
+    for start, end, sign, field, raw in _clauses(text):
+        rest.append(text[done:start])
+        done = end
         facet = FIELDS.get(field)
         if facet is None or sign == "-":
             if field in ("text", "q"):
-                return " " + raw.strip('"') + " "
+                rest.append(" " + raw.strip('"') + " ")
+                continue
             if strict:
-                raise CkanError(f"{name}: datakatalog filters on {', '.join(FIELDS)} (field:value), not {field!r}",
-                                ckan_type="Search Query Error")
-            return match.group(0)
+                raise CkanError(f"{name}: datakatalog filters on {', '.join(FIELDS)} (field:value), not "
+                                f"{field[:40]!r}", ckan_type="Search Query Error")
+            rest.append(text[start:end])
+            continue
         values = [_facet_value(facet, v) for v in _values(raw)]
+        values_count += len(values)
         target = next((s for s in sets if facet not in s), None)
         if target is None:
             target = {}
             sets.append(target)
         target[facet] = values
-        return " "
-
-    rest = _CLAUSE.sub(take, text.replace("*:*", " "))
-    rest = re.sub(r"\b(AND|OR)\b", " ", rest)
-    return [s for s in sets if s], " ".join(rest.split())
+        rest.append(" ")
+    rest.append(text[done:])
+    left = " ".join(w for w in "".join(rest).split() if w not in ("AND", "OR"))
+    return [s for s in sets if s], left, values_count + len(_WORD.findall(left))
 
 
 SORT_FIELDS = {"score": "relevance", "relevance": "relevance", "metadata_modified": "modified",
@@ -164,11 +284,10 @@ def parse_sort(value: str | None) -> tuple[str, bool]:
     """Our sort for CKAN's first sort clause, and whether the order must be reversed."""
     if not value or not value.strip():
         return "relevance", False
-    first = value.split(",")[0].split()
-    field = first[0]
+    first = value.split(",", 1)[0].split()
+    ours = SORT_FIELDS.get(first[0]) if first else None
     direction = first[1].lower() if len(first) > 1 else "asc"
-    ours = SORT_FIELDS.get(field)
-    if ours is None or direction not in ("asc", "desc"):
+    if ours is None or direction not in ("asc", "desc") or len(first) > 2:
         raise CkanError(f"sort: use one of {', '.join(SORT_FIELDS)} with asc or desc",
                         ckan_type="Search Query Error")
     return ours, direction != NATURAL[ours]
@@ -194,9 +313,13 @@ def package_search(engine: Engine, params: dict[str, Any], base_url: str) -> dic
     start = _int(params, "start", 0, 0, 10**9)
     facet_limit = _int(params, "facet.limit", 50, -1, 1000)
     facet_limit = 1000 if facet_limit < 0 else facet_limit
-    q_sets, q_text = parse_filters(str(params.get("q") or ""), "q", strict=False)
-    fq_sets, _ = parse_filters(" ".join(_list(params.get("fq"), "fq")) + " " + " ".join(
+    q_sets, q_text, q_terms = parse_filters(_str(params, "q"), "q", strict=False)
+    if q_terms > MAX_TERMS:
+        raise CkanError(f"q: at most {MAX_TERMS} terms (words and field:value clauses)")
+    fq_sets, _, fq_terms = parse_filters(" ".join(_list(params.get("fq"), "fq")) + " " + " ".join(
         _list(params.get("fq_list"), "fq_list")), "fq", strict=True)
+    if q_terms + fq_terms > MAX_TERMS:
+        raise CkanError(f"fq: at most {MAX_TERMS} terms (words and field:value clauses), q and fq together")
     sets = [*q_sets, *fq_sets]
     main: dict[str, list[str]] = {}
     extra: list[dict[str, list[str]]] = []
@@ -206,7 +329,7 @@ def package_search(engine: Engine, params: dict[str, Any], base_url: str) -> dic
                 extra.append({facet: values})
             else:
                 main[facet] = values
-    sort, reverse = parse_sort(params.get("sort"))
+    sort, reverse = parse_sort(_str(params, "sort"))
     hits = _search(engine, q_text or None, main, sort, facet_limit)
     pks = hits.pks
     total = hits.total
@@ -245,7 +368,7 @@ def _dataset_pk(engine: Engine, ref: str) -> int:
 
 
 def package_show(engine: Engine, params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    ref = str(params.get("id") or params.get("name") or "").strip()
+    ref = (_str(params, "id") or _str(params, "name")).strip()
     if not ref:
         raise CkanError("id: missing value")
     return _packages(engine, [_dataset_pk(engine, ref)], base_url)[0]
@@ -274,9 +397,9 @@ def organization_list(engine: Engine, params: dict[str, Any], _base_url: str) ->
     wanted = set(_list(params.get("organizations"), "organizations"))
     if wanted:
         orgs = [o for o in orgs if o["name"] in wanted]
-    sort = str(params.get("sort") or "title asc").split()
+    sort = (_str(params, "sort").strip() or "title asc").split()
     key, direction = sort[0], (sort[1].lower() if len(sort) > 1 else "asc")
-    if key not in ("name", "title", "package_count") or direction not in ("asc", "desc"):
+    if key not in ("name", "title", "package_count") or direction not in ("asc", "desc") or len(sort) > 2:
         raise CkanError("sort: name, title or package_count, asc or desc")
     orgs.sort(key=lambda o: (o[key].casefold() if isinstance(o[key], str) else o[key], o["name"]),
               reverse=direction == "desc")
@@ -289,7 +412,7 @@ def organization_list(engine: Engine, params: dict[str, Any], _base_url: str) ->
 
 
 def organization_show(engine: Engine, params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    ref = str(params.get("id") or "").strip()
+    ref = _str(params, "id").strip()
     if not ref:
         raise CkanError("id: missing value")
     with engine.connect() as conn:
@@ -317,5 +440,6 @@ def call_action(engine: Engine, action: str, params: dict[str, Any], *, base_url
     """Answer one CKAN action; raises CkanError / NotFound as CKAN would fail."""
     handler = ACTIONS.get(action)
     if handler is None:
-        raise CkanError(f"Bad request - Action name not known: {action}", ckan_type="Bad Request", status=400)
-    return handler(engine, params, base_url)
+        raise CkanError(f"Bad request - Action name not known: {action[:100]}", ckan_type="Bad Request",
+                        status=400)
+    return handler(engine, check_params(params), base_url)

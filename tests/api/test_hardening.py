@@ -1,0 +1,197 @@
+"""Hostile and odd input never stalls or crashes the API (issue 15): bounded CKAN queries,
+validation by URL only with a token, no 500 on ids, cursors, dates and bytes a column cannot hold."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.app import create_app
+from catalog.services import organisations
+from catalog.services.organisations import Principal
+from catalog.settings import Settings
+from tests.conftest import FixtureHTTPServer
+
+PROBLEM = "application/problem+json"
+SEARCH = "/api/3/action/package_search"
+STOCKHOLM = "se2120000142-50b261"  # the publisher id of "Stockholms stad" in the DCAT fixture
+
+
+@pytest.fixture
+def harvested(client: TestClient, http_server: FixtureHTTPServer, add_source: Any, harvest: Any) -> TestClient:
+    add_source("fx", http_server.url("dcat/catalog.ttl"))
+    assert harvest("fx").status == "succeeded"
+    return client
+
+
+@pytest.fixture
+def token(engine: Engine) -> str:
+    _org, token = organisations.create_organisation(engine, name="Region Skåne",
+                                                    actor=Principal(actor="setup", admin=True))
+    return token
+
+
+def ckan_error(resp: Any, status: int = 409) -> dict[str, Any]:
+    """The CKAN error envelope of a refused action."""
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/json")
+    body = resp.json()
+    assert body["success"] is False and body["help"].endswith(resp.request.url.path.rsplit("/", 1)[-1])
+    return dict(body["error"])
+
+
+def problem_of(resp: Any, status: int = 422) -> dict[str, Any]:
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith(PROBLEM), resp.headers["content-type"]
+    body = resp.json()
+    assert body["status"] == status and body["detail"]
+    return dict(body)
+
+
+# -- CKAN: linear parsing, bounded work -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize(("name", "value"), [
+    # one long word: the old clause regex backtracked over it quadratically (64 KB took 23 s);
+    # just under 64 KB, the longest query string the test client sends
+    ("q", "a" * 65_000),
+    ("q", "tags:" + "a" * 65_000),
+    ("fq", "tags:(" + " OR " * 16_000 + ")"),
+    ("fq", "organization:" + "x" * 65_000),
+    ("sort", "title_string " + "a" * 65_000),
+    ("id", "x" * 65_000),
+])
+def test_an_over_long_ckan_text_parameter_is_a_validation_error(
+    harvested: TestClient, method: str, name: str, value: str,
+) -> None:
+    action = "package_show" if name == "id" else "package_search"
+    path = f"/api/3/action/{action}"
+    resp = harvested.get(path, params={name: value}) if method == "GET" else harvested.post(path, json={name: value})
+    error = ckan_error(resp)
+    assert error["__type"] == "Validation Error"
+    assert error["message"].startswith(f"{name}: at most")
+
+
+def test_a_ckan_query_of_many_terms_is_refused(harvested: TestClient) -> None:
+    words = " ".join(f"w{i}" for i in range(100))  # within 500 characters, over the term cap
+    error = ckan_error(harvested.get(SEARCH, params={"q": words}))
+    assert error["message"] == "q: at most 32 terms (words and field:value clauses)"
+    clauses = " ".join(f"tags:t{i}" for i in range(40))
+    error = ckan_error(harvested.get(SEARCH, params={"fq": clauses}))
+    assert "at most 32 terms" in error["message"]
+    within = " ".join(f"w{i}" for i in range(32))
+    assert harvested.get(SEARCH, params={"q": within}).json()["success"] is True
+
+
+def test_clauses_are_still_understood_by_the_linear_parser(harvested: TestClient) -> None:
+    def titles(**params: str) -> set[str]:
+        resp = harvested.get(SEARCH, params={"rows": "100", **params})
+        assert resp.status_code == 200, resp.text
+        return {p["title"] for p in resp.json()["result"]["results"]}
+
+    assert titles(fq="res_format:(JSON OR GEOJSON)") == {"Luftkvalitet", "Kommungränser", ""}
+    assert titles(fq="res_format:JSON res_format:CSV") == {"Luftkvalitet"}
+    assert titles(fq="res_format:JSON AND res_format:CSV") == {"Luftkvalitet"}
+    assert titles(q=f'organization:"{STOCKHOLM}"') == {"Badplatser", "Badplats-API"}
+    assert titles(q=f'organization:"{STOCKHOLM}" klippbad') == {"Badplatser"}
+    assert titles(q="text:klippbad") == {"Badplatser"}
+    assert titles(q="*:*") == titles()
+    assert titles(q="+groups:envi") == {"Badplatser", "Luftkvalitet"}
+    # unterminated quotes and groups, stray colons: text, never an error or a stall
+    for odd in ['tags:"bad', "tags:(bad", "a:b:c", ":::", '"', "(", ")", "-tags:x", "tags:"]:
+        assert harvested.get(SEARCH, params={"q": odd}).status_code == 200, odd
+
+
+@pytest.mark.parametrize("params", [
+    {"sort": ","}, {"sort": ", title_string asc"}, {"sort": "title_string sideways"}, {"sort": "title a b"},
+])
+def test_a_malformed_sort_is_a_ckan_error_not_a_500(harvested: TestClient, params: dict[str, str]) -> None:
+    error = ckan_error(harvested.get(SEARCH, params=params))
+    assert error["__type"] == "Search Query Error" and "sort" in error["message"]
+
+
+@pytest.mark.parametrize(("action", "body", "field"), [
+    ("package_search", {"sort": 5}, "sort"),
+    ("package_search", {"q": {"a": 1}}, "q"),
+    ("package_search", {"q": ["a", "b"]}, "q"),
+    ("package_search", {"rows": 2.5}, "rows"),
+    ("package_search", {"rows": True}, "rows"),
+    ("package_search", {"rows": "²"}, "rows"),
+    ("package_search", {"rows": "1" * 5000}, "rows"),
+    ("package_search", {"fq_list": [{"a": 1}]}, "fq_list"),
+    ("package_search", {"fq_list": ["tags:x"] * 1000}, "fq_list"),
+    ("package_search", {"fq": "[" * 1500}, "fq"),
+    ("package_search", {"facet.field": "[" * 400 + "]" * 400}, "facet.field"),
+    ("organization_list", {"sort": ","}, "sort"),
+    ("organization_list", {"limit": "99999999999999999999999"}, "limit"),
+    ("package_show", {"id": "a\x00b"}, "id"),
+    ("organization_show", {"id": "a\x00b"}, "id"),
+])
+def test_odd_ckan_values_are_ckan_errors_naming_the_parameter(
+    harvested: TestClient, action: str, body: dict[str, Any], field: str,
+) -> None:
+    error = ckan_error(harvested.post(f"/api/3/action/{action}", json=body))
+    assert error["message"].removeprefix(error["__type"] + ": ").startswith(f"{field}: "), error
+
+
+def test_a_ckan_body_over_the_limit_is_refused_before_it_is_parsed(harvested: TestClient) -> None:
+    resp = harvested.post(SEARCH, content=b'{"q": "' + b"a" * 2_000_000 + b'"}',
+                          headers={"Content-Type": "application/json"})
+    error = ckan_error(resp, 413)
+    assert "body" in error["message"]
+
+
+def test_ckan_form_posts_are_read(harvested: TestClient) -> None:
+    resp = harvested.post(SEARCH, data={"q": "badplatser", "rows": "1"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["result"]["results"][0]["title"] == "Badplatser"
+    multipart = harvested.post(SEARCH, files={"q": (None, "badplatser")})
+    assert multipart.json()["result"]["count"] >= 1
+    upload = harvested.post(SEARCH, files={"q": ("q.txt", b"badplatser", "text/plain")})
+    assert "q" in ckan_error(upload)["message"]
+
+
+def test_an_unknown_long_action_name_is_a_short_ckan_error(harvested: TestClient) -> None:
+    error = ckan_error(harvested.get("/api/3/action/" + "x" * 5000), 400)
+    assert len(error["message"]) < 300
+
+
+def test_healthz_answers_while_ten_hostile_searches_run(settings: Settings, engine: Engine,
+                                                         http_server: FixtureHTTPServer, add_source: Any,
+                                                         harvest: Any) -> None:
+    add_source("fx", http_server.url("dcat/catalog.ttl"))
+    assert harvest("fx").status == "succeeded"
+    hostile: list[dict[str, Any]] = [
+        {"q": "a" * 65_536}, {"q": "tags:" + "a" * 200_000}, {"fq": "tags:(" + " OR " * 50_000 + ")"},
+        {"q": " ".join(f"w{i}" for i in range(20_000))}, {"q": "a:" * 30_000},
+    ]
+    stop = threading.Event()
+    answered: list[int] = []
+    with TestClient(create_app(settings, engine)) as api:
+        def attack(i: int) -> None:
+            while not stop.is_set():
+                answered.append(api.post(SEARCH, json=hostile[i % len(hostile)]).status_code)
+
+        threads = [threading.Thread(target=attack, args=(i,), daemon=True) for i in range(10)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(0.3)
+            slowest = 0.0
+            for _ in range(5):
+                started = time.monotonic()
+                assert api.get("/healthz").status_code == 200
+                slowest = max(slowest, time.monotonic() - started)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+    assert slowest < 2.0, f"/healthz took {slowest:.2f} s"
+    assert answered and set(answered) <= {409, 413}, set(answered)
+
