@@ -38,23 +38,15 @@ def register(app: typer.Typer) -> None:
         no_shacl: Annotated[bool, typer.Option("--no-shacl", help="Only the mandatory checks")] = False,
     ) -> None:
         """Validate a DCAT catalogue against DCAT-AP-SE without storing it. Exits 1 on violations."""
-        from catalog.quality.checks import validate_document
-        from catalog.rdf.syntaxes import EXTENSIONS
-        from harvester.validation import validate_url
+        from harvester.validation import validate_file, validate_url
 
         ctx = Context(None)
         try:
             if target.startswith(("http://", "https://")):
                 report = validate_url(ctx.settings, target, run_shacl=not no_shacl)
             else:
-                path = Path(target)
-                if not path.is_file():
-                    fail(f"no file {target!r}")
-                    return
-                mime = content_type or EXTENSIONS.get(path.suffix.lstrip(".").lower())
-                report = validate_document(path.read_bytes(), content_type=mime, base_iri=path.resolve().as_uri(),
-                                           run_shacl=not no_shacl)
-                report = {"source": str(path), **report}
+                report = validate_file(ctx.settings, Path(target), content_type=content_type,
+                                       run_shacl=not no_shacl)
         except CatalogError as exc:
             fail(exc.message)
             return

@@ -3,8 +3,10 @@ validation by URL only with a token, no 500 on ids, cursors, dates and bytes a c
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from api.app import create_app
 from catalog.services import organisations
 from catalog.services.organisations import Principal
 from catalog.settings import Settings
-from tests.conftest import FixtureHTTPServer
+from tests.conftest import FIXTURES, FixtureHTTPServer
 
 PROBLEM = "application/problem+json"
 SEARCH = "/api/3/action/package_search"
@@ -195,3 +197,109 @@ def test_healthz_answers_while_ten_hostile_searches_run(settings: Settings, engi
     assert slowest < 2.0, f"/healthz took {slowest:.2f} s"
     assert answered and set(answered) <= {409, 413}, set(answered)
 
+
+
+# -- POST /api/validate and datakatalog validate -----------------------------------------------
+
+TURTLE = (FIXTURES / "dcat" / "catalog.ttl").read_bytes()
+# one literal longer than Oxigraph's 16 MiB token buffer: it refuses with a MemoryError
+OVER_BUFFER = b'<https://x.example/d> <http://purl.org/dc/terms/title> "' + b"x" * 17_000_000 + b'" .\n'
+
+
+def test_validating_by_url_needs_a_token_and_a_document_does_not(
+    settings: Settings, engine: Engine, http_server: FixtureHTTPServer, token: str,
+) -> None:
+    url = http_server.set("k.ttl", TURTLE)
+    admin = "admin-token-for-validate-0123456789"
+    with TestClient(create_app(settings.model_copy(update={"admin_token": admin}), engine)) as api:
+        for headers in ({}, {"Authorization": "Bearer dk_AAAAAAAA_" + "B" * 43}):
+            refused = problem_of(api.post("/api/validate", json={"url": url}, headers=headers), 401)
+            assert "token" in refused["detail"]
+        assert http_server.hits == []  # nothing was fetched for a caller without a token
+        for bearer in (token, admin):
+            resp = api.post("/api/validate", json={"url": url}, headers={"Authorization": f"Bearer {bearer}"})
+            assert resp.status_code == 200, resp.text
+            assert resp.json()["source"] == url
+        public = api.post("/api/validate", content=TURTLE, headers={"Content-Type": "text/turtle"})
+        assert public.status_code == 200 and public.json()["datasets"] == 7
+
+
+def test_a_document_over_the_size_limit_is_413_problem_json(settings: Settings, engine: Engine) -> None:
+    small = settings.model_copy(update={"fetch_max_bytes": 10_000})
+    with TestClient(create_app(small, engine)) as api:
+        body = problem_of(api.post("/api/validate", content=b"#" + b"x" * 20_000,
+                                   headers={"Content-Type": "text/turtle"}), 413)
+        assert "10,000-byte limit" in body["detail"]
+
+
+def test_a_url_over_the_size_limit_is_413_problem_json(
+    settings: Settings, engine: Engine, http_server: FixtureHTTPServer, token: str,
+) -> None:
+    url = http_server.set("big.ttl", b"#" + b"x" * 20_000)
+    small = settings.model_copy(update={"fetch_max_bytes": 10_000})
+    with TestClient(create_app(small, engine), headers={"Authorization": f"Bearer {token}"}) as api:
+        body = problem_of(api.post("/api/validate", json={"url": url}), 413)
+        assert "10,000-byte limit" in body["detail"]
+
+
+def test_a_document_oxigraph_refuses_for_size_is_problem_json_not_500(
+    client: TestClient, http_server: FixtureHTTPServer, token: str,
+) -> None:
+    body = problem_of(client.post("/api/validate", content=OVER_BUFFER, headers={"Content-Type": "text/turtle"}),
+                      413)
+    assert "too large" in body["detail"]
+    url = http_server.set("huge.ttl", OVER_BUFFER)
+    body = problem_of(client.post("/api/validate", json={"url": url},
+                                  headers={"Authorization": f"Bearer {token}"}), 413)
+    assert "too large" in body["detail"] and url in body["detail"]
+
+
+def _cli(args: list[str], monkeypatch: pytest.MonkeyPatch, **env: str) -> Any:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from catalog.settings import get_settings
+
+    defaults = {"DATAKATALOG_ALLOW_PRIVATE_SOURCES": "true", "DATAKATALOG_FETCH_MAX_BYTES": "50000000"}
+    for name, value in {**defaults, **env}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return CliRunner().invoke(app, ["validate", *args])
+
+
+def _one_line_error(result: Any) -> str:
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_cli_validate_of_an_oversized_url_or_file_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, http_server: FixtureHTTPServer, tmp_path: Path,
+) -> None:
+    url = http_server.set("big.ttl", b"#" + b"x" * 20_000)
+    assert "10,000-byte limit" in _one_line_error(_cli([url], monkeypatch, DATAKATALOG_FETCH_MAX_BYTES="10000"))
+    big = tmp_path / "big.ttl"
+    big.write_bytes(b"#" + b"x" * 20_000)
+    assert "10,000-byte limit" in _one_line_error(_cli([str(big)], monkeypatch, DATAKATALOG_FETCH_MAX_BYTES="10000"))
+    huge = tmp_path / "huge.ttl"
+    huge.write_bytes(OVER_BUFFER)
+    assert "too large" in _one_line_error(_cli([str(huge), "--no-shacl"], monkeypatch))
+    assert "too large" in _one_line_error(_cli([http_server.set("huge.ttl", OVER_BUFFER)], monkeypatch))
+
+
+def test_cli_validate_of_an_unreadable_file_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    (tmp_path / "folder.ttl").mkdir()
+    assert "folder.ttl" in _one_line_error(_cli([str(tmp_path / "folder.ttl")], monkeypatch))
+    garbage = tmp_path / "garbage.ttl"
+    garbage.write_bytes(b"\xff\xfe\x00 not rdf at all <<<")
+    assert "Turtle" in _one_line_error(_cli([str(garbage)], monkeypatch))
+    # a regular file whose read fails (EIO), which a test running as root can still make
+    assert "Input/output error" in _one_line_error(_cli(["/proc/self/mem"], monkeypatch))
+    fifo = tmp_path / "pipe.ttl"
+    os.mkfifo(fifo)  # is_file() is False for it: refused before anything blocks on reading it
+    assert "pipe.ttl" in _one_line_error(_cli([str(fifo)], monkeypatch))
