@@ -37,10 +37,11 @@ UNSAVED = 0  # no source has this id: an unsaved source keeps no dataset yet
 
 def preview_source(
     settings: Settings, *, engine: Engine, kind: str, url: str, mapping: str | None = None,
-    name: str = "preview", sample_size: int = SAMPLE_SIZE,
+    name: str = "preview", sample_size: int = SAMPLE_SIZE, mapping_profile: str | None = None,
 ) -> dict[str, Any]:
-    """Fetch, map and check a source without saving anything; the answer is a preview report."""
-    spec = SourceSpec(name=name, kind=kind, url=url, mapping=mapping)
+    """Fetch, map and check a source without saving anything; the answer is a preview report.
+    ``mapping_profile``: the text of a mapping profile to try (checked as registration checks it)."""
+    spec = SourceSpec(name=name, kind=kind, url=url, mapping=mapping, profile=mapping_profile)
     check_source(spec, settings)  # the same address rules as registration: a preview fetches too
     fetcher = Fetcher(settings, retries=0)
     fetch_problems: list[dict[str, Any]] = []

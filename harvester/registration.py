@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from catalog.errors import FieldError, UnknownSourceKind
 from catalog.schedules import normalise_schedule
-from catalog.services import sources
+from catalog.services import mappings, sources
 from catalog.services.organisations import Principal, get_organisation
 from catalog.settings import Settings
 from catalog.store.tables import Source
@@ -38,6 +38,12 @@ def check_source(spec: SourceSpec, settings: Settings) -> None:
         adapter_cls = get_adapter(spec.kind)
     except UnknownSourceKind as exc:
         raise FieldError("kind", exc.message) from exc
+    if spec.profile is not None:
+        if spec.mapping is not None:
+            raise FieldError("mapping_profile", "give mapping (a bundled profile's name) or mapping_profile "
+                                                "(a profile's text), not both")
+        if spec.kind != "jsonapi":
+            raise FieldError("mapping_profile", f"only a jsonapi source reads a mapping profile, not a {spec.kind} one")
     if len(spec.url) > MAX_URL:
         raise FieldError("url", f"at most {MAX_URL:,} characters")
     try:
@@ -54,24 +60,29 @@ def check_source(spec: SourceSpec, settings: Settings) -> None:
 
 def register_source(
     engine: Engine, settings: Settings, *, name: str, kind: str, url: str, mapping: str | None = None,
-    schedule: str | None = None, organisation_id: int | None = None,
+    schedule: str | None = None, organisation_id: int | None = None, mapping_profile: str | None = None,
+    uploaded_by: str = "",
 ) -> Source:
-    """Check and save a new source (its schedule is validated and stored normalised); not audited."""
+    """Check and save a new source (its schedule is validated and stored normalised); not audited.
+    ``mapping_profile``: the text of its own mapping profile, stored as version 1."""
     schedule = normalise_schedule(schedule)
-    check_source(SourceSpec(name=name, kind=kind, url=url, mapping=mapping), settings)
+    check_source(SourceSpec(name=name, kind=kind, url=url, mapping=mapping, profile=mapping_profile), settings)
     return sources.create_source(engine, name=name, kind=kind, url=url, mapping=mapping,
-                                  schedule=schedule, organisation_id=organisation_id)
+                                  schedule=schedule, organisation_id=organisation_id, profile=mapping_profile,
+                                  uploaded_by=uploaded_by)
 
 
 def add_source(
     engine: Engine, settings: Settings, *, actor: Principal, name: str, kind: str, url: str,
     mapping: str | None = None, schedule: str | None = None, organisation_id: int | None = None,
+    mapping_profile: str | None = None,
 ) -> Source:
     """Register a source owned by ``organisation_id`` (None: no organisation), audited, and schedule it."""
     if organisation_id is not None:
         get_organisation(engine, organisation_id)
     source = register_source(engine, settings, name=name, kind=kind, url=url, mapping=mapping,
-                             schedule=schedule, organisation_id=organisation_id)
+                             schedule=schedule, organisation_id=organisation_id, mapping_profile=mapping_profile,
+                             uploaded_by=actor.actor)
     sources.record_created(engine, source, actor=actor)
     if source.id is not None:
         scheduler.sync_source(source.id)  # a running scheduler picks the new schedule up at once
@@ -81,17 +92,29 @@ def add_source(
 def change_source(
     engine: Engine, settings: Settings, *, actor: Principal, source_id: int, changes: dict[str, Any],
 ) -> Source:
-    """Check and apply a partial update (url, kind, mapping, schedule, organisation_id)."""
+    """Check and apply a partial update (url, kind, mapping or mapping_profile, schedule, organisation_id)."""
     current = sources.get_source(engine, source_id)
     if "schedule" in changes:
         changes = {**changes, "schedule": normalise_schedule(changes["schedule"])}
-    if {"url", "kind", "mapping"} & set(changes):
+    if {"url", "kind", "mapping", "mapping_profile"} & set(changes):
+        if "mapping_profile" in changes and changes["mapping_profile"] is None:
+            raise FieldError("mapping_profile", "cannot be null (set mapping to use a bundled profile instead)")
+        if "mapping_profile" in changes:
+            mapping, profile = changes.get("mapping"), changes["mapping_profile"]
+        elif "mapping" in changes:
+            mapping, profile = changes["mapping"], None
+        else:  # the mapping in use stays: checked against the new kind or URL
+            mapping, profile = current.mapping, mappings.current_text(engine, current)
         check_source(SourceSpec(name=current.name, kind=changes.get("kind", current.kind),
-                                url=changes.get("url", current.url),
-                                mapping=changes.get("mapping", current.mapping)), settings)
+                                url=changes.get("url", current.url), mapping=mapping, profile=profile), settings)
     source = sources.update_source(engine, source_id, changes=changes, actor=actor)
     scheduler.sync_source(source_id)
     return source
+
+
+def set_mapping(engine: Engine, settings: Settings, *, actor: Principal, source_id: int, text: str) -> Source:
+    """Upload a new version of a source's mapping profile (checked as at registration) and use it."""
+    return change_source(engine, settings, actor=actor, source_id=source_id, changes={"mapping_profile": text})
 
 
 def remove_source(engine: Engine, *, actor: Principal, source_id: int) -> dict[str, Any]:

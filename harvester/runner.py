@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import Connection, Engine, update
 
 from catalog.errors import CatalogError
+from catalog.services import mappings
 from catalog.settings import Settings
 from catalog.store import ownership, runs
 from catalog.store.prepared import Prepared, prepare
@@ -144,12 +145,13 @@ def harvest_source(
     beating = job_lifecycle.Heartbeat(engine, settings.job_heartbeat_interval)
     beating.add(job.id)
     beating.start()
-    spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, mapping=source.mapping)
     fetcher = Fetcher(settings)
     counts = runs.RunCounts()
     status = "failed"
     message: str | None = None
     try:
+        spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, mapping=source.mapping,
+                          profile=mappings.current_text(engine, source))
         adapter = get_adapter(source.kind)(spec, fetcher, settings)
         with engine.connect() as conn, conn.begin():
             previous = previous_pages(conn, source, full=full)

@@ -1,15 +1,22 @@
-"""``datakatalog source add|list|delete|take-over``: register, list and delete sources, and decide
-between two sources that list the same datasets."""
+"""``datakatalog source add|list|delete|take-over|mapping``: register, list and delete sources, decide
+between two sources that list the same datasets, and give a source its own mapping profile.
+
+A mapping profile given as a file (``--mapping FILE.toml``, ``source mapping NAME FILE``) is read
+here and stored in the database as the source's next profile version, exactly as an upload over HTTP
+is: harvests never read the file again, and its history is kept."""
 
 from __future__ import annotations
 
+import re
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from api.cli.console import Context, DbOption, cli_actor, fail, out, print_json
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, FieldError
 from catalog.services.sources import list_sources, source_summary
 
 source_app = typer.Typer(help="Register, list and delete sources.", no_args_is_help=True)
@@ -20,7 +27,8 @@ def source_add(
     name: str,
     kind: Annotated[str, typer.Option(help="dcat (more kinds register as adapters)")],
     url: Annotated[str, typer.Option(help="Where the source is published")],
-    mapping: Annotated[str | None, typer.Option(help="Mapping profile for jsonapi sources")] = None,
+    mapping: Annotated[str | None, typer.Option(
+        help="Mapping profile for jsonapi sources: a bundled profile's name, or a .toml file (stored)")] = None,
     schedule: Annotated[str | None, typer.Option(help="Cron expression or interval (30m, 6h, 1d)")] = None,
     org: Annotated[str | None, typer.Option(help="The owning organisation (name or id)")] = None,
     db: DbOption = None,
@@ -31,11 +39,12 @@ def source_add(
 
     ctx = Context(db)
     try:
+        bundled, profile = _mapping(mapping)
         owner = get_organisation(ctx.engine, org).id if org else None
         source = add_source(ctx.engine, ctx.settings, actor=cli_actor(), name=name, kind=kind, url=url,
-                            mapping=mapping, schedule=schedule, organisation_id=owner)
+                            mapping=bundled, mapping_profile=profile, schedule=schedule, organisation_id=owner)
     except CatalogError as exc:
-        fail(exc.message)
+        fail(_message(exc))
         return
     out.print(f"Registered source [bold]{source.name}[/bold] (id {source.id}, {source.kind}) → {source.url}")
 
@@ -96,6 +105,75 @@ def source_take_over(
         return
     out.print(f"Source [bold]{result['source']}[/bold] took over {len(result['taken_over'])} datasets "
               f"from {result['from_source']}")
+
+
+@source_app.command("mapping")
+def source_mapping(
+    name: Annotated[str, typer.Argument(help="Source name or id")],
+    file: Annotated[Path | None, typer.Argument(help="A .toml profile to upload as the next version")] = None,
+    version: Annotated[int | None, typer.Option(help="Print this earlier version")] = None,
+    history: Annotated[bool, typer.Option("--history", help="List the uploaded versions")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """Upload a source's own mapping profile (FILE), or print the one in use, or list its versions."""
+    from catalog.services import mappings
+    from catalog.services.sources import get_source
+    from harvester.registration import set_mapping
+
+    ctx = Context(db)
+    try:
+        source = get_source(ctx.engine, name)
+        source_id = source.id or 0
+        if file is not None:
+            _bundled, text = _mapping(str(file))
+            assert text is not None
+            changed = set_mapping(ctx.engine, ctx.settings, actor=cli_actor(), source_id=source_id, text=text)
+            out.print(f"Source [bold]{changed.name}[/bold] uses its mapping profile version {changed.mapping_version} "
+                      f"(from {file.name})")
+            return
+        if history:
+            rows = mappings.history(ctx.engine, source_id)
+            if as_json:
+                print_json(rows)
+                return
+            table = Table("version", "bytes", "uploaded", "by", "sha256")
+            for r in rows:
+                table.add_row(str(r["version"]), str(r["bytes"]), r["created_at"] or "", r["actor"], r["digest"][:16])
+            out.print(table)
+            return
+        if version is None and source.mapping_version is None:
+            fail(f"source {source.name!r} uses no uploaded mapping profile"
+                 + (f" (it reads the bundled profile {source.mapping!r})" if source.mapping else ""))
+            return
+        found = mappings.get_version(ctx.engine, source_id, version or source.mapping_version)
+    except CatalogError as exc:
+        fail(_message(exc))
+        return
+    if as_json:
+        print_json(found)
+    else:
+        sys.stdout.write(found["text"])
+
+
+def _mapping(mapping: str | None) -> tuple[str | None, str | None]:
+    """(a bundled profile's name, None), or (None, the text of a .toml file, checked as an upload is)."""
+    from catalog.formats import jsonapi
+
+    if mapping is None or re.fullmatch(r"[A-Za-z0-9_-]+", mapping.strip()):
+        return mapping, None
+    path = Path(str(jsonapi.resolve(mapping)))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FieldError("mapping", f"cannot read {mapping!r}: {exc}") from exc
+    jsonapi.profile_from_text(text, path.name)  # refused here with the file's name in the message
+    return None, text
+
+
+def _message(exc: CatalogError) -> str:
+    # a profile's own message names the file and the key already
+    return exc.reason if isinstance(exc, FieldError) and exc.field == "mapping_profile" else exc.message
 
 
 def register(app: typer.Typer) -> None:

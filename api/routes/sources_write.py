@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminDep, SourceWriterDep, WriterDep, check_source_changes, owner_of_new_source
 from api.deps import EngineDep, SettingsDep
 from api.schemas import DeletedSource, Preview, SourceSummary, problems
 from api.schemas.sources import TakeOver
+from catalog.errors import FieldError
+from catalog.formats.jsonapi import MAX_PROFILE_BYTES
 from catalog.services import sources
 from harvester import preview, registration
 
@@ -24,8 +27,11 @@ router = APIRouter(prefix="/api", tags=["sources"])
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f/]+$")]
 Kind = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z][a-z0-9_]*$")]
 Url = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")]
-Mapping = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.toml)?$")]
+# (a name with ".toml" would be read as a file in the server's working folder: refused)
+Mapping = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 Schedule = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# an uploaded profile's TOML text: its size (64 KB) and keys are checked as a file's are (422 naming them)
+Profile = Annotated[str, Field(min_length=1, description="A mapping profile's TOML text (config/mappings/README.md)")]
 
 
 class SourceIn(BaseModel):
@@ -37,6 +43,7 @@ class SourceIn(BaseModel):
     kind: Kind = "dcat"
     url: Url
     mapping: Mapping | None = None
+    mapping_profile: Profile | None = None
     schedule: Schedule | None = None
     organisation_id: int | None = Field(default=None, description="Administrators only: the owner")
 
@@ -49,6 +56,7 @@ class SourcePatch(BaseModel):
     url: Url | None = None
     kind: Kind | None = None
     mapping: Mapping | None = None
+    mapping_profile: Profile | None = None
     schedule: Schedule | None = None
     organisation_id: int | None = None
 
@@ -82,6 +90,7 @@ class PreviewIn(BaseModel):
     kind: Kind = "dcat"
     url: Url
     mapping: Mapping | None = None
+    mapping_profile: Profile | None = None
 
 
 @router.post("/sources", status_code=201, response_model=SourceSummary, response_model_exclude_unset=True,
@@ -130,3 +139,28 @@ def take_over(source_id: int, body: TakeOverIn, admin: AdminDep, engine: EngineD
     takes it over by itself at its next run.)"""
     return sources.hand_over(engine, to_source=source_id, from_source=body.from_source, actor=admin,
                              dataset_ids=body.dataset_ids)
+
+
+@router.put("/sources/{source_id}/mapping", response_model=SourceSummary, response_model_exclude_unset=True,
+            responses=problems(401, 403, 404, 422), openapi_extra={"requestBody": {"required": True, "content": {
+                "application/toml": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}})
+async def put_mapping(source_id: int, request: Request, write: SourceWriterDep, engine: EngineDep,
+                      settings: SettingsDep) -> dict[str, Any]:
+    """Upload the source's own mapping profile (the body: TOML, UTF-8, at most 64 KB), checked as at
+    registration; it is stored as the source's next version and used by its harvests from now on."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_PROFILE_BYTES:
+            raise FieldError("mapping_profile", f"a mapping profile is at most {MAX_PROFILE_BYTES:,} bytes (64 KB)")
+        chunks.append(chunk)
+    try:
+        text = b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FieldError("mapping_profile", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    if not text.strip():
+        raise FieldError("mapping_profile", "send the profile's TOML text as the body")
+    source = await run_in_threadpool(registration.set_mapping, engine, settings, actor=write.principal,
+                                     source_id=source_id, text=text)
+    return sources.source_summary(engine, source)

@@ -88,6 +88,9 @@ class SourceSummary(Schema):
     kind: str = Field(description="The adapter: dcat, ckan, jsonapi")
     url: str
     mapping: str | None = Field(description="A bundled mapping profile's name")
+    mapping_version: int | None = Field(
+        default=None,
+        description="The version of its own uploaded mapping profile in use (GET /api/sources/{id}/mapping)")
     schedule: str | None = Field(description="An interval (6h) or a 5-field cron expression; null: manual only")
     organisation_id: int | None
     created_at: str | None
@@ -100,6 +103,22 @@ class DeletedSource(Schema):
     name: str
     deleted: bool
     withdrawn: int = Field(description="Datasets withdrawn by the deletion")
+
+
+class MappingVersion(Schema):
+    """One uploaded version of a source's mapping profile."""
+
+    version: int
+    digest: str = Field(description="SHA-256 of the text")
+    bytes: int
+    created_at: str | None
+    actor: str = Field(description="Who uploaded it")
+
+
+class MappingText(MappingVersion):
+    """An uploaded mapping profile with its TOML text."""
+
+    text: str = Field(description="The profile (TOML)")
 
 
 class TakeOver(Schema):

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from catalog.chunks import chunked
 from catalog.errors import Conflict, InvalidInput, NotFound
 from catalog.normalise import iso
+from catalog.services import mappings
 from catalog.services.audit import record
 from catalog.services.jobs import job_summary
 from catalog.services.organisations import ORG, Principal
@@ -28,9 +29,11 @@ from catalog.store.tables import FACET, JOB, SRC, HarvestJob, Source, utcnow
 
 def create_source(
     engine: Engine, *, name: str, kind: str, url: str, mapping: str | None = None,
-    schedule: str | None = None, organisation_id: int | None = None,
+    schedule: str | None = None, organisation_id: int | None = None, profile: str | None = None,
+    uploaded_by: str = "",
 ) -> Source:
-    """Save a new source (the caller has checked its kind and URL). Raises Conflict on a taken name."""
+    """Save a new source (the caller has checked its kind, URL and mapping). Raises Conflict on a taken
+    name. ``profile``: an uploaded mapping profile's text, saved as its version 1 with the source."""
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("a source name is 1 to 100 characters")
@@ -38,10 +41,15 @@ def create_source(
     with Session(engine, expire_on_commit=False) as session:
         if session.execute(select(Source).where(SRC.c.name == name, SRC.c.deleted.is_(False))).scalars().first():
             raise taken
-        source = Source(name=name, kind=kind, url=url, mapping=mapping, schedule=schedule,
-                        organisation_id=organisation_id)
+        source = Source(name=name, kind=kind, url=url, mapping=None if profile is not None else mapping,
+                        schedule=schedule, organisation_id=organisation_id)
         session.add(source)
         try:
+            if profile is not None:
+                session.flush()
+                assert source.id is not None
+                source.mapping_version = mappings.add_version(session.connection(), source.id, profile,
+                                                              actor=uploaded_by, now=utcnow())
             session.commit()
         except IntegrityError as exc:  # registered by another request meanwhile (ux_source_live_name)
             raise taken from exc
@@ -79,7 +87,8 @@ def source_summary(engine: Engine, source: Source) -> dict[str, Any]:
         ).first()
     return {
         "id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
-        "mapping": source.mapping, "schedule": source.schedule, "organisation_id": source.organisation_id,
+        "mapping": source.mapping, "mapping_version": source.mapping_version,
+        "schedule": source.schedule, "organisation_id": source.organisation_id,
         "created_at": iso(source.created_at),
         "datasets": {"active": counts.get("active", 0), "withdrawn": counts.get("withdrawn", 0)},
         "last_job": job_summary(last[0]) if last else None,
@@ -88,6 +97,7 @@ def source_summary(engine: Engine, source: Source) -> dict[str, Any]:
 
 
 EDITABLE = ("url", "kind", "mapping", "schedule", "organisation_id")
+RESET_STATE = ("url", "kind", "mapping", "mapping_version")  # a change of these forgets the page memory
 
 
 def _load(conn: Any, source_id: int) -> Any:
@@ -102,20 +112,30 @@ def record_created(engine: Engine, source: Source, *, actor: Principal) -> None:
     with engine.begin() as conn:
         record(conn, actor, "source.create", f"source:{source.id}",
                {"name": source.name, "kind": source.kind, "url": source.url, "mapping": source.mapping,
-                "schedule": source.schedule}, organisation_id=source.organisation_id)
+                "mapping_version": source.mapping_version, "schedule": source.schedule},
+               organisation_id=source.organisation_id)
 
 
 def update_source(engine: Engine, source_id: int, *, changes: dict[str, Any], actor: Principal) -> Source:
-    """Apply checked changes to a source; a new URL or kind starts its page memory afresh."""
+    """Apply checked changes to a source; a new URL, kind or mapping starts its page memory afresh.
+    ``mapping_profile`` (an uploaded profile's text) is stored as the source's next version and used
+    from now on; ``mapping`` (a bundled profile's name, or null) stops using the uploaded one."""
+    profile = changes.get("mapping_profile")
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
     with engine.begin() as conn:
         row = _load(conn, source_id)
         if "organisation_id" in changes and changes["organisation_id"] is not None and conn.execute(
                 select(ORG.c.id).where(ORG.c.id == changes["organisation_id"])).first() is None:
             raise NotFound(f"no organisation {changes['organisation_id']!r}")
+        now = utcnow()
+        if profile is not None:
+            version = mappings.add_version(conn, source_id, profile, actor=actor.actor, now=now)
+            changes = {**changes, "mapping": None, "mapping_version": version}
+        elif "mapping" in changes:
+            changes = {**changes, "mapping_version": None}
         before = {k: getattr(row, k) for k in changes}
-        values: dict[str, Any] = {**changes, "updated_at": utcnow()}
-        if any(changes.get(k, getattr(row, k)) != getattr(row, k) for k in ("url", "kind", "mapping")):
+        values: dict[str, Any] = {**changes, "updated_at": now}
+        if any(changes.get(k, getattr(row, k)) != getattr(row, k) for k in RESET_STATE):
             # page fingerprints and validators belong to the old address: reusing them could skip pages
             values["state"] = None
         conn.execute(update(SRC).where(SRC.c.id == source_id).values(**values))

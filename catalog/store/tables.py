@@ -28,6 +28,8 @@ class Source(SQLModel, table=True):
     kind: str = Field(max_length=20)
     url: str = Field(max_length=2000)
     mapping: str | None = Field(default=None, max_length=500)
+    # the uploaded mapping profile in use (source_mapping.version); it wins over ``mapping``
+    mapping_version: int | None = Field(default=None)
     schedule: str | None = Field(default=None, max_length=100)
     organisation_id: int | None = Field(default=None, index=True)
     deleted: bool = Field(default=False)
@@ -169,6 +171,22 @@ class JobRecord(SQLModel, table=True):
     message: str | None = Field(default=None, sa_column=Column(Text))
 
 
+class SourceMapping(SQLModel, table=True):
+    """One uploaded version of a source's mapping profile (TOML text): every upload is kept, the
+    source's ``mapping_version`` names the one in use (catalog/services/mappings.py)."""
+
+    __tablename__ = "source_mapping"
+    __table_args__ = (Index("ux_source_mapping_version", "source_id", "version", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int
+    version: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    digest: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=200)
+
+
 class DatasetClaim(SQLModel, table=True):
     """A dataset a source lists but another source keeps (the one that listed it first), as of the
     lister's last run: the keeper's reports name the lister, and the lister takes the dataset over
@@ -203,6 +221,7 @@ JOB = HarvestJob.__table__  # type: ignore[attr-defined]
 JOBREC = JobRecord.__table__  # type: ignore[attr-defined]
 STATE = CatalogState.__table__  # type: ignore[attr-defined]
 CLAIM = DatasetClaim.__table__  # type: ignore[attr-defined]
+MAPPING = SourceMapping.__table__  # type: ignore[attr-defined]
 
 
 

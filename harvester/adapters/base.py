@@ -18,12 +18,14 @@ from harvester.fetch import Fetcher
 
 @dataclass(slots=True)
 class SourceSpec:
-    """What an adapter needs to know of a source (saved or not yet saved)."""
+    """What an adapter needs to know of a source (saved or not yet saved). ``profile``: the text of
+    an uploaded mapping profile, which wins over ``mapping`` (a bundled profile's name)."""
 
     name: str
     kind: str
     url: str
     mapping: str | None = None
+    profile: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""JSON APIs read through a declarative mapping profile (config/mappings/<name>.toml).
+"""JSON APIs read through a declarative mapping profile (config/mappings/<name>.toml, or one uploaded).
 
 The profile (catalog.formats.jsonapi) says how to page, where the records are and how each field is
 built; this adapter only fetches pages and hands their JSON to it. Two modes: one dataset per record
@@ -24,6 +24,7 @@ from harvester.adapters.base import Page, PageWalk, PreviousPage, SourceAdapter
 MAPPING_VERSION = "1"
 
 Item = tuple[str, DatasetRecord | Exception]
+UPLOADED = "(uploaded)"  # how messages name an uploaded profile (a file is named by its file name)
 
 
 @dataclass(slots=True)
@@ -58,10 +59,16 @@ class JsonApiAdapter(SourceAdapter):
     kind = "jsonapi"
 
     def validate(self) -> None:
-        mp.load_profile(self.spec.mapping)
+        self.profile()
+
+    def profile(self) -> mp.Profile:
+        """The uploaded profile's text when the source has one, else the bundled profile it names."""
+        if self.spec.profile is not None:
+            return mp.profile_from_text(self.spec.profile, UPLOADED)
+        return mp.load_profile(self.spec.mapping)
 
     def pages(self, previous: dict[str, PreviousPage] | None = None) -> Iterator[Page]:
-        profile = mp.load_profile(self.spec.mapping)
+        profile = self.profile()
         if profile.mode == "record":
             yield from self._record_pages(profile, previous or {})
         else:

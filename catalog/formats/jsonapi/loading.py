@@ -1,4 +1,5 @@
-"""Finding and reading mapping profiles: a bundled profile by name, or a .toml file by path."""
+"""Finding and reading mapping profiles: a bundled profile by name, a .toml file by path, or the text
+of a profile an organisation uploaded (never a path: catalog/services/mappings.py stores the text)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import re
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from catalog.errors import FieldError
+from catalog.errors import FieldError, InvalidInput
 from catalog.formats.jsonapi.schema import Profile, parse_profile
 from catalog.resources import config_file
+
+MAX_PROFILE_BYTES = 64 * 1024
+"""An uploaded profile's size limit: the bundled ones are under 6 KB."""
 
 
 def resolve(mapping: str | None) -> Traversable:
@@ -41,3 +45,16 @@ def load_profile(mapping: str | None) -> Profile:
     except (OSError, UnicodeDecodeError) as exc:
         raise FieldError("mapping", f"cannot read {mapping!r}: {exc}") from exc
     return parse_profile(text, path.name)
+
+
+def profile_from_text(text: str, name: str) -> Profile:
+    """Validate an uploaded profile's text: FieldError("mapping_profile") when it is over
+    :data:`MAX_PROFILE_BYTES` or broken, with the message a file gets (the key path named)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_PROFILE_BYTES:
+        raise FieldError("mapping_profile", f"a mapping profile is at most {MAX_PROFILE_BYTES:,} bytes (64 KB); "
+                                            f"this one has {size:,}")
+    try:
+        return parse_profile(text, name)
+    except InvalidInput as exc:
+        raise FieldError("mapping_profile", exc.message) from exc
