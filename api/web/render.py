@@ -19,6 +19,7 @@ from api.web.i18n import N_
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
+
 @pass_context
 def _date_filter(ctx: Any, value: Any, fmt: str = "long") -> str:
     return str(ctx["date"](value, fmt))
