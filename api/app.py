@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import difflib
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,6 +26,67 @@ from catalog.services import health
 from catalog.settings import Settings, get_settings
 from catalog.store.engine import init_engine
 from harvester.scheduler import stop_fallback_pool
+
+# parameters people write for one a route takes; any other near miss is found by difflib
+MISSPELLINGS = {"licence": "license", "licences": "license", "licenses": "license", "license_id": "license",
+                "organisation": "publisher", "organization": "publisher", "tag": "keyword", "tags": "keyword",
+                "query": "q", "text": "q", "limit": "per_page", "rows": "per_page", "offset": "page",
+                "kind": "type", "order": "sort", "sort_by": "sort"}
+# CKAN's action API takes the parameters CKAN clients send, as CKAN does (catalog/services/ckan.py)
+LENIENT_PREFIXES = ("/api/3/action/", "/api/action/")
+_known: dict[int, frozenset[str]] = {}
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route reads: those in its signature and its dependencies', and those it
+    documents (routes that read the raw query string, such as the search, list them in openapi_extra)."""
+    found = _known.get(id(route))
+    if found is None:
+        documented = {p["name"] for p in (route.openapi_extra or {}).get("parameters", []) if p.get("in") == "query"}
+        found = _known[id(route)] = frozenset(_query_names(route.dependant) | documented)
+    return found
+
+
+def refuse_unknown_parameters(request: Request) -> None:
+    """A query parameter no /api route reads is an error naming it, not silently ignored (a filter that
+    seems to work but matches everything); a known misspelling names the parameter meant."""
+    path = request.url.path
+    route = request.scope.get("route")
+    if not path.startswith("/api/") or path.startswith(LENIENT_PREFIXES) or not isinstance(route, APIRoute):
+        return
+    known = known_parameters(route)
+    for name in dict.fromkeys(request.query_params.keys()):
+        if name in known:
+            continue
+        meant = MISSPELLINGS.get(name.lower())
+        if meant not in known:
+            close = difflib.get_close_matches(name.lower(), sorted(known), n=1, cutoff=0.75)
+            meant = close[0] if close else None
+        if meant:
+            raise FieldError(name, f"unknown parameter; did you mean {meant!r}?")
+        takes = ", ".join(sorted(known)) if known else "no query parameters"
+        raise FieldError(name, f"unknown parameter; this route takes {takes}")
+
+
+def json_error(err: Mapping[str, Any], body: Any) -> dict[str, str]:
+    """A body that is no JSON, located as an editor shows it (line and column, from 1), not by the
+    character offset the parser gives as the error's "field"."""
+    loc = err.get("loc", ())
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else None
+    reason = str((err.get("ctx") or {}).get("error") or "not JSON").rstrip(".").lower()
+    if pos is None or not isinstance(body, str | bytes):
+        return {"field": "body", "message": f"body is not valid JSON: {reason}"}
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return {"field": "body", "message": f"body is not valid JSON at line {line} column {column}: {reason}"}
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -44,6 +107,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # served by the app itself (api/web/pages/docs.py): the CDN FastAPI would load is not always reachable
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_unknown_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine or init_engine(settings.database_url)
@@ -77,15 +141,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {"field": ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")),
-             "message": err.get("msg")}
-            for err in exc.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        errors = [json_error(err, exc.body) if err.get("type") == "json_invalid" else
+                  {"field": ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")),
+                   "message": err.get("msg")}
+                  for err in exc.errors()]
+        detail = "; ".join(e["message"] if str(e["message"]).startswith(e["field"] + " ") else
+                           f"{e['field']}: {e['message']}" for e in errors)
         if wants_html(request):
             return error_page(request, 422, detail)
         return problem(422, "Invalid input", detail, errors=errors)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        """A bug or an outage (the database gone) is problem JSON too; Starlette logs the exception."""
+        if wants_html(request):
+            return error_page(request, 500, None)
+        return problem(500, "Internal Server Error", "an unexpected error on the server; it has been logged")
 
     @app.get("/healthz", tags=["meta"], response_model=Health)
     def healthz() -> dict[str, Any]:

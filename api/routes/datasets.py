@@ -10,7 +10,10 @@ from fastapi.responses import JSONResponse
 
 from api.deps import EngineDep, SettingsDep
 from api.negotiation import negotiate
+from api.routes.params import TextId
 from api.schemas import DatasetDetail, SearchResult, problems
+from catalog.errors import FieldError
+from catalog.rdf import syntaxes
 from catalog.rdf.graph import serialize
 from catalog.rdf.syntaxes import WRITTEN_MEDIA_TYPES
 from catalog.search.query import PARAMETERS, query_from_params
@@ -60,13 +63,20 @@ def search(request: Request, engine: EngineDep) -> Response:
                **problems(404, 422)},
 )
 def get_dataset(
-    dataset_id: str,
+    dataset_id: TextId,
     engine: EngineDep,
     settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
-    format: Annotated[str | None, Query(description="ttl, jsonld, rdf or nt instead of Accept")] = None,
+    format: Annotated[str | None, Query(description="json, ttl, jsonld, rdf or nt instead of Accept; another "
+                                                     "is a 422 (a CSV of datasets is an export)")] = None,
 ) -> Any:
     """One dataset as JSON, or as Turtle, JSON-LD, RDF/XML or N-Triples by Accept."""
+    if format and format.lower() != "json" and not (
+            (named := syntaxes.by_name(format.lower())) is not None and named.written):
+        # answering JSON to ?format=csv would look like success; a CSV of one dataset is an export
+        raise FieldError("format", f"{format[:40]!r} is not a format of one dataset: json, "
+                         f"{', '.join(s.extension for s in syntaxes.WRITTEN)} (CSV, XLSX and Markdown are "
+                         "exports: /api/datasets/export)")
     mime = negotiate(accept, format)
     if mime is None:
         # the same URL answers JSON or RDF by Accept: caches must key on it
