@@ -14,7 +14,7 @@ from catalog.errors import FieldError
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 INTERVAL_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 MAX_INTERVAL = 366 * 86400
-_INTERVAL = re.compile(r"^(\d+)\s*([smhd])$")
+_INTERVAL = re.compile(r"^([0-9]+)\s*([smhd])$")
 
 ALIASES = {
     "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
@@ -73,8 +73,10 @@ def parse_schedule(text: str | None) -> Schedule | None:
     raw = " ".join(text.split()).lower()
     match = _INTERVAL.match(raw)
     if match:
+        if len(match.group(1)) > 9:  # over 366 days in any unit, and int() refuses 4,300 digits and more
+            raise FieldError("schedule", "an interval is at most 366 days")
         return _interval(int(match.group(1)), match.group(2))
-    if raw[0].isdigit() and " " not in raw:
+    if _digits(raw[0]) and " " not in raw:
         raise FieldError("schedule", f"{text.strip()!r} is not an interval; write a number and a unit "
                            "s, m, h or d (30s, 15m, 6h, 1d) or a 5-field cron expression")
     return _cron(ALIASES.get(raw, raw), original=text.strip())
@@ -147,8 +149,13 @@ def _values(part: str, field: _Field) -> set[int] | None:
     return out
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only, and few of them: str.isdigit() also takes "²", which int() refuses."""
+    return 0 < len(text) <= 9 and text.isascii() and text.isdigit()
+
+
 def _step(text: str, field: _Field) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not _digits(text) or int(text) < 1:
         raise FieldError("schedule", f"the step in the {field.name} field must be a whole number from 1, not {text!r}")
     return int(text)
 
@@ -156,7 +163,7 @@ def _step(text: str, field: _Field) -> int:
 def _number(text: str, field: _Field) -> int:
     if text in field.names:
         return field.low + field.names.index(text) if field.name != "day of week" else field.names.index(text)
-    if not text.isdigit():
+    if not _digits(text):
         names = f" or a name ({', '.join(field.names)})" if field.names else ""
         raise FieldError("schedule", f"{text!r} is not a valid {field.name}; use {field.low}-{field.high}{names}")
     value = int(text)

@@ -276,7 +276,7 @@ def retry_after(value: str | None, *, now: float | None = None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit() alone also takes "²", which float() refuses
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -394,7 +394,7 @@ class Fetcher:
         s = self.settings
         limit = s.fetch_max_bytes
         declared = resp.headers.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise SourceTooLarge(f"{url}: {int(declared):,} bytes declared, over the {limit:,}-byte limit")
         chunks: list[bytes] = []
         size = 0

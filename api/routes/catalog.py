@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.deps import EngineDep, SettingsDep
+from api.routes.params import query_id
 from api.schemas import problems
 from catalog.errors import NotFound
 from catalog.rdf.graph import serialize
@@ -23,7 +24,7 @@ def catalog(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, query_id("Page number, from 1")] = 1,
 ) -> Response:
     """The catalogue in Turtle (.ttl), JSON-LD (.jsonld), RDF/XML (.rdf) or N-Triples (.nt)."""
     mime = EXTENSIONS.get(ext)

@@ -17,8 +17,8 @@ router = APIRouter(prefix="/api", tags=["changes"])
 @router.get("/changes", response_model=ChangeFeed, response_model_exclude_unset=True, responses=problems(422))
 def change_feed(
     engine: EngineDep,
-    since: Annotated[str | None, Query(description="ISO 8601 time: changes at or after it")] = None,
-    cursor: Annotated[str | None, Query(description="The `next` of the previous answer")] = None,
+    since: Annotated[str | None, Query(max_length=64, description="ISO 8601 time: changes at or after it")] = None,
+    cursor: Annotated[str | None, Query(max_length=20, description="The `next` of the previous answer")] = None,
     limit: Annotated[int, Query(ge=1, le=changes.MAX_LIMIT)] = 100,
 ) -> dict[str, Any]:
     """Changes oldest first; follow ``next_url`` (or pass ``cursor=<next>``) for what came after."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.auth import SourceWriterDep
 from api.deps import EngineDep, SettingsDep
 from api.problems import problem
+from api.routes.params import path_id
 from api.schemas import HarvestConflict, JobSummary, problem_response, problems
 from catalog.services import jobs
 from harvester.job_lifecycle import JobInProgress
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api", tags=["sources"])
              response_model_exclude_unset=True,
              responses={**problems(401, 403, 404, 422),
                         409: problem_response(409, HarvestConflict, "A harvest of the source is in progress")})
-def trigger(source_id: int, engine: EngineDep, settings: SettingsDep, response: Response,
+def trigger(source_id: Annotated[int, path_id("source")], engine: EngineDep, settings: SettingsDep, response: Response,
             _allowed: SourceWriterDep) -> Any:
     """Queue a harvest of the source now, next to its schedule: 202 with the job, or 409 with the job
     already in progress (a source is never harvested twice at once). The source's organisation or an

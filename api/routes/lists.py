@@ -10,29 +10,29 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import EngineDep, SettingsDep
 from api.routes.dataset_exports import streaming
+from api.routes.params import NoNul, TextId
 from api.schemas import CreatedList, DatasetList, export_response, problems
 from catalog.services import lists
 
 router = APIRouter(prefix="/api", tags=["lists"])
 
 
-IdList = list[Annotated[str, Field(max_length=64)]]
+IdList = list[Annotated[str, Field(max_length=64), NoNul]]
 
 
 class ListCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")  # an unknown key is refused (422 naming it), not ignored
 
-    title: str = Field(min_length=1, max_length=lists.MAX_TITLE)
-    description: str = Field(default="", max_length=lists.MAX_DESCRIPTION)
-    dataset_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list,
-                                                                   max_length=lists.MAX_DATASETS)
+    title: Annotated[str, NoNul] = Field(min_length=1, max_length=lists.MAX_TITLE)
+    description: Annotated[str, NoNul] = Field(default="", max_length=lists.MAX_DESCRIPTION)
+    dataset_ids: IdList = Field(default_factory=list, max_length=lists.MAX_DATASETS)
 
 
 class ListUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(default=None, min_length=1, max_length=lists.MAX_TITLE)
-    description: str | None = Field(default=None, max_length=lists.MAX_DESCRIPTION)
+    title: Annotated[str | None, NoNul] = Field(default=None, min_length=1, max_length=lists.MAX_TITLE)
+    description: Annotated[str | None, NoNul] = Field(default=None, max_length=lists.MAX_DESCRIPTION)
     dataset_ids: IdList | None = Field(default=None, max_length=lists.MAX_DATASETS,
                                        description="The list's datasets, in their new order (replaces them all).")
     add: IdList | None = Field(default=None, max_length=lists.MAX_DATASETS,
@@ -60,7 +60,7 @@ def create_list(body: ListCreate, engine: EngineDep, settings: SettingsDep) -> J
 
 @router.get("/lists/{list_id}", response_model=DatasetList, response_model_exclude_unset=True,
             responses=problems(404, 422))
-def get_list(list_id: str, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
+def get_list(list_id: TextId, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
     """A list with the summaries of its datasets; withdrawn datasets stay, with a note."""
     return lists.get_list(engine, list_id, base_url=settings.base_url)
 
@@ -68,7 +68,7 @@ def get_list(list_id: str, engine: EngineDep, settings: SettingsDep) -> dict[str
 @router.patch("/lists/{list_id}", response_model=DatasetList, response_model_exclude_unset=True,
               responses=problems(401, 404, 422))
 def update_list(
-    list_id: str, body: ListUpdate, engine: EngineDep, settings: SettingsDep,
+    list_id: TextId, body: ListUpdate, engine: EngineDep, settings: SettingsDep,
     authorization: Annotated[str | None, Header()] = None,
     x_edit_token: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def update_list(
 @router.get("/lists/{list_id}/export", response_class=StreamingResponse,
             responses={200: export_response(), **problems(404, 422)})
 def export_list(
-    list_id: str, engine: EngineDep, settings: SettingsDep,
+    list_id: TextId, engine: EngineDep, settings: SettingsDep,
     format: Annotated[str, Query(description="csv, json, xlsx, md, ttl, jsonld or rdf")] = "csv",
 ) -> StreamingResponse:
     """A list's datasets, in its order, as a download."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import AdminDep
 from api.deps import EngineDep
+from api.routes.params import path_id, query_id
 from api.schemas import AuditEntry, Organisation, OrganisationQuality, problems
 from catalog.quality import reports
 from catalog.services import audit, organisations
@@ -24,7 +25,8 @@ def list_organisations(engine: EngineDep) -> list[dict[str, Any]]:
 @router.get("/organisations/{organisation_id}/quality", response_model=OrganisationQuality,
             response_model_exclude_unset=True, responses=problems(404, 422))
 def organisation_quality(
-    organisation_id: int, engine: EngineDep, top: Annotated[int, Query(ge=1, le=100)] = reports.TOP_RULES,
+    organisation_id: Annotated[int, path_id("organisation")], engine: EngineDep,
+    top: Annotated[int, Query(ge=1, le=100)] = reports.TOP_RULES,
 ) -> dict[str, Any]:
     """How many of the organisation's active datasets there are, how many are invalid, which rules fail most."""
     return reports.organisation_quality(engine, organisation_id, top=top)
@@ -35,8 +37,8 @@ def organisation_quality(
 def audit_log(
     _admin: AdminDep, engine: EngineDep,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_AUDIT_PAGE)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="Page back: entries older than this id")] = None,
-    organisation_id: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, query_id("Page back: entries older than this id")] = None,
+    organisation_id: Annotated[int | None, query_id("Only this organisation's entries")] = None,
 ) -> list[dict[str, Any]]:
     """Every write, newest first: who, what, when, on what (administrators only)."""
     return audit.list_audit(engine, limit=limit, before=before, organisation_id=organisation_id)

@@ -10,11 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AdminDep
 from api.deps import EngineDep
+from api.routes.params import TextId, path_id
 from api.schemas import problems
 from api.schemas.publishers import MergeCandidate, MergeResult, PublisherDetail, PublisherLink, PublisherListing
 from catalog.services import organisations, publishers, publishers_identity
 
 router = APIRouter(prefix="/api", tags=["publishers"])
+OrganisationId = Annotated[int, path_id("organisation")]
 
 PublisherId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -45,28 +47,28 @@ def merge_candidates(engine: EngineDep) -> list[dict[str, Any]]:
 
 @router.get("/publishers/{publisher_id}", response_model=PublisherDetail, response_model_exclude_unset=True,
             responses=problems(404, 422))
-def get_publisher(publisher_id: str, engine: EngineDep) -> dict[str, Any]:
+def get_publisher(publisher_id: TextId, engine: EngineDep) -> dict[str, Any]:
     """One publisher: organisation number, aliases, counts and sources (an alias's id answers its publisher)."""
     return publishers.get_publisher(engine, publisher_id)
 
 
 @router.post("/publishers/{publisher_id}/merge", response_model=MergeResult, response_model_exclude_unset=True,
              responses=problems(401, 403, 404, 409, 422))
-def merge(publisher_id: str, body: MergeIn, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
+def merge(publisher_id: TextId, body: MergeIn, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
     """Merge ``publisher`` into this one (administrators): 409 when they carry two organisation numbers."""
     return publishers_identity.merge(engine, publisher_id, body.publisher, actor=admin)
 
 
 @router.post("/publishers/{publisher_id}/unmerge", response_model=MergeResult, response_model_exclude_unset=True,
              responses=problems(401, 403, 404, 409, 422))
-def unmerge(publisher_id: str, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
+def unmerge(publisher_id: TextId, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
     """Take a merged publisher back out, with the datasets whose records name it (administrators)."""
     return publishers_identity.unmerge(engine, publisher_id, actor=admin)
 
 
 @router.post("/organisations/{organisation_id}/publishers", response_model=PublisherLink,
              response_model_exclude_unset=True, responses=problems(401, 403, 404, 422))
-def link_publisher(organisation_id: int, body: LinkIn, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
+def link_publisher(organisation_id: OrganisationId, body: LinkIn, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
     """Link an organisation to a publisher it is (administrators): its quality report then covers
     what that publisher publishes, from whichever source."""
     return organisations.link_publisher(engine, organisation_id, body.publisher, actor=admin)
@@ -74,6 +76,7 @@ def link_publisher(organisation_id: int, body: LinkIn, admin: AdminDep, engine: 
 
 @router.delete("/organisations/{organisation_id}/publishers/{publisher_id}", response_model=PublisherLink,
                response_model_exclude_unset=True, responses=problems(401, 403, 404, 422))
-def unlink_publisher(organisation_id: int, publisher_id: str, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
+def unlink_publisher(organisation_id: OrganisationId, publisher_id: TextId, admin: AdminDep,
+                     engine: EngineDep) -> dict[str, Any]:
     """Undo a link (administrators)."""
     return organisations.unlink_publisher(engine, organisation_id, publisher_id, actor=admin)

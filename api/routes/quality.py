@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import EngineDep
+from api.routes.params import TextId
 from api.schemas import PublisherQuality, problems
 from catalog.quality import reports
 
@@ -21,6 +22,6 @@ def publishers_quality(engine: EngineDep) -> list[dict[str, Any]]:
 
 @router.get("/publishers/{publisher_id}/quality", response_model=PublisherQuality, response_model_exclude_unset=True,
             responses=problems(404, 422))
-def publisher_quality(publisher_id: str, engine: EngineDep) -> dict[str, Any]:
+def publisher_quality(publisher_id: TextId, engine: EngineDep) -> dict[str, Any]:
     """One publisher's quality figures."""
     return reports.publisher_quality(engine, publisher_id)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from api.deps import EngineDep
+from api.routes.params import path_id, query_id
 from api.schemas import JobSummary, SourceSummary, problems
 from api.schemas.sources import MappingText, MappingVersion
 from catalog.errors import NotFound
@@ -24,14 +25,15 @@ def list_sources(engine: EngineDep) -> list[dict[str, Any]]:
 
 @router.get("/sources/{source_id}", response_model=SourceSummary, response_model_exclude_unset=True,
             responses=problems(404, 422))
-def get_source(source_id: int, engine: EngineDep) -> dict[str, Any]:
+def get_source(source_id: Annotated[int, path_id("source")], engine: EngineDep) -> dict[str, Any]:
     return sources.source_summary(engine, sources.get_source(engine, source_id))
 
 
 @router.get("/sources/{source_id}/jobs", response_model=list[JobSummary], response_model_exclude_unset=True,
             responses=problems(404, 422))
 def source_jobs(
-    source_id: int, engine: EngineDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
+    source_id: Annotated[int, path_id("source")], engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[dict[str, Any]]:
     """The source's jobs, newest first."""
     source = sources.get_source(engine, source_id)
@@ -43,8 +45,8 @@ def source_jobs(
     **problems(404, 422), 200: {"content": {"application/toml": {"schema": {"type": "string"}}},
                                 "description": "The profile: JSON, or its TOML text by Accept or ?format=toml"}})
 def get_mapping(
-    source_id: int, engine: EngineDep,
-    version: Annotated[int | None, Query(ge=1, description="An earlier version")] = None,
+    source_id: Annotated[int, path_id("source")], engine: EngineDep,
+    version: Annotated[int | None, query_id("An earlier version")] = None,
     format: Annotated[Literal["json", "toml"] | None, Query(description="toml: the text itself")] = None,  # noqa: A002
     accept: Annotated[str | None, Header()] = None,
 ) -> Any:
@@ -65,7 +67,7 @@ def get_mapping(
 
 @router.get("/sources/{source_id}/mapping/versions", response_model=list[MappingVersion],
             responses=problems(404, 422))
-def mapping_versions(source_id: int, engine: EngineDep) -> list[dict[str, Any]]:
+def mapping_versions(source_id: Annotated[int, path_id("source")], engine: EngineDep) -> list[dict[str, Any]]:
     """Every uploaded version of the source's mapping profile, newest first: who uploaded it and when."""
     source = sources.get_source(engine, source_id)
     assert source.id is not None

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import AdminDep, SourceWriterDep, WriterDep, check_source_changes, owner_of_new_source
 from api.deps import EngineDep, SettingsDep
+from api.routes.params import MAX_ID, path_id
 from api.schemas import DeletedSource, Preview, SourceSummary, problems
 from api.schemas.sources import TakeOver
 from catalog.errors import FieldError
@@ -22,6 +23,7 @@ from catalog.services import sources
 from harvester import preview, registration
 
 router = APIRouter(prefix="/api", tags=["sources"])
+SourceId = Annotated[int, path_id("source")]
 
 # names: no control characters or slashes; mappings: a bundled profile's name, never a server path
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f/]+$")]
@@ -45,7 +47,7 @@ class SourceIn(BaseModel):
     mapping: Mapping | None = None
     mapping_profile: Profile | None = None
     schedule: Schedule | None = None
-    organisation_id: int | None = Field(default=None, description="Administrators only: the owner")
+    organisation_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Administrators only: the owner")
 
 
 class SourcePatch(BaseModel):
@@ -58,7 +60,7 @@ class SourcePatch(BaseModel):
     mapping: Mapping | None = None
     mapping_profile: Profile | None = None
     schedule: Schedule | None = None
-    organisation_id: int | None = None
+    organisation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> SourcePatch:
@@ -76,7 +78,7 @@ class TakeOverIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    from_source: int = Field(description="The source that keeps them now")
+    from_source: int = Field(ge=1, le=MAX_ID, description="The source that keeps them now")
     dataset_ids: list[DatasetId] | None = Field(
         default=None, max_length=10_000, description="Only these (every one must be listed by this source)")
 
@@ -114,7 +116,7 @@ def preview_source(body: PreviewIn, _principal: WriterDep, engine: EngineDep, se
 @router.patch("/sources/{source_id}", response_model=SourceSummary, response_model_exclude_unset=True,
               responses=problems(401, 403, 404, 422))
 def update_source(
-    source_id: int, body: SourcePatch, write: SourceWriterDep, engine: EngineDep, settings: SettingsDep,
+    source_id: SourceId, body: SourcePatch, write: SourceWriterDep, engine: EngineDep, settings: SettingsDep,
 ) -> dict[str, Any]:
     """Change a source's url, kind, mapping or schedule (owner or administrator)."""
     changes = body.model_dump(exclude_unset=True)
@@ -126,13 +128,13 @@ def update_source(
 
 @router.delete("/sources/{source_id}", response_model=DeletedSource, response_model_exclude_unset=True,
                responses=problems(401, 403, 404, 422))
-def delete_source(source_id: int, write: SourceWriterDep, engine: EngineDep) -> dict[str, Any]:
+def delete_source(source_id: SourceId, write: SourceWriterDep, engine: EngineDep) -> dict[str, Any]:
     """Delete a source: marked deleted, its datasets withdrawn, every revision and job kept."""
     return registration.remove_source(engine, actor=write.principal, source_id=source_id)
 
 
 @router.post("/sources/{source_id}/take-over", response_model=TakeOver, responses=problems(401, 403, 404, 409, 422))
-def take_over(source_id: int, body: TakeOverIn, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
+def take_over(source_id: SourceId, body: TakeOverIn, admin: AdminDep, engine: EngineDep) -> dict[str, Any]:
     """Administrators only: decide between two active sources that list the same datasets. The
     datasets ``from_source`` keeps and this source listed at its last run move here, each with a
     revision naming ``from_source``; audited. (A source whose keeper is deleted or withdrew a dataset
@@ -144,7 +146,7 @@ def take_over(source_id: int, body: TakeOverIn, admin: AdminDep, engine: EngineD
 @router.put("/sources/{source_id}/mapping", response_model=SourceSummary, response_model_exclude_unset=True,
             responses=problems(401, 403, 404, 422), openapi_extra={"requestBody": {"required": True, "content": {
                 "application/toml": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}}})
-async def put_mapping(source_id: int, request: Request, write: SourceWriterDep, engine: EngineDep,
+async def put_mapping(source_id: SourceId, request: Request, write: SourceWriterDep, engine: EngineDep,
                       settings: SettingsDep) -> dict[str, Any]:
     """Upload the source's own mapping profile (the body: TOML, UTF-8, at most 64 KB), checked as at
     registration; it is stored as the source's next version and used by its harvests from now on."""

@@ -15,15 +15,16 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from catalog.errors import InvalidInput
+from catalog.errors import FieldError
 from catalog.store.runs import DS
 from catalog.store.tables import REV, SRC
 
 MAX_LIMIT = 1000
+MAX_CURSOR = 2**31 - 1  # revision ids are INTEGER: 32-bit on PostgreSQL
 
 
 def parse_since(value: str | None) -> datetime | None:
-    """An ISO 8601 date or time; without a zone it is taken as UTC. Raises InvalidInput."""
+    """An ISO 8601 date or time; without a zone it is taken as UTC. Raises FieldError."""
     if value is None or not value.strip():
         return None
     text = value.strip()
@@ -32,15 +33,24 @@ def parse_since(value: str | None) -> datetime | None:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"since: not an ISO 8601 date or time: {value!r}") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        raise FieldError("since", f"not an ISO 8601 date or time: {value[:64]!r}") from None
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    try:
+        # stored times are UTC: a time whose UTC is before the year 1 or after 9999 cannot be compared
+        return when.astimezone(UTC)
+    except OverflowError:
+        raise FieldError("since", f"{value[:64]!r} is out of range: in UTC it falls outside the years 1 to 9999"
+                         ) from None
 
 
 def parse_cursor(value: str | None) -> int | None:
+    """The ``next`` of an earlier answer: a revision id, ASCII digits only. Raises FieldError."""
     if value is None or value == "":
         return None
-    if not value.isdigit():
-        raise InvalidInput(f"cursor: not a cursor from this feed: {value!r}")
+    # int() would also read "²", "١٢", " 12", "+1" and "1_0": a cursor is only what this feed hands out
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or int(value) > MAX_CURSOR:
+        raise FieldError("cursor", f"not a cursor from this feed: {value[:40]!r}")
     return int(value)
 
 
@@ -48,7 +58,7 @@ def change_feed(engine: Engine, *, since: str | None = None, cursor: str | None 
                 limit: int = 100) -> dict[str, Any]:
     """Changes after ``cursor`` (or at or after ``since``), oldest first, with the ``next`` cursor."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+        raise FieldError("limit", f"must be between 1 and {MAX_LIMIT}")
     when = parse_since(since)
     after = parse_cursor(cursor)
     query = (select(REV.c.id, REV.c.dataset_id, REV.c.change, REV.c.created_at, REV.c.job_id, REV.c.content_hash,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -303,3 +304,119 @@ def test_cli_validate_of_an_unreadable_file_is_one_line_and_exit_1(
     fifo = tmp_path / "pipe.ttl"
     os.mkfifo(fifo)  # is_file() is False for it: refused before anything blocks on reading it
     assert "pipe.ttl" in _one_line_error(_cli([str(fifo)], monkeypatch))
+
+
+# -- no 500 on odd input ------------------------------------------------------------------------
+
+ADMIN = "admin-token-for-hardening-0123456789"
+BEYOND_32 = 2**31  # INTEGER columns are 32-bit on PostgreSQL
+BEYOND_64 = 2**64  # and no database stores this
+
+
+@pytest.fixture
+def admin(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"admin_token": ADMIN}), engine),
+                    headers={"Authorization": f"Bearer {ADMIN}"}) as api:
+        yield api
+
+
+def field_of(resp: Any) -> str:
+    body = problem_of(resp, 422)
+    return str(body["errors"][0]["field"])
+
+
+@pytest.mark.parametrize("number", [BEYOND_32, BEYOND_64, -1, 0])
+@pytest.mark.parametrize(("method", "path", "field"), [
+    ("GET", "/api/sources/{n}", "source_id"),
+    ("GET", "/api/sources/{n}/jobs", "source_id"),
+    ("GET", "/api/jobs/{n}", "job_id"),
+    ("GET", "/api/organisations/{n}/quality", "organisation_id"),
+    ("GET", "/api/audit?before={n}", "before"),
+    ("GET", "/api/audit?organisation_id={n}", "organisation_id"),
+    ("GET", "/catalog.ttl?page={n}", "page"),
+    ("GET", "/api/changes?cursor={n}", "cursor"),
+    ("POST", "/api/jobs/{n}/confirm", "job_id"),
+    ("POST", "/api/jobs/{n}/reject", "job_id"),
+])
+def test_ids_and_cursors_out_of_their_columns_range_are_422_naming_the_field(
+    admin: TestClient, method: str, path: str, field: str, number: int,
+) -> None:
+    if number in (-1, 0) and field == "cursor":
+        pytest.skip("a cursor of 0 is the start of the feed")
+    resp = admin.request(method, path.format(n=number))
+    assert field_of(resp) == field, resp.text
+
+
+@pytest.mark.parametrize("cursor", ["²", "١٢", "12 ", "+1", "0x10", "1_0", "1" * 5000])
+def test_a_cursor_of_anything_but_ascii_digits_is_422(client: TestClient, cursor: str) -> None:
+    assert field_of(client.get("/api/changes", params={"cursor": cursor})) == "cursor"
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59"])
+def test_a_since_at_the_edge_of_time_is_422_naming_it(client: TestClient, since: str) -> None:
+    body = problem_of(client.get("/api/changes", params={"since": since}), 422)
+    assert body["errors"][0]["field"] == "since" and "range" in body["detail"]
+
+
+def test_a_since_at_the_edge_of_time_that_stays_in_range_is_answered(client: TestClient) -> None:
+    assert client.get("/api/changes", params={"since": "0001-01-01T00:00:00-01:00"}).json()["count"] == 0
+    assert client.get("/api/changes", params={"since": "9999-12-31T23:59:59+01:00"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize("schedule", ["² * * * *", "0 ² * * *", "*/² * * * *", "١٢m", "5" * 5000 + "m",
+                                      "1-" + "9" * 5000 + " * * * *"])
+def test_a_schedule_with_digits_int_does_not_read_is_a_field_error(schedule: str) -> None:
+    from catalog.errors import FieldError
+    from catalog.schedules import parse_schedule
+
+    with pytest.raises(FieldError) as info:
+        parse_schedule(schedule)
+    assert info.value.field == "schedule"
+
+
+@pytest.mark.parametrize(("method", "path", "field"), [
+    ("GET", "/api/lists/a%00b", "list_id"),
+    ("GET", "/api/lists/a%00b/export", "list_id"),
+    ("GET", "/api/datasets/a%00b", "dataset_id"),
+    ("GET", "/api/publishers/a%00b/quality", "publisher_id"),
+])
+def test_nul_in_a_path_id_is_422(client: TestClient, method: str, path: str, field: str) -> None:
+    assert field_of(client.request(method, path)) == field
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"title": "a\x00b"}, "title"),
+    ({"title": "t", "description": "a\x00b"}, "description"),
+    ({"title": "t", "dataset_ids": ["a\x00b"]}, "dataset_ids.0"),
+])
+def test_nul_in_a_list_body_is_422(harvested: TestClient, body: dict[str, Any], field: str) -> None:
+    assert field_of(harvested.post("/api/lists", json=body)) == field
+    created = harvested.post("/api/lists", json={"title": "Min lista"})
+    assert created.status_code == 201, created.text
+    patched = harvested.patch(f"/api/lists/{created.json()['id']}", json=body,
+                              headers={"X-Edit-Token": created.json()["edit_token"]})
+    assert field_of(patched) == field
+
+
+@pytest.mark.parametrize(("body", "where"), [
+    (b'{"title": ', "line 1 column 11"),
+    (b'{\n  "title": "x",\n  oops\n}', "line 3 column 3"),
+    (b"\xff\xfe", "line 1 column 1"),
+])
+def test_a_body_that_is_not_json_is_problem_json_naming_the_body(client: TestClient, body: bytes, where: str) -> None:
+    resp = client.post("/api/lists", content=body, headers={"Content-Type": "application/json"})
+    problem = problem_of(resp, 422)
+    assert problem["errors"][0]["field"] == "body"
+    assert problem["detail"].startswith(f"body is not valid JSON at {where}"), problem["detail"]
+
+
+def test_headers_with_digits_int_does_not_read_are_ignored_by_the_fetcher(settings: Settings) -> None:
+    from harvester.fetch import Fetcher, retry_after
+    from tests.harvester import misbehaving
+
+    assert retry_after("²") is None and retry_after("١٢") is None
+    body = (FIXTURES / "dcat" / "catalog.ttl").read_bytes()
+    with misbehaving.running() as server:
+        url = server.route("/odd.ttl", lambda h: h.reply(200, body, "text/turtle", {"Content-Length": "²"},
+                                                          declare_length=False))
+        assert Fetcher(settings).get(url).body == body
