@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import shlex
 import tomllib
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
-from api.cli.console import Context, DbOption, fail, harvest_with_progress, job_line, out
+from api.cli.console import Context, DbOption, fail, harvest_with_progress, job_line, out, redact
 from catalog.resources import config_dir
 from catalog.services import health
 
@@ -38,13 +41,28 @@ def serve(
         scheduler.shutdown()
 
 
+def db_option(url: str) -> str:
+    """The exact ``--db`` option that opens this database from any directory (a SQLite file by its
+    absolute path; a server URL without its password)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return f"--db {shlex.quote(str(Path(parsed.database).expanduser().resolve()))}"
+    return f"--db {shlex.quote(redact(url))}"
+
+
+def db_url_of(option: str) -> str:
+    value = shlex.split(option)[1]
+    return value if "://" in value else shlex.quote(f"sqlite:///{value}")
+
+
 def demo(
     port: int = 8000,
     host: str = "127.0.0.1",
     db: Annotated[str, typer.Option("--db", help="Demo database")] = "datakatalog-demo.db",
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API afterwards")] = True,
 ) -> None:
-    """Harvest the bundled example sources (served locally) into SQLite and serve the API."""
+    """Harvest the bundled example sources (served locally) into SQLite and serve the API; prints the
+    --db option that lets other commands (org create, source add …) act on the demo's catalogue."""
     from harvester.demo.server import DemoServer, ensure_demo_sources
 
     ctx = Context(db, allow_private_sources=True, base_url=f"http://{host}:{port}")
@@ -58,6 +76,12 @@ def demo(
             out.print(job_line(job_, source.name), highlight=False, soft_wrap=True)
         if any(j.status == "failed" for j in jobs):
             fail("a demo harvest failed")
+        # every other command opens DATAKATALOG_DATABASE_URL or datakatalog.db: say how to reach this one,
+        # or a token made by `org create` in another terminal lands elsewhere and gets 401 here
+        option = db_option(ctx.settings.database_url)
+        out.print(f"Other commands act on this demo catalogue with: {option}\n"
+                  f"  for example: datakatalog org create NAME {option}\n"
+                  f"  or first: export DATAKATALOG_DATABASE_URL={db_url_of(option)}", highlight=False, soft_wrap=True)
         if serve_api:
             import uvicorn
 
