@@ -36,6 +36,8 @@ def normalise_date(raw: str | None, notes: list[str] | None = None, *, datatype:
     if datatype == XSD + "gYear" and _YEAR.fullmatch(raw):
         return raw
     if _PARTIAL_DATE.fullmatch(raw):
+        if not is_valid_date(raw) and notes is not None:
+            notes.append(f"impossible date {raw!r} kept as text")
         return raw
     try:
         return date.fromisoformat(raw).isoformat()  # "20240102" is a date, not midnight
@@ -56,6 +58,33 @@ def normalise_date(raw: str | None, notes: list[str] | None = None, *, datatype:
     if notes is not None:
         notes.append(f"unreadable date {raw!r} kept as text")
     return raw
+
+
+def is_valid_date(value: str | None) -> bool:
+    """Whether a stored date (as :func:`normalise_date` gives it) names a real day or time: a year,
+    a year and month, a calendar date or an ISO 8601 date-time. "2020-13-45", "2021-02-30" and
+    "yesterday at noon" are kept as the source said them, but are not valid (issue 15)."""
+    if not value:
+        return True
+    if _YEAR.fullmatch(value):
+        return True
+    if len(value) == 7 and _PARTIAL_DATE.fullmatch(value):
+        return 1 <= int(value[5:7]) <= 12
+    try:
+        date.fromisoformat(value)
+        return True
+    except ValueError:
+        pass
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return True
+    except ValueError:
+        return False
+
+
+def sortable_date(value: str | None) -> str | None:
+    """The date to sort a record by: its own when valid, none when impossible (sorted as missing)."""
+    return value if value and is_valid_date(value) else None
 
 
 def normalise_timestamp(value: object, notes: list[str], what: str) -> str | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from catalog import vocab
+from catalog.errors import ParseError
 from catalog.normalise import looks_like_url, mailto, normalise_date
 from catalog.rdf.namespaces import DCAT, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD
 from catalog.rdf.parse import GraphIndex, Term
@@ -279,6 +280,13 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
     """Every dataset and data service of a parsed document, as (reference, record or error)."""
     seen: set[str] = set()
     services: dict[str, list[str]] = {}
+    # statements the parser dropped: noted on the dataset they describe, or reported on their own
+    dropped: dict[str, list[str]] = {}
+    for d in g.dropped:
+        if d.owner is not None and d.owner in g.spo:
+            dropped.setdefault(d.owner, []).append(d.message())
+        else:
+            yield f"line {d.line}" if d.line else d.subject or "document", ParseError(d.message())
     for kind, subjects in (("dataservice", _subjects_of(g, DCAT + "DataService", DCAT + "service")),
                            ("dataset", _subjects_of(g, DCAT + "Dataset", DCAT + "dataset",
                                                     DCAT + "DatasetSeries"))):
@@ -289,6 +297,8 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
             subject: Term = ox.BlankNode(skey[2:]) if skey.startswith("_:") else ox.NamedNode(skey)
             try:
                 rec = read_resource(g, subject, kind)
+                if skey in dropped:
+                    rec.notes.extend(dropped[skey])
             except Exception as exc:  # one bad record never sinks a run
                 yield skey, exc
                 continue

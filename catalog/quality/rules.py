@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog import vocab
+from catalog.normalise import is_valid_date
+from catalog.rdf.parse import DROPPED_NOTE
 from catalog.records import DatasetRecord
 
 
@@ -65,6 +67,16 @@ RULES: dict[str, Rule] = {
         Rule("theme-unknown", "dcat:Dataset/dcat:theme", "warning",
              "Temat finns inte i EU:s lista över datateman (data-theme) och kunde inte normaliseras.",
              "The theme is not in the EU data-theme vocabulary and could not be normalised."),
+        Rule("date-invalid", "dct:issued|dct:modified", "violation",
+             "Ett datum är inte ett giltigt datum (till exempel månad 13 eller 30 februari); det sparas "
+             "som källan angav det men används inte för sortering.",
+             "A date is not a valid date (such as month 13 or 30 February); it is kept as the source "
+             "gave it but not used for sorting."),
+        Rule("rdf-statement-dropped", "rdf:Statement", "warning",
+             "Ett påstående i RDF-dokumentet hade ett ogiltigt värde (språkkod, IRI eller literal) och "
+             "lästes inte in.",
+             "A statement in the RDF document had an invalid value (language tag, IRI or literal) and "
+             "was left out."),
     )
 }
 
@@ -79,6 +91,8 @@ def check_mandatory(rec: DatasetRecord) -> list[dict[str, str | None]]:
     """The mandatory DCAT-AP-SE properties this record lacks (and unknown formats, as warnings)."""
     focus = rec.uri or rec.identifier
     out: list[dict[str, str | None]] = []
+    out.extend(_date_violations(rec, focus))
+    out.extend(_detailed("rdf-statement-dropped", focus, note) for note in rec.notes if note.startswith(DROPPED_NOTE))
     if rec.kind == "dataservice":
         if not rec.title:
             out.append(violation("dataservice-title", focus))
@@ -109,6 +123,24 @@ def check_mandatory(rec: DatasetRecord) -> list[dict[str, str | None]]:
         if vocab.theme_code(theme) is None:
             out.append(violation("theme-unknown", focus))
             break
+    return out
+
+
+def _detailed(rule_id: str, focus: str | None, detail: str) -> dict[str, str | None]:
+    """A violation whose messages also name the value (or the line) at fault."""
+    rule = RULES[rule_id]
+    return violation(rule_id, focus) | {"message_sv": f"{rule.sv} ({detail})", "message_en": f"{rule.en} ({detail})"}
+
+
+def _date_violations(rec: DatasetRecord, focus: str | None) -> list[dict[str, str | None]]:
+    out: list[dict[str, str | None]] = []
+    for what, value in (("issued", rec.issued), ("modified", rec.modified)):
+        if not is_valid_date(value):
+            out.append(_detailed("date-invalid", focus, f"dct:{what} {value!r}"))
+    for dist in rec.distributions:
+        for what, value in (("issued", dist.issued), ("modified", dist.modified)):
+            if not is_valid_date(value):
+                out.append(_detailed("date-invalid", dist.uri or focus, f"dct:{what} {value!r}"))
     return out
 
 
@@ -165,8 +197,8 @@ def score_parts(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = 
     # contextuality (rights 5, byte size 5, issued 5, modified 5)
     add("rights", "contextuality", 5 if any(d.rights for d in dists) else 0, 5)
     add("byte_size", "contextuality", 5 if any(d.byte_size for d in dists) else 0, 5)
-    add("issued", "contextuality", 5 if rec.issued else 0, 5)
-    add("modified", "contextuality", 5 if rec.modified else 0, 5)
+    add("issued", "contextuality", 5 if rec.issued and is_valid_date(rec.issued) else 0, 5)
+    add("modified", "contextuality", 5 if rec.modified and is_valid_date(rec.modified) else 0, 5)
     return parts
 
 

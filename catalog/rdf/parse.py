@@ -4,6 +4,11 @@ pyoxigraph reads Turtle, N-Triples, RDF/XML and JSON-LD about 30x faster than rd
 (docs/decisions/0001-parser-and-normalised-form.md has the figures). The syntax of a document is
 taken from its Content-Type when that names one, else sniffed from its first bytes. HTML and XML
 entity declarations are refused before parsing, and a syntax error names where the parser stopped.
+
+One bad value never sinks a document (issue 15): when the strict parse stops at a language tag or
+IRI it refuses, the document is read again leniently and each statement holding such a term is
+dropped and reported (:class:`DroppedStatement`: line, reason, the dataset it belongs to). A document
+the lenient reader refuses too (broken syntax, not a bad value) is still refused whole.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import pyoxigraph as ox
 
 from catalog.errors import ParseError
 from catalog.rdf import syntaxes
-from catalog.rdf.namespaces import TYPE
+from catalog.rdf.namespaces import DCAT, TYPE
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -55,6 +60,24 @@ def key(term: Term) -> str:
     return term.value
 
 
+DROPPED_NOTE = "RDF statement at "
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedStatement:
+    """A statement left out because a term in it is invalid; ``owner`` is the index key of the
+    dataset or data service it describes (directly or through a distribution, agent …) when known."""
+
+    line: int | None
+    reason: str
+    subject: str
+    owner: str | None
+
+    def message(self) -> str:
+        where = f"line {self.line}" if self.line else "unknown line"
+        return f"{DROPPED_NOTE}{where} dropped ({self.reason}); subject <{self.subject}>"
+
+
 @dataclass(slots=True)
 class GraphIndex:
     """Triples indexed as subject -> predicate -> objects, plus the subjects of each rdf:type."""
@@ -62,6 +85,7 @@ class GraphIndex:
     spo: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=dict)
     triples: int = 0
+    dropped: list[DroppedStatement] = field(default_factory=list)
 
     def objects(self, subject: str, predicate: str) -> list[Term]:
         po = self.spo.get(subject)
@@ -81,44 +105,142 @@ def parse(
     body: bytes, *, fmt: ox.RdfFormat | None = None, base_iri: str | None = None,
     content_type: str | None = None,
 ) -> GraphIndex:
-    """Parse an RDF document into a :class:`GraphIndex`; raises ParseError naming the position."""
+    """Parse an RDF document into a :class:`GraphIndex`; raises ParseError naming the position.
+
+    Statements with an invalid language tag or IRI are dropped and listed in ``dropped``."""
     if fmt is None:
         fmt = sniff_format(body, content_type, base_iri)
     _refuse_unsafe(body, fmt, content_type)
+    try:
+        return _read(body, fmt, base_iri, lenient=False)
+    except SyntaxError as exc:
+        strict_error = exc
+    except (ValueError, OSError) as exc:
+        raise ParseError(f"could not read {fmt.name}: {_one_line(str(exc))}") from exc
+    reason = _one_line(str(strict_error))
+    if "LoadDocumentCallback" in reason:
+        raise ParseError("the JSON-LD @context refers to a remote document; remote contexts are never "
+                         "fetched (publish the context inline)") from strict_error
+    try:
+        # the lenient reader accepts bad terms silently: _read checks each one itself
+        index = _read(body, fmt, base_iri, lenient=True)
+    except (SyntaxError, ValueError, OSError):
+        if fmt == ox.RdfFormat.RDF_XML and strict_error.lineno is None:
+            reason += _xml_position(body)
+        raise ParseError(f"not valid {fmt.name}: {reason}") from strict_error
+    if not index.dropped:
+        # the strict reader refused something the term checks let through: still report it
+        line = strict_error.lineno if isinstance(strict_error.lineno, int) else None
+        index.dropped.append(DroppedStatement(line, reason, "", None))
+    else:
+        _locate(index, body)
+    return index
+
+
+def _read(body: bytes, fmt: ox.RdfFormat, base_iri: str | None, *, lenient: bool) -> GraphIndex:
     index = GraphIndex()
     spo = index.spo
     types = index.types
     count = 0
-    try:
-        # Remote JSON-LD contexts are never fetched: pyoxigraph has no document loader unless given one.
-        for triple in ox.parse(body, format=fmt, base_iri=base_iri, without_named_graphs=False):
-            s = triple.subject
-            skey = "_:" + s.value if isinstance(s, ox.BlankNode) else s.value
-            p = triple.predicate.value
-            o = triple.object
-            po = spo.get(skey)
-            if po is None:
-                po = spo[skey] = {}
-            objs = po.get(p)
-            if objs is None:
-                po[p] = [o]
-            else:
-                objs.append(o)
-            if p == TYPE:
-                types.setdefault(o.value, []).append(skey)
-            count += 1
-    except SyntaxError as exc:
-        reason = _one_line(str(exc))
-        if "LoadDocumentCallback" in reason:
-            raise ParseError("the JSON-LD @context refers to a remote document; remote contexts are never "
-                             "fetched (publish the context inline)") from exc
-        if fmt == ox.RdfFormat.RDF_XML and exc.lineno is None:
-            reason += _xml_position(body)
-        raise ParseError(f"not valid {fmt.name}: {reason}") from exc
-    except (ValueError, OSError) as exc:
-        raise ParseError(f"could not read {fmt.name}: {_one_line(str(exc))}") from exc
+    # Remote JSON-LD contexts are never fetched: pyoxigraph has no document loader unless given one.
+    for triple in ox.parse(body, format=fmt, base_iri=base_iri, without_named_graphs=False, lenient=lenient):
+        s = triple.subject
+        skey = "_:" + s.value if isinstance(s, ox.BlankNode) else s.value
+        p = triple.predicate.value
+        o = triple.object
+        if lenient:
+            bad = _bad_term(s, triple.predicate, o)
+            if bad is not None:
+                index.dropped.append(DroppedStatement(None, bad, skey, None))
+                continue
+        po = spo.get(skey)
+        if po is None:
+            po = spo[skey] = {}
+        objs = po.get(p)
+        if objs is None:
+            po[p] = [o]
+        else:
+            objs.append(o)
+        if p == TYPE:
+            types.setdefault(o.value, []).append(skey)
+        count += 1
     index.triples = count
     return index
+
+
+# What Oxigraph's strict reader accepts: an absolute IRI without spaces or the characters RFC 3987
+# excludes, and a BCP 47 tag of subtags of at most eight letters or digits.
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f]*")
+_LANG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+
+
+def _bad_term(s: object, p: ox.NamedNode, o: object) -> str | None:
+    """Why a statement cannot be kept, or None."""
+    for term in (s, p, o):
+        if isinstance(term, ox.NamedNode) and not _IRI.fullmatch(term.value):
+            return f"invalid IRI <{term.value}>"
+    if isinstance(o, ox.Literal) and o.language is not None and not _LANG.fullmatch(o.language):
+        return f"invalid language tag @{o.language}"
+    return None
+
+
+_OWNER_TYPES = (DCAT + "Dataset", DCAT + "DataService", DCAT + "DatasetSeries")
+
+
+def _locate(index: GraphIndex, body: bytes) -> None:
+    """Give each dropped statement its line (where its bad term first occurs after the previous
+    one's) and the dataset it belongs to (walking incoming links up to three steps)."""
+    owners = {k for t in _OWNER_TYPES for k in index.types.get(t, ())}
+    incoming: dict[str, list[str]] = {}
+    for subj, po in index.spo.items():
+        for objs in po.values():
+            for o in objs:
+                if not isinstance(o, ox.Literal):
+                    incoming.setdefault(key(o), []).append(subj)
+    cursor: dict[bytes, int] = {}
+    located = []
+    for d in index.dropped:
+        token = _token(d.reason)
+        line = None
+        if token:
+            at = body.find(token, cursor.get(token, 0))
+            if at < 0:
+                at = body.find(token)
+            if at >= 0:
+                cursor[token] = at + len(token)
+                line = body.count(b"\n", 0, at) + 1
+        located.append(DroppedStatement(line, d.reason, d.subject, _owner(d.subject, owners, incoming)))
+    index.dropped = located
+
+
+def _token(reason: str) -> bytes:
+    """The text of the bad term as it stands in the document."""
+    if reason.startswith("invalid IRI <"):
+        iri = reason[len("invalid IRI <"):-1]
+        # a relative IRI was resolved against the base: search for its last segment with the bad character
+        bad = re.search(r"[\x00-\x20<>\"{}|^`\\]", iri)
+        if bad is None:
+            return iri.encode()
+        return iri[max(iri.rfind("/", 0, bad.start()), iri.rfind("#", 0, bad.start())) + 1:].encode()
+    if reason.startswith("invalid language tag @"):
+        return reason[len("invalid language tag @"):].encode()
+    return b""
+
+
+def _owner(subject: str, owners: set[str], incoming: dict[str, list[str]]) -> str | None:
+    frontier = [subject]
+    seen = set(frontier)
+    for _ in range(4):
+        nxt = []
+        for node in frontier:
+            if node in owners:
+                return node
+            for parent in incoming.get(node, ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    nxt.append(parent)
+        frontier = nxt
+    return None
 
 
 _HTML_START = (b"<!doctype html", b"<html")
