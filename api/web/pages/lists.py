@@ -218,7 +218,7 @@ def show_list(request: Request, list_id: str, engine: EngineDep, settings: Setti
         "editor": editor,
         "edit_link": f"{settings.base_url.rstrip('/')}/lists/{list_id}?edit={token}" if editor else None,
         "exports": EXPORTS,
-        "notice": read_notice(request),
+        "list_notice": read_notice(request),
         "form": {"title": data["title"], "description": data["description"]},
         "error": None,
     }
@@ -229,7 +229,7 @@ def _list_page(request: Request, context: dict[str, Any], status_code: int = 200
     # an editor's page shows the edit link: never stored by a shared cache
     response = render(request, "lists/list.html", context, status_code=status_code,
                       headers={"Cache-Control": "private, no-store"} if context["editor"] else None)
-    if context["notice"]:
+    if context["list_notice"]:
         response.delete_cookie(NOTICE_COOKIE, path=request.url.path, httponly=True, samesite="lax",
                                secure=security.secure_cookies(request))
     return response
@@ -268,7 +268,7 @@ def edit_list(request: Request, list_id: str, engine: EngineDep, settings: Setti
         lang = i18n.negotiate(request)
         context = {"list": {**data, "datasets": [_localise(d, lang) for d in data["datasets"]]}, "editor": True,
                    "edit_link": f"{settings.base_url.rstrip('/')}/lists/{list_id}?edit={token}",
-                   "exports": EXPORTS, "notice": None, "form": {"title": title, "description": description},
+                   "exports": EXPORTS, "list_notice": None, "form": {"title": title, "description": description},
                    "error": exc.message}
         return _list_page(request, context, status_code=422)
     return _changed(request, list_id, "saved", "#edit")
