@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog import ids, vocab
+from catalog.normalise import sortable_date
 from catalog.quality import rules
 from catalog.records import DatasetRecord
 from catalog.search.stemming import text_stems
@@ -25,6 +26,8 @@ class Prepared:
     valid: bool
     score: float
     publisher_id: str | None
+    # the date search sorts by: an impossible date is stored in the record but sorts as missing
+    modified: str | None = None
 
 
 def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
@@ -47,6 +50,7 @@ def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
         valid=rules.is_valid(violations),
         score=rules.score(rec, mandatory=violations),
         publisher_id=ids.publisher_id(rec.publisher) if rec.publisher else None,
+        modified=sortable_date(rec.modified),
     )
 
 

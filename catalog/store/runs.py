@@ -323,7 +323,7 @@ class RunWriter:
             "title_sort": ids.swedish_sort_key(title)[:200], "status": "active", "content_hash": item.hash,
             "record": record_json, "violations": _json(item.violations), "valid": item.valid,
             "quality_score": item.score, "issued": (item.rec.issued or "")[:40] or None,
-            "modified": (item.rec.modified or "")[:40] or None, "updated_at": self.now,
+            "modified": (item.modified or "")[:40] or None, "updated_at": self.now,
             "withdrawn_at": None, "job_id": self.job_id,
         }
 
