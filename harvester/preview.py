@@ -26,8 +26,9 @@ from catalog.store import runs
 from catalog.store.tables import SRC
 from harvester.adapters import get_adapter
 from harvester.adapters.base import SourceSpec
+from harvester.detection import NotFetched
 from harvester.fetch import Fetcher
-from harvester.registration import check_source
+from harvester.registration import check_source, detect
 from harvester.runner import run_pages
 
 SAMPLE_SIZE = 10
@@ -36,11 +37,19 @@ UNSAVED = 0  # no source has this id: an unsaved source keeps no dataset yet
 
 
 def preview_source(
-    settings: Settings, *, engine: Engine, kind: str, url: str, mapping: str | None = None,
+    settings: Settings, *, engine: Engine, kind: str | None, url: str, mapping: str | None = None,
     name: str = "preview", sample_size: int = SAMPLE_SIZE, mapping_profile: str | None = None,
 ) -> dict[str, Any]:
     """Fetch, map and check a source without saving anything; the answer is a preview report.
-    ``mapping_profile``: the text of a mapping profile to try (checked as registration checks it)."""
+    ``mapping_profile``: the text of a mapping profile to try (checked as registration checks it).
+    Without ``kind`` the URL is asked what it is, as registration asks it (``detected`` says what)."""
+    detected = None
+    if kind is None:
+        try:
+            detected = detect(url, settings, has_mapping=mapping is not None or mapping_profile is not None)
+        except NotFetched as exc:  # as a preview of a given kind reports a page it cannot fetch
+            return _unfetched(name, url, mapping, exc.cause)
+        kind = detected.kind
     spec = SourceSpec(name=name, kind=kind, url=url, mapping=mapping, profile=mapping_profile)
     check_source(spec, settings)  # the same address rules as registration: a preview fetches too
     fetcher = Fetcher(settings, retries=0)
@@ -70,11 +79,21 @@ def preview_source(
             conn.rollback()  # it wrote nothing; end the read transaction all the same
     return {
         "source": {"name": name, "kind": kind, "url": url, "mapping": mapping},
+        "detected": detected.found if detected else None,
         "stored": False, "complete": complete, "pages": pages, "requests": fetcher.requests,
         "datasets": writer.counts.seen, "counts": _counts(writer), "sample": _sample(writer),
         "problems": _problems(writer.records), "fetch_problems": fetch_problems,
         "message": writer.counts.message,
     }
+
+
+def _unfetched(name: str, url: str, mapping: str | None, exc: CatalogError) -> dict[str, Any]:
+    counts = dict.fromkeys(("seen", "added", "updated", "unchanged", "withdrawn", "held", "invalid", "failed",
+                            "records", "datasets", "dataservices", "valid", "duplicates"), 0)
+    return {"source": {"name": name, "kind": None, "url": url, "mapping": mapping}, "detected": None,
+            "stored": False, "complete": False, "pages": 0, "requests": 1, "datasets": 0, "counts": counts,
+            "sample": [], "problems": [], "message": None,
+            "fetch_problems": [{"type": type(exc).__name__, "title": exc.title, "message": exc.message}]}
 
 
 def _counts(writer: runs.RunWriter) -> dict[str, int]:

@@ -26,10 +26,30 @@ from catalog.store.tables import Source
 from harvester import scheduler
 from harvester.adapters import get_adapter
 from harvester.adapters.base import SourceSpec
+from harvester.detection import Detection, detect_kind
 from harvester.errors import FetchError, MappingError, SourceRefused
 from harvester.fetch import Fetcher, check_url
 
 MAX_URL = 2000
+
+
+def check_url_field(url: str, settings: Settings) -> None:
+    """The address rules for a source URL: FieldError("url") for a refused one."""
+    if len(url) > MAX_URL:
+        raise FieldError("url", f"at most {MAX_URL:,} characters")
+    try:
+        check_url(url, allow_private=settings.allow_private_sources)
+    except SourceRefused as exc:
+        raise FieldError("url", exc.message) from exc
+    except FetchError:
+        pass  # a host that does not resolve today may resolve at harvest time; the job will say so
+
+
+def detect(url: str, settings: Settings, *, has_mapping: bool) -> Detection:
+    """The kind of a source given without one: its URL passes the address rules first, then is asked
+    (harvester/detection.py). FieldError saying what was found when it is no source datakatalog reads."""
+    check_url_field(url, settings)
+    return detect_kind(url, settings, has_mapping=has_mapping)
 
 
 def check_source(spec: SourceSpec, settings: Settings) -> None:
@@ -44,14 +64,7 @@ def check_source(spec: SourceSpec, settings: Settings) -> None:
                                                 "(a profile's text), not both")
         if spec.kind != "jsonapi":
             raise FieldError("mapping_profile", f"only a jsonapi source reads a mapping profile, not a {spec.kind} one")
-    if len(spec.url) > MAX_URL:
-        raise FieldError("url", f"at most {MAX_URL:,} characters")
-    try:
-        check_url(spec.url, allow_private=settings.allow_private_sources)
-    except SourceRefused as exc:
-        raise FieldError("url", exc.message) from exc
-    except FetchError:
-        pass  # a host that does not resolve today may resolve at harvest time; the job will say so
+    check_url_field(spec.url, settings)
     try:
         adapter_cls(spec, Fetcher(settings), settings).validate()
     except MappingError as exc:
@@ -59,13 +72,16 @@ def check_source(spec: SourceSpec, settings: Settings) -> None:
 
 
 def register_source(
-    engine: Engine, settings: Settings, *, name: str, kind: str, url: str, mapping: str | None = None,
+    engine: Engine, settings: Settings, *, name: str, kind: str | None, url: str, mapping: str | None = None,
     schedule: str | None = None, organisation_id: int | None = None, mapping_profile: str | None = None,
     uploaded_by: str = "",
 ) -> Source:
     """Check and save a new source (its schedule is validated and stored normalised); not audited.
-    ``mapping_profile``: the text of its own mapping profile, stored as version 1."""
+    ``mapping_profile``: the text of its own mapping profile, stored as version 1. Without ``kind`` the
+    URL is asked what it is (:func:`detect`)."""
     schedule = normalise_schedule(schedule)
+    if kind is None:
+        kind = detect(url, settings, has_mapping=mapping is not None or mapping_profile is not None).kind
     check_source(SourceSpec(name=name, kind=kind, url=url, mapping=mapping, profile=mapping_profile), settings)
     return sources.create_source(engine, name=name, kind=kind, url=url, mapping=mapping,
                                   schedule=schedule, organisation_id=organisation_id, profile=mapping_profile,
@@ -73,20 +89,37 @@ def register_source(
 
 
 def add_source(
-    engine: Engine, settings: Settings, *, actor: Principal, name: str, kind: str, url: str,
+    engine: Engine, settings: Settings, *, actor: Principal, name: str, kind: str | None, url: str,
     mapping: str | None = None, schedule: str | None = None, organisation_id: int | None = None,
     mapping_profile: str | None = None,
 ) -> Source:
-    """Register a source owned by ``organisation_id`` (None: no organisation), audited, and schedule it."""
+    """Register a source owned by ``organisation_id`` (None: no organisation), audited, and schedule it.
+    Without ``kind`` it is detected (:func:`add_detected_source` also says what was found)."""
+    return add_detected_source(engine, settings, actor=actor, name=name, kind=kind, url=url, mapping=mapping,
+                               schedule=schedule, organisation_id=organisation_id,
+                               mapping_profile=mapping_profile)[0]
+
+
+def add_detected_source(
+    engine: Engine, settings: Settings, *, actor: Principal, name: str, kind: str | None, url: str,
+    mapping: str | None = None, schedule: str | None = None, organisation_id: int | None = None,
+    mapping_profile: str | None = None,
+) -> tuple[Source, Detection | None]:
+    """:func:`add_source`, and the detection when ``kind`` was not given (recorded in the audit log)."""
     if organisation_id is not None:
         get_organisation(engine, organisation_id)
+    detected = None
+    if kind is None:
+        normalise_schedule(schedule)  # what needs no fetch is refused before the URL is asked
+        detected = detect(url, settings, has_mapping=mapping is not None or mapping_profile is not None)
+        kind = detected.kind
     source = register_source(engine, settings, name=name, kind=kind, url=url, mapping=mapping,
                              schedule=schedule, organisation_id=organisation_id, mapping_profile=mapping_profile,
                              uploaded_by=actor.actor)
-    sources.record_created(engine, source, actor=actor)
+    sources.record_created(engine, source, actor=actor, detected=detected.found if detected else None)
     if source.id is not None:
         scheduler.sync_source(source.id)  # a running scheduler picks the new schedule up at once
-    return source
+    return source, detected
 
 
 def change_source(

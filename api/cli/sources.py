@@ -25,8 +25,9 @@ source_app = typer.Typer(help="Register, list and delete sources.", no_args_is_h
 @source_app.command("add")
 def source_add(
     name: str,
-    kind: Annotated[str, typer.Option(help="dcat (more kinds register as adapters)")],
     url: Annotated[str, typer.Option(help="Where the source is published")],
+    kind: Annotated[str | None, typer.Option(
+        help="dcat, ckan or jsonapi; without it the URL is asked what it is")] = None,
     mapping: Annotated[str | None, typer.Option(
         help="Mapping profile for jsonapi sources: a bundled profile's name, or a .toml file (stored)")] = None,
     schedule: Annotated[str | None, typer.Option(help="Cron expression or interval (30m, 6h, 1d)")] = None,
@@ -35,18 +36,21 @@ def source_add(
 ) -> None:
     """Register a source."""
     from catalog.services.organisations import get_organisation
-    from harvester.registration import add_source
+    from harvester.registration import add_detected_source
 
     ctx = Context(db)
     try:
         bundled, profile = _mapping(mapping)
         owner = get_organisation(ctx.engine, org).id if org else None
-        source = add_source(ctx.engine, ctx.settings, actor=cli_actor(), name=name, kind=kind, url=url,
-                            mapping=bundled, mapping_profile=profile, schedule=schedule, organisation_id=owner)
+        source, detected = add_detected_source(
+            ctx.engine, ctx.settings, actor=cli_actor(), name=name, kind=kind, url=url, mapping=bundled,
+            mapping_profile=profile, schedule=schedule, organisation_id=owner)
     except CatalogError as exc:
         fail(_message(exc))
         return
-    out.print(f"Registered source [bold]{source.name}[/bold] (id {source.id}, {source.kind}) → {source.url}")
+    found = f"; found {detected.found}" if detected else ""
+    out.print(f"Registered source [bold]{source.name}[/bold] (id {source.id}, {source.kind}{found}) → {source.url}",
+              highlight=False)
 
 
 @source_app.command("list")

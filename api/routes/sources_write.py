@@ -42,7 +42,7 @@ class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    kind: Kind = "dcat"
+    kind: Kind | None = Field(default=None, description="dcat, ckan or jsonapi; without it the URL is asked")
     url: Url
     mapping: Mapping | None = None
     mapping_profile: Profile | None = None
@@ -89,7 +89,7 @@ class PreviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name = "preview"
-    kind: Kind = "dcat"
+    kind: Kind | None = Field(default=None, description="dcat, ckan or jsonapi; without it the URL is asked")
     url: Url
     mapping: Mapping | None = None
     mapping_profile: Profile | None = None
@@ -98,11 +98,16 @@ class PreviewIn(BaseModel):
 @router.post("/sources", status_code=201, response_model=SourceSummary, response_model_exclude_unset=True,
              responses=problems(401, 403, 404, 409, 422))
 def create_source(body: SourceIn, principal: WriterDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
-    """Register a source owned by the caller's organisation (422 names the field that is wrong)."""
+    """Register a source owned by the caller's organisation (422 names the field that is wrong). Without
+    ``kind`` its URL is asked what it is (a CKAN API, a DCAT document, a JSON API); ``detected`` says
+    what was found, and a URL that is none of these is refused saying what it is."""
     owner = owner_of_new_source(principal, body.organisation_id)
-    source = registration.add_source(engine, settings, actor=principal, organisation_id=owner,
-                                     **body.model_dump(exclude={"organisation_id"}))
-    return sources.source_summary(engine, source)
+    source, detected = registration.add_detected_source(engine, settings, actor=principal, organisation_id=owner,
+                                                        **body.model_dump(exclude={"organisation_id"}))
+    summary = sources.source_summary(engine, source)
+    if detected is not None:
+        summary["detected"] = detected.found
+    return summary
 
 
 @router.post("/sources/preview", response_model=Preview, response_model_exclude_unset=True,

@@ -96,6 +96,8 @@ class SourceSummary(Schema):
     created_at: str | None
     datasets: SourceDatasets
     last_job: JobSummary | None
+    detected: str | None = Field(default=None, description="Registered without a kind: what its URL was found "
+                                 "to be (only in the answer to the registration)")
 
 
 class DeletedSource(Schema):
@@ -131,7 +133,7 @@ class TakeOver(Schema):
 
 class PreviewSourceSpec(Schema):
     name: str
-    kind: str
+    kind: str | None = Field(description="As given or detected; null when the URL could not be fetched to detect it")
     url: str
     mapping: str | None
 
@@ -190,6 +192,8 @@ class Preview(Schema):
     """A dry run of an unsaved source: nothing is stored."""
 
     source: PreviewSourceSpec
+    detected: str | None = Field(default=None, description="Without a kind: what the URL was found to be "
+                                 "(\"a CKAN API (CKAN 2.10.4)\", \"a DCAT document (Turtle)\", \"a JSON API\")")
     stored: bool = Field(description="Always false")
     complete: bool = Field(description="Every page was fetched and read")
     pages: int

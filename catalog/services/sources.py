@@ -107,12 +107,15 @@ def _load(conn: Any, source_id: int) -> Any:
     return row
 
 
-def record_created(engine: Engine, source: Source, *, actor: Principal) -> None:
-    """Audit a source that was just registered."""
+def record_created(engine: Engine, source: Source, *, actor: Principal, detected: str | None = None) -> None:
+    """Audit a source that was just registered (``detected``: what its URL was found to be, when its
+    kind was not given)."""
+    details = {"name": source.name, "kind": source.kind, "url": source.url, "mapping": source.mapping,
+               "mapping_version": source.mapping_version, "schedule": source.schedule}
+    if detected:
+        details["detected"] = detected
     with engine.begin() as conn:
-        record(conn, actor, "source.create", f"source:{source.id}",
-               {"name": source.name, "kind": source.kind, "url": source.url, "mapping": source.mapping,
-                "mapping_version": source.mapping_version, "schedule": source.schedule},
+        record(conn, actor, "source.create", f"source:{source.id}", details,
                organisation_id=source.organisation_id)
 
 
