@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+import weakref
 from typing import Annotated, Any
 
 import typer
@@ -53,6 +54,9 @@ class Context:
         if self._engine is None:
             try:
                 self._engine = init_engine(self.settings.database_url)
+                # a command's connections close when its context goes, not when the process ends: the
+                # CLI runs in-process under tests and in `serve`, where pooled connections would pile up
+                weakref.finalize(self, self._engine.dispose)
             except (SQLAlchemyError, ImportError, ValueError) as exc:
                 reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
                 fail(f"cannot open the database {redact(self.settings.database_url)}: {reason}")
