@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from api.auth import SourceWriterDep
 from api.deps import EngineDep, SettingsDep
 from api.problems import problem
-from api.routes.params import path_id
+from api.routes.params import SourceWriterDep, path_id
 from api.schemas import HarvestConflict, JobSummary, problem_response, problems
 from catalog.services import jobs
 from harvester.job_lifecycle import JobInProgress

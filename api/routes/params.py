@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import AfterValidator
+
+from api.auth import SourceWrite, WriterDep, require_source_writer
+from api.deps import EngineDep
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL
 MAX_TEXT_ID = 500  # dataset, list and publisher ids are far shorter; a longer one names nothing
@@ -32,3 +35,14 @@ def query_id(description: str) -> Any:
 NoNul = AfterValidator(no_nul)
 # a text id in the path (datasets, lists, publishers): bounded, without NUL
 TextId = Annotated[str, Path(max_length=MAX_TEXT_ID), NoNul]
+
+
+def bounded_source_writer(source_id: Annotated[int, path_id("source")], principal: WriterDep,
+                          engine: EngineDep) -> SourceWrite:
+    """:func:`api.auth.require_source_writer` with the path's bounds. FastAPI calls a route's
+    dependencies before it validates the route's own parameters, so the bound must be declared here,
+    where the source is looked up, or an id beyond 32 bits reaches the database."""
+    return require_source_writer(source_id, principal, engine)
+
+
+SourceWriterDep = Annotated[SourceWrite, Depends(bounded_source_writer)]

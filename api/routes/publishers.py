@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AdminDep
 from api.deps import EngineDep
-from api.routes.params import TextId, path_id
+from api.routes.params import NoNul, TextId, path_id
 from api.schemas import problems
 from api.schemas.publishers import MergeCandidate, MergeResult, PublisherDetail, PublisherLink, PublisherListing
 from catalog.services import organisations, publishers, publishers_identity
@@ -18,7 +18,7 @@ from catalog.services import organisations, publishers, publishers_identity
 router = APIRouter(prefix="/api", tags=["publishers"])
 OrganisationId = Annotated[int, path_id("organisation")]
 
-PublisherId = Annotated[str, Field(min_length=1, max_length=64)]
+PublisherId = Annotated[str, Field(min_length=1, max_length=64), NoNul]
 
 
 class MergeIn(BaseModel):

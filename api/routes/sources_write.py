@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import AdminDep, SourceWriterDep, WriterDep, check_source_changes, owner_of_new_source
+from api.auth import AdminDep, WriterDep, check_source_changes, owner_of_new_source
 from api.deps import EngineDep, SettingsDep
-from api.routes.params import MAX_ID, path_id
+from api.routes.params import MAX_ID, SourceWriterDep, path_id
 from api.schemas import DeletedSource, Preview, SourceSummary, problems
 from api.schemas.sources import TakeOver
 from catalog.errors import FieldError

@@ -337,13 +337,20 @@ def field_of(resp: Any) -> str:
     ("GET", "/api/changes?cursor={n}", "cursor"),
     ("POST", "/api/jobs/{n}/confirm", "job_id"),
     ("POST", "/api/jobs/{n}/reject", "job_id"),
+    # routes whose token check looks the source up before the route's own parameters are validated
+    ("PATCH", "/api/sources/{n}", "source_id"),
+    ("DELETE", "/api/sources/{n}", "source_id"),
+    ("POST", "/api/sources/{n}/harvest", "source_id"),
+    ("PUT", "/api/sources/{n}/mapping", "source_id"),
+    ("POST", "/api/organisations/{n}/publishers", "organisation_id"),
 ])
 def test_ids_and_cursors_out_of_their_columns_range_are_422_naming_the_field(
     admin: TestClient, method: str, path: str, field: str, number: int,
 ) -> None:
     if number in (-1, 0) and field == "cursor":
         pytest.skip("a cursor of 0 is the start of the feed")
-    resp = admin.request(method, path.format(n=number))
+    body = {"schedule": "1d", "publisher": "x"} if method in ("PATCH", "POST") else None
+    resp = admin.request(method, path.format(n=number), json=body)
     assert field_of(resp) == field, resp.text
 
 
@@ -382,6 +389,10 @@ def test_a_schedule_with_digits_int_does_not_read_is_a_field_error(schedule: str
 ])
 def test_nul_in_a_path_id_is_422(client: TestClient, method: str, path: str, field: str) -> None:
     assert field_of(client.request(method, path)) == field
+
+
+def test_nul_in_a_publisher_merge_body_is_422(admin: TestClient) -> None:
+    assert field_of(admin.post("/api/publishers/x/merge", json={"publisher": "a\x00b"})) == "publisher"
 
 
 @pytest.mark.parametrize(("body", "field"), [
