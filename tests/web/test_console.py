@@ -33,7 +33,7 @@ from catalog.store.tables import DS, JOB, SRC
 from harvester.registration import register_source
 from harvester.runner import harvest_source
 from tests.api.test_sources_jobs_api import CATALOG_TTL, _only_two_datasets
-from tests.conftest import FixtureHTTPServer
+from tests.conftest import FIXTURES, FixtureHTTPServer
 from tests.web.dom import Element, parse
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -519,3 +519,38 @@ def test_every_console_text_has_a_swedish_translation() -> None:
     catalogue = i18n.translations("sv")._catalog  # type: ignore[attr-defined]
     translated = {key if isinstance(key, str) else key[0] for key in catalogue}
     assert sorted(found - translated) == []
+
+
+def test_an_uploaded_mapping_file_is_previewed_then_saved_with_the_source(console: Console) -> None:
+    from catalog.store.tables import MAPPING
+    from tests.harvester.test_jsonapi_adapter import serve_lund
+
+    url = serve_lund(console.server)
+    profile = (FIXTURES / "jsonapi" / "lund.toml").read_bytes()
+    client = signed_in(console, "uppsala")
+    doc = page(client.get("/console/sources/new"))
+    fields = {**form_fields(doc, "/console/sources/preview"), "name": "lund", "kind": "jsonapi", "url": url}
+    resp = client.post("/console/sources/preview", data=fields,
+                       files={"mapping_file": ("lund.toml", profile, "application/toml")})
+    assert resp.status_code == 200, resp.text[:2000]
+    doc = page(resp)
+    counts = {d.find("dt").text: d.find("dd").text
+              for d in doc.find("section", class_="preview").find("dl", class_="counts").find_all("div")}
+    assert int(counts["datamängder"]) > 0  # mapped with the uploaded profile
+    assert count(console.engine, SRC) == 0 and count(console.engine, MAPPING) == 0  # a preview stores nothing
+    saved = client.post("/console/sources", data=form_fields(doc, "/console/sources"), follow_redirects=False)
+    assert saved.status_code == 303, saved.text[:2000]
+    assert count(console.engine, SRC) == 1 and count(console.engine, MAPPING) == 1
+
+
+def test_a_broken_uploaded_mapping_file_is_refused_at_its_field(console: Console) -> None:
+    client = signed_in(console, "uppsala")
+    doc = page(client.get("/console/sources/new"))
+    fields = {**form_fields(doc, "/console/sources/preview"), "name": "lund", "kind": "jsonapi",
+              "url": console.server.url("lund/x")}
+    resp = client.post("/console/sources/preview", data=fields,
+                       files={"mapping_file": ("bad.toml", b'name = "x"\nno_such_key = 1\n', "application/toml")})
+    assert resp.status_code == 422
+    error = page(resp).find("p", id="mapping_profile-error")
+    assert error is not None and "no_such_key" in error.text
+    assert count(console.engine, SRC) == 0

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -43,7 +44,8 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 SESSION_COOKIE = "dk_session"
 COOKIE_PATH = "/console"
-SOURCE_FIELDS = ("name", "kind", "url", "mapping", "schedule")
+SOURCE_FIELDS = ("name", "kind", "url", "mapping", "schedule", "mapping_profile")
+MAX_PROFILE_BYTES = 64 * 1024  # the API's limit for a mapping profile
 JOBS_SHOWN = 20
 QUALITY_RULES = 100  # every rule a report can hold in practice (the mandatory and SHACL rules)
 
@@ -146,27 +148,54 @@ def _checked(values: dict[str, str]) -> tuple[SourceIn | None, dict[str, str]]:
         return None, errors
 
 
-def _form_values(name: str, kind: str, url: str, mapping: str, schedule: str) -> dict[str, str]:
-    return {"name": name, "kind": kind, "url": url, "mapping": mapping, "schedule": schedule}
+def _form_values(name: str, kind: str, url: str, mapping: str, schedule: str,
+                 mapping_profile: str = "") -> dict[str, str]:
+    return {"name": name, "kind": kind, "url": url, "mapping": mapping, "schedule": schedule,
+            "mapping_profile": mapping_profile}
+
+
+async def _uploaded_profile(upload: UploadFile | None, kept: str) -> tuple[str, str | None]:
+    """The profile text of an uploaded file (else the one kept from the preview), or an error for the field.
+
+    The text is then checked by the API's own body model, with the same messages and the same 64 KB limit."""
+    if upload is None or not upload.filename:
+        return kept, None
+    data = await upload.read(MAX_PROFILE_BYTES + 1)
+    if len(data) > MAX_PROFILE_BYTES:
+        return "", "the mapping file is over 64 KB"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return "", "the mapping file is not UTF-8 text"
 
 
 @router.post("/sources/preview")
-def preview_source(request: Request, engine: EngineDep, settings: SettingsDep, name: Field = "",
-                   kind: Field = "dcat", url: Field = "", mapping: Field = "", schedule: Field = "",
-                   csrf_token: Field = "") -> Response:
+async def preview_source(request: Request, engine: EngineDep, settings: SettingsDep, name: Field = "",
+                         kind: Field = "dcat", url: Field = "", mapping: Field = "", schedule: Field = "",
+                         mapping_profile: Field = "", csrf_token: Field = "",
+                         mapping_file: Annotated[UploadFile | None, File()] = None) -> Response:
     """A dry run of the source in the form: what it lists and every problem, nothing stored."""
     security.check_csrf(request, csrf_token)
+    profile, upload_error = await _uploaded_profile(mapping_file, mapping_profile)
+    return await run_in_threadpool(_preview, request, engine, settings,
+                                   _form_values(name, kind, url, mapping, schedule, profile), upload_error)
+
+
+def _preview(request: Request, engine: Any, settings: Any, values: dict[str, str],
+             upload_error: str | None) -> Response:
     user = _user(request, engine)
     if user is None:
         return _see_other("/console")
-    values = _form_values(name, kind, url, mapping, schedule)
     context = _source_form(values)
     body, context["errors"] = _checked(values)
+    if upload_error:
+        body, context["errors"] = None, {**context["errors"], "mapping_profile": upload_error}
     if body is not None:
         try:
             normalise_schedule(body.schedule)  # refused now rather than at saving
             context["preview"] = preview.preview_source(settings, engine=engine, kind=body.kind, url=body.url,
-                                                        mapping=body.mapping, name=body.name)
+                                                        mapping=body.mapping, name=body.name,
+                                                        mapping_profile=body.mapping_profile)
         except FieldError as exc:
             context["errors"] = {exc.field: exc.reason}
     status = 422 if context["errors"] else 200
@@ -176,13 +205,13 @@ def preview_source(request: Request, engine: EngineDep, settings: SettingsDep, n
 @router.post("/sources")
 def save_source(request: Request, engine: EngineDep, settings: SettingsDep, name: Field = "",
                 kind: Field = "dcat", url: Field = "", mapping: Field = "", schedule: Field = "",
-                csrf_token: Field = "") -> Response:
+                mapping_profile: Field = "", csrf_token: Field = "") -> Response:
     """Register the previewed source for the signed-in organisation (audited as the API does)."""
     security.check_csrf(request, csrf_token)
     user = _user(request, engine)
     if user is None:
         return _see_other("/console")
-    values = _form_values(name, kind, url, mapping, schedule)
+    values = _form_values(name, kind, url, mapping, schedule, mapping_profile)
     context = _source_form(values)
     body, context["errors"] = _checked(values)
     if body is not None:
