@@ -34,7 +34,8 @@ def serve(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = HarvestScheduler(ctx.engine, ctx.settings).start()
     health.warm_search(ctx.engine)
-    out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs); harvest scheduler started")
+    out.print(f"Serving datakatalog on http://{host}:{port}: the portal at /, the API under /api (OpenAPI at "
+              "/docs); harvest scheduler started", highlight=False, soft_wrap=True)
     try:
         uvicorn.run(application, host=host, port=port, log_level="info")
     finally:
@@ -88,8 +89,10 @@ def demo(
             from api.app import create_app
 
             health.warm_search(ctx.engine)
-            out.print(f"Serving datakatalog on http://{host}:{port} (OpenAPI at /docs, try "
-                      f"http://{host}:{port}/api/datasets?q=badplatser)")
+            base = f"http://{host}:{port}"
+            out.print(f"The portal: {base}/  (English: {base}/?lang=en; the agency console: {base}/console)\n"
+                      f"The API: {base}/api/datasets?q=badplatser  (OpenAPI at {base}/docs)",
+                      highlight=False, soft_wrap=True)
             uvicorn.run(create_app(ctx.settings, ctx.engine), host=host, port=port, log_level="warning")
 
 
