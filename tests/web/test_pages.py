@@ -450,3 +450,12 @@ def test_api_errors_keep_their_problem_json(client, harvested):
 def test_wrong_method_on_a_page_answers_405_page(client):
     resp = client.post("/datasets", headers=HTML)
     assert resp.status_code == 405 and resp.headers["content-type"].startswith("text/html")
+
+
+
+def test_the_json_link_of_a_result_page_carries_only_search_parameters(client, harvested) -> None:
+    doc = page(client, "/datasets", q="Badplatser", utm_source="nyhetsbrev", lang="en")
+    link = doc.find("p", class_="machine-readable").find("a")
+    api = link.get("href") or ""
+    assert "utm_source" not in api and "lang=" not in api and "q=Badplatser" in api
+    assert client.get(api).status_code == 200

@@ -20,7 +20,15 @@ from api.web.i18n import N_
 from api.web.render import error_page, render, url_with
 from api.web.views import active_filters, dataset_page, facet_panels, localise_item, pagination
 from catalog.errors import NotFound
-from catalog.search.query import MAX_PAGE, MAX_TEXT, SORTS, STATUSES, parse_query, query_from_params
+from catalog.search.query import (
+    MAX_PAGE,
+    MAX_TEXT,
+    PARAMETERS,
+    SORTS,
+    STATUSES,
+    parse_query,
+    query_from_params,
+)
 from catalog.services import datasets
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +77,9 @@ def read_search(request: Request) -> tuple[dict[str, list[str]], list[dict[str, 
     return params, notices
 
 
+SEARCH_PARAMETERS = frozenset(p.name for p in PARAMETERS)
+
+
 @router.get("/datasets", response_class=HTMLResponse)
 def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
     lang = i18n.negotiate(request)
@@ -85,7 +96,8 @@ def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
         # what the words alone would find: the no-results page offers it
         alone = datasets.search_datasets(engine, parse_query(q=query.q, per_page=1, status=query.status))
         without_filters = {"total": alone["total"], "url": url_with("/datasets", [("q", query.q)])}
-    api_params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    # the JSON link carries only what the API takes (it refuses unknown parameters, e.g. a utm_source)
+    api_params = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMETERS]
     return render(request, "datasets.html", {
         "q": query.q,
         "sort": query.sort,
