@@ -32,7 +32,7 @@ CKAN_VERSION = "2.10.4"
 MAX_ROWS = 1000
 # CKAN field -> our facet
 FIELDS = {"organization": "publisher", "tags": "keyword", "res_format": "format", "license_id": "license",
-          "groups": "theme"}
+          "groups": "theme", "dataset_type": "type", "access_rights": "access"}
 
 
 class CkanError(CatalogError):
@@ -232,7 +232,7 @@ def _facet_value(facet: str, value: str) -> str:
         return value.upper()
     if facet == "format":
         return vocab.format_code(value) or value.upper()
-    if facet == "keyword":
+    if facet in ("keyword", "type", "access"):
         return value.lower()
     if facet == "license":
         return vocab.licence_code(value) or value

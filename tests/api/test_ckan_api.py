@@ -166,3 +166,20 @@ def test_withdrawn_dataset_is_deleted_for_ckan_clients(ckan, _files, add_source,
     assert ckan.action.package_show(id=ident)["state"] == "deleted"
     assert ckan.action.package_search(q="Två")["count"] == 0
     assert ident not in ckan.action.package_list()
+
+
+def test_package_search_filters_and_facets_on_type_and_access(ckan):
+    services = ckan.action.package_search(fq="dataset_type:dataservice", rows=100,
+                                          **{"facet.field": '["dataset_type", "access_rights"]'})
+    assert services["count"] >= 1
+    assert {p["name"] for p in services["results"]} == {
+        p["name"] for p in ckan.action.package_search(rows=100)["results"]
+        if {"key": "type", "value": "dataservice"} in p["extras"]}
+    # a facet's counts respect every filter but its own, as in /api/datasets
+    assert services["facets"]["dataset_type"]["dataservice"] == services["count"]
+    assert sum(services["facets"]["access_rights"].values()) <= services["count"]
+    everything = ckan.action.package_search(rows=0, **{"facet.field": '["dataset_type", "access_rights"]'})
+    assert set(everything["facets"]["dataset_type"]) == {"dataset", "dataservice"}
+    assert sum(everything["facets"]["dataset_type"].values()) == everything["count"]
+    open_ = ckan.action.package_search(fq="access_rights:open", rows=0)
+    assert open_["count"] == everything["facets"]["access_rights"].get("open", 0)
