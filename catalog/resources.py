@@ -49,6 +49,23 @@ def _copy(resource: Traversable, target: Path) -> None:
         _copy(child, target / child.name)
 
 
+_EXTRACTED: dict[tuple[str, ...], Path] = {}
+
+
+def package_dir(package: str, *parts: str) -> Path:
+    """A real folder holding ``<package>/<parts>`` for the life of the process: the installed folder
+    itself, or (when the package is imported from a zip) a copy extracted once into a temporary folder."""
+    resource = files(package).joinpath(*parts)
+    if isinstance(resource, Path):
+        return resource
+    key = (package, *parts)
+    if key not in _EXTRACTED:
+        target = Path(tempfile.mkdtemp(prefix="datakatalog-")) / "/".join(parts)
+        _copy(resource, target)
+        _EXTRACTED[key] = target
+    return _EXTRACTED[key]
+
+
 def migrations_dir() -> str:
     """The Alembic script folder, as the path Alembic needs (the wheel installs it unzipped)."""
     return str(files("catalog.store").joinpath("migrations"))

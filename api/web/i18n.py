@@ -12,7 +12,6 @@ import gettext
 import io
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from babel import Locale
@@ -23,12 +22,14 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_group_symbol
 from fastapi import Request
 
+from catalog.resources import package_dir
+
 LANGUAGES = ("sv", "en")
 DEFAULT = "sv"
 COOKIE = "lang"
 # Babel locales: dates and numbers as read in Sweden and (for English) in Europe
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = package_dir("api.web", "locale")
 
 
 def _accept_language(header: str) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,9 +14,11 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 
 from api.web import i18n, security
 from api.web.i18n import N_
+from catalog.resources import package_dir
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
+# found through importlib.resources, so a wheel (or a zip) carries them (docs/architecture.md)
+TEMPLATES_DIR = package_dir("api.web", "templates")
+STATIC_DIR = package_dir("api.web", "static")
 
 
 @pass_context

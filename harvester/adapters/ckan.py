@@ -1,7 +1,7 @@
 """CKAN portals: page through ``{portal}/api/3/action/package_search`` with rows/start.
 
 The source URL is the portal's base URL (``https://host/`` or ``https://host/data/``; an action URL
-is accepted too). Every package is mapped by :mod:`catalog.ckan_map`.
+is accepted too). Every package is mapped by :mod:`catalog.formats.ckan_read`.
 
 package_search pages shift when packages are added or removed, so a page's bytes say nothing about
 which datasets it holds: the unchanged-page shortcut is never used here (record-level content

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection datakatalog hands it (catalog.db.upgrade)."""
+"""Alembic environment: runs on the connection datakatalog hands it (catalog.store.engine.upgrade)."""
 
 from alembic import context
 from sqlalchemy import create_engine
