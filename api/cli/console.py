@@ -33,6 +33,11 @@ out = Console()
 err = Console(stderr=True)
 
 
+# the search filters `search` and `export` share (each repeatable: values OR, filters AND)
+FacetOption = Annotated[list[str] | None, typer.Option()]
+TypeOption = Annotated[list[str] | None, typer.Option("--type", help="dataset or dataservice")]
+AccessOption = Annotated[list[str] | None, typer.Option(help="open, restricted or non-public")]
+
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
 ]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.console import Context, err, fail
+from api.cli.console import AccessOption, Context, FacetOption, TypeOption, err, fail
 from catalog.search.query import params_of, query_from_params
 
 
@@ -18,15 +18,15 @@ def register(app: typer.Typer) -> None:
         text: Annotated[str, typer.Argument(help="Free text; empty matches everything")] = "",
         format: Annotated[str, typer.Option("--format", help="csv, json, xlsx, md, ttl, jsonld or rdf")] = "csv",
         out_file: Annotated[str, typer.Option("--out", help="File to write ('-' for standard output)")] = "-",
-        publisher: Annotated[list[str] | None, typer.Option()] = None,
-        theme: Annotated[list[str] | None, typer.Option()] = None,
+        publisher: FacetOption = None,
+        theme: FacetOption = None,
         dataset_format: Annotated[list[str] | None, typer.Option(
             "--dataset-format", help="Only datasets offering this EU file type (CSV, GEOJSON …)")] = None,
-        license: Annotated[list[str] | None, typer.Option()] = None,
-        keyword: Annotated[list[str] | None, typer.Option()] = None,
-        source: Annotated[list[str] | None, typer.Option()] = None,
-        type_: Annotated[list[str] | None, typer.Option("--type", help="dataset or dataservice")] = None,
-        access: Annotated[list[str] | None, typer.Option(help="open, restricted or non-public")] = None,
+        license: FacetOption = None,
+        keyword: FacetOption = None,
+        source: FacetOption = None,
+        type_: TypeOption = None,
+        access: AccessOption = None,
         sort: str = "relevance",
         status: str = "active",
         db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file")] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.console import Context, DbOption, fail, out, print_json
+from api.cli.console import AccessOption, Context, DbOption, FacetOption, TypeOption, fail, out, print_json
 from catalog.errors import CatalogError
 from catalog.search.query import params_of, query_from_params
 from catalog.services import datasets
@@ -15,14 +15,14 @@ from catalog.services import datasets
 
 def search(
     text: Annotated[str, typer.Argument(help="Free text; empty matches everything")] = "",
-    publisher: Annotated[list[str] | None, typer.Option()] = None,
-    theme: Annotated[list[str] | None, typer.Option()] = None,
+    publisher: FacetOption = None,
+    theme: FacetOption = None,
     format: Annotated[list[str] | None, typer.Option("--format")] = None,
-    license: Annotated[list[str] | None, typer.Option()] = None,
-    keyword: Annotated[list[str] | None, typer.Option()] = None,
-    source: Annotated[list[str] | None, typer.Option()] = None,
-    type_: Annotated[list[str] | None, typer.Option("--type", help="dataset or dataservice")] = None,
-    access: Annotated[list[str] | None, typer.Option(help="open, restricted or non-public")] = None,
+    license: FacetOption = None,
+    keyword: FacetOption = None,
+    source: FacetOption = None,
+    type_: TypeOption = None,
+    access: AccessOption = None,
     sort: str = "relevance",
     status: str = "active",
     page: int = 1,
