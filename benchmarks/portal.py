@@ -12,22 +12,13 @@ max per kind and over every /datasets request. The issue's target: p95 ≤ 50 ms
 from __future__ import annotations
 
 import argparse
-import functools
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
-import threading
 import time
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from benchmarks.harvest import _Quiet, run_once
-from benchmarks.search import QUERIES, free_port, pct
+from benchmarks.search import QUERIES, harvested_catalogue, pct, served
 
 PAGE_QUERIES: dict[str, list[dict[str, Any]]] = {
     **QUERIES,
@@ -51,31 +42,9 @@ def main() -> None:
     if args.skip_harvest and not args.db:
         parser.error("--skip-harvest needs --db")
 
-    from benchmarks.gen_catalog import generate
-
-    workdir = Path(tempfile.mkdtemp(prefix="dk-portal-"))
-    db_url = args.db or f"sqlite:///{workdir / 'portal.db'}"
-    if not args.skip_harvest:
-        (workdir / "catalog.ttl").write_text(generate(args.datasets), encoding="utf-8")
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(workdir)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        r = run_once(db_url, f"http://127.0.0.1:{server.server_address[1]}/catalog.ttl")
-        print(f"harvested {r['added']} datasets in {r['seconds']:.1f} s ({r['status']})")
-        server.shutdown()
-
-    port = free_port()
-    exe = Path(sys.executable).with_name("datakatalog")
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db_url],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
-    base = f"http://127.0.0.1:{port}"
+    db_url = args.db if args.skip_harvest else harvested_catalogue(args.datasets, "dk-portal-", args.db)
     html = {"Accept": "text/html"}
-    try:
-        for _ in range(100):
-            try:
-                requests.get(base + "/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
+    with served(db_url) as base:
         session = requests.Session()
         t0 = time.perf_counter()
         session.get(base + "/datasets", headers=html, timeout=60).raise_for_status()
@@ -124,9 +93,6 @@ def main() -> None:
         print(row("the same, /api/datasets", api))
         for kind, values in other.items():
             print(row(kind, values))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

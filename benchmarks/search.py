@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,33 +53,28 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=int, default=20000)
-    parser.add_argument("--db", default=None)
-    parser.add_argument("--requests", type=int, default=240)
-    parser.add_argument("--skip-harvest", action="store_true",
-                        help="search the catalogue already in --db (from an earlier run) instead of harvesting")
-    args = parser.parse_args()
-    if args.skip_harvest and not args.db:
-        parser.error("--skip-harvest needs --db")
-
+def harvested_catalogue(datasets: int, prefix: str, db_url: str | None = None) -> str:
+    """``db_url`` (default: a SQLite file in a new temporary folder) with a generated catalogue harvested."""
     import functools
     import threading
     from http.server import ThreadingHTTPServer
 
     from benchmarks.gen_catalog import generate
 
-    workdir = Path(tempfile.mkdtemp(prefix="dk-search-"))
-    db_url = args.db or f"sqlite:///{workdir / 'search.db'}"
-    if not args.skip_harvest:
-        (workdir / "catalog.ttl").write_text(generate(args.datasets), encoding="utf-8")
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(workdir)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        r = run_once(db_url, f"http://127.0.0.1:{server.server_address[1]}/catalog.ttl")
-        print(f"harvested {r['added']} datasets in {r['seconds']:.1f} s ({r['status']})")
-        server.shutdown()
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    db_url = db_url or f"sqlite:///{workdir / 'catalogue.db'}"
+    (workdir / "catalog.ttl").write_text(generate(datasets), encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(workdir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    r = run_once(db_url, f"http://127.0.0.1:{server.server_address[1]}/catalog.ttl")
+    print(f"harvested {r['added']} datasets in {r['seconds']:.1f} s ({r['status']})")
+    server.shutdown()
+    return db_url
 
+
+@contextmanager
+def served(db_url: str) -> Iterator[str]:
+    """`datakatalog serve` on ``db_url`` in its own process, answering; yields its base URL."""
     port = free_port()
     exe = Path(sys.executable).with_name("datakatalog")
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db_url],
@@ -90,6 +87,25 @@ def main() -> None:
                 break
             except requests.ConnectionError:
                 time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=20000)
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--requests", type=int, default=240)
+    parser.add_argument("--skip-harvest", action="store_true",
+                        help="search the catalogue already in --db (from an earlier run) instead of harvesting")
+    args = parser.parse_args()
+    if args.skip_harvest and not args.db:
+        parser.error("--skip-harvest needs --db")
+
+    db_url = args.db if args.skip_harvest else harvested_catalogue(args.datasets, "dk-search-", args.db)
+    with served(db_url) as base:
         session = requests.Session()
         t0 = time.perf_counter()
         session.get(base + "/api/datasets", timeout=60).raise_for_status()
@@ -120,9 +136,6 @@ def main() -> None:
                   f"{max(values):8.1f}")
         print(f"{'all':24s} {len(every):4d} {statistics.median(every):8.1f} {pct(every, 95):8.1f} "
               f"{max(every):8.1f}")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 if __name__ == "__main__":
