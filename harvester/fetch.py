@@ -116,7 +116,10 @@ def resolve(host: str, port: int, *, allow_private: bool) -> list[tuple[socket.A
 
 def check_url(url: str, *, allow_private: bool) -> None:
     """Refuse schemes other than http(s) and addresses the rules forbid (raises SourceRefused)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed IPv6 bracket ("http://[::1/"), a bracketed non-address
+        raise SourceRefused(f"the URL {url[:200]!r} is not a valid URL: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise SourceRefused(f"only http and https sources are allowed, not {parts.scheme or 'no scheme'!r}")
     try:
@@ -360,12 +363,17 @@ class Fetcher:
                     raise FetchError(f"{where}: {exc.message}") from exc
                 except requests.RequestException as exc:
                     raise self._request_error(current, exc, expired) from exc
+                except ValueError as exc:  # requests reads a redirect's Location ahead, even when not following it
+                    raise FetchError(f"{where}: redirect to an invalid URL: {exc}") from exc
                 with resp:
                     if resp.status_code in REDIRECT_STATUSES:
                         location = resp.headers.get("location")
                         if not location:
                             raise FetchError(f"{current}: HTTP {resp.status_code} redirect without a Location")
-                        current = urljoin(current, location.strip())
+                        try:
+                            current = urljoin(current, location.strip())
+                        except ValueError as exc:
+                            raise FetchError(f"{current}: redirect to an invalid URL {location[:200]!r}") from exc
                         continue
                     hdrs = {k.lower(): v for k, v in resp.headers.items()}
                     # an error answer's body is not needed: only its status and Retry-After

@@ -431,3 +431,22 @@ def test_headers_with_digits_int_does_not_read_are_ignored_by_the_fetcher(settin
         url = server.route("/odd.ttl", lambda h: h.reply(200, body, "text/turtle", {"Content-Length": "²"},
                                                           declare_length=False))
         assert Fetcher(settings).get(url).body == body
+
+
+@pytest.mark.parametrize("url", ["http://[abc/x", "http://[::1/x", "https://[not-an-address]/"])
+@pytest.mark.parametrize("path", ["/api/sources/preview", "/api/sources", "/api/validate"])
+def test_a_url_python_cannot_split_is_422_not_500(admin: TestClient, path: str, url: str) -> None:
+    body = {"url": url, "name": "trasig", "kind": "dcat"} if path == "/api/sources" else {"url": url}
+    problem = problem_of(admin.post(path, json=body), 422)
+    assert "not a valid URL" in problem["detail"]
+
+
+def test_a_redirect_to_a_url_python_cannot_split_fails_the_fetch(settings: Settings) -> None:
+    from harvester.errors import FetchError
+    from harvester.fetch import Fetcher
+    from tests.harvester import misbehaving
+
+    with misbehaving.running() as server:
+        url = server.redirect("/cat.ttl", "http://[::1/elsewhere")
+        with pytest.raises(FetchError, match="redirect to an invalid URL"):
+            Fetcher(settings).get(url)

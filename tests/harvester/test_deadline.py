@@ -33,6 +33,12 @@ TRICKLE_FOR = 20.0  # seconds the server keeps trickling; far longer than the de
 
 
 @pytest.fixture
+def slow() -> Settings:
+    """Fetch settings alone: the fetcher needs no database, so these tests run once, not per backend."""
+    return Settings(allow_private_sources=True, user_agent="datakatalog-tests", **SLOW)
+
+
+@pytest.fixture
 def bad() -> Iterator[MisbehavingServer]:
     with misbehaving.running() as server:
         yield server
@@ -69,11 +75,11 @@ def _trickle_for(server: MisbehavingServer, path: str, *, every: float, seconds:
 
 @pytest.mark.parametrize("shape", ["body", "body-without-length", "headers"])
 def test_a_body_trickling_faster_than_the_read_timeout_is_cut_at_the_deadline(
-    settings: Settings, bad: MisbehavingServer, shape: str,
+    slow: Settings, bad: MisbehavingServer, shape: str,
 ) -> None:
     url = _trickle_for(bad, "/slow.ttl", every=1.0, seconds=TRICKLE_FOR, headers_too=shape == "headers",
                        chunked=shape == "body-without-length")
-    fetcher = Fetcher(settings.model_copy(update=SLOW))
+    fetcher = Fetcher(slow)
     started = time.monotonic()
     with pytest.raises(SourceTimeout, match=r"did not arrive within the 3 s deadline"):
         fetcher.get(url)
@@ -96,14 +102,14 @@ def test_a_harvest_of_a_trickling_source_fails_within_the_deadline_and_says_so(
     assert elapsed < DEADLINE + 5, f"took {elapsed:.1f} s: {job.message}"
 
 
-def test_the_deadline_holds_in_a_thread_other_than_the_main_one(settings: Settings, bad: MisbehavingServer) -> None:
+def test_the_deadline_holds_in_a_thread_other_than_the_main_one(slow: Settings, bad: MisbehavingServer) -> None:
     # serve runs harvests in worker threads: no signal-based timeout could reach them
     url = _trickle_for(bad, "/slow.ttl", every=1.0, seconds=TRICKLE_FOR, chunked=True)
     outcome: list[BaseException | None] = []
 
     def fetch() -> None:
         try:
-            Fetcher(settings.model_copy(update=SLOW)).get(url)
+            Fetcher(slow).get(url)
             outcome.append(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             outcome.append(exc)
@@ -117,9 +123,7 @@ def test_the_deadline_holds_in_a_thread_other_than_the_main_one(settings: Settin
     assert time.monotonic() - started < DEADLINE + 5
 
 
-def test_a_slow_but_steady_answer_within_the_deadline_arrives_whole(
-    settings: Settings, bad: MisbehavingServer,
-) -> None:
+def test_a_slow_but_steady_answer_within_the_deadline_arrives_whole(slow: Settings, bad: MisbehavingServer) -> None:
     body = b"# " + b"." * 40 + b"\n"
 
     def run(h: Any) -> None:
@@ -134,17 +138,17 @@ def test_a_slow_but_steady_answer_within_the_deadline_arrives_whole(
             h.wfile.flush()
 
     url = bad.route("/steady.ttl", run)
-    assert Fetcher(settings.model_copy(update=SLOW)).get(url).body == body
+    assert Fetcher(slow).get(url).body == body
 
 
-def test_the_deadline_also_cuts_a_trickle_over_https(settings: Settings, tmp_path: Path) -> None:
+def test_the_deadline_also_cuts_a_trickle_over_https(slow: Settings, tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
                     "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
                     "-out", str(cert)], check=True, capture_output=True)
     with misbehaving.running(tls=(cert, key)) as server:
         url = _trickle_for(server, "/slow.ttl", every=1.0, seconds=TRICKLE_FOR, chunked=True)
-        fetcher = Fetcher(settings.model_copy(update=SLOW))
+        fetcher = Fetcher(slow)
         fetcher.session.verify = str(cert)
         started = time.monotonic()
         with pytest.raises(SourceTimeout, match=r"did not arrive within the 3 s deadline"):
