@@ -347,8 +347,9 @@ def field_of(resp: Any) -> str:
 def test_ids_and_cursors_out_of_their_columns_range_are_422_naming_the_field(
     admin: TestClient, method: str, path: str, field: str, number: int,
 ) -> None:
-    if number in (-1, 0) and field == "cursor":
-        pytest.skip("a cursor of 0 is the start of the feed")
+    if number == 0 and field == "cursor":  # the start of the feed: a cursor of 0 is answered
+        assert admin.get("/api/changes?cursor=0").status_code == 200
+        return
     body = {"schedule": "1d", "publisher": "x"} if method in ("PATCH", "POST") else None
     resp = admin.request(method, path.format(n=number), json=body)
     assert field_of(resp) == field, resp.text
