@@ -76,12 +76,16 @@ class Distribution:
     issued: str | None = None
     modified: str | None = None
     access_service: list[str] = field(default_factory=list)
+    # high-value datasets (DCAT-AP 3 dcatap:hvdCategory, dcatap:applicableLegislation): IRIs
+    hvd_categories: list[str] = field(default_factory=list)
+    applicable_legislation: list[str] = field(default_factory=list)
     id: str | None = None
 
 
 @dataclass(slots=True)
 class DatasetRecord:
-    """One dataset or data service, normalised. ``kind`` is ``dataset`` or ``dataservice``."""
+    """One dataset, dataset series or data service, normalised. ``kind`` is ``dataset``,
+    ``datasetseries`` (dcat:DatasetSeries) or ``dataservice``."""
 
     kind: str = "dataset"
     uri: str | None = None
@@ -108,6 +112,11 @@ class DatasetRecord:
     endpoint_urls: list[str] = field(default_factory=list)
     endpoint_descriptions: list[str] = field(default_factory=list)
     serves_datasets: list[str] = field(default_factory=list)
+    # high-value datasets (DCAT-AP 3 dcatap:hvdCategory, dcatap:applicableLegislation): IRIs
+    hvd_categories: list[str] = field(default_factory=list)
+    applicable_legislation: list[str] = field(default_factory=list)
+    # the dataset series (dcat:inSeries, by IRI) this dataset belongs to
+    in_series: list[str] = field(default_factory=list)
     # the services (by URI) that serve this dataset, filled by adapters that know them
     served_by: list[str] = field(default_factory=list)
     # problems found while mapping (odd dates, unknown formats); kept, never fatal
@@ -158,8 +167,14 @@ class DatasetRecord:
         """Rebuild a record stored with :meth:`to_dict`."""
         data = dict(data)
         pub = data.get("publisher")
-        data["publisher"] = Agent(**pub) if pub else None
-        data["contact_points"] = [ContactPoint(**c) for c in data.get("contact_points") or []]
-        data["distributions"] = [Distribution(**d) for d in data.get("distributions") or []]
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        data["publisher"] = _known(Agent, pub) if pub else None
+        data["contact_points"] = [_known(ContactPoint, c) for c in data.get("contact_points") or []]
+        data["distributions"] = [_known(Distribution, d) for d in data.get("distributions") or []]
+        return _known(cls, data)
+
+
+def _known(cls: Any, data: dict[str, Any]) -> Any:
+    """``cls`` built from the keys of ``data`` it knows: a record stored by an older version lacks the
+    newer keys (they take their defaults) and one stored by a newer version may carry keys we drop."""
+    known = cls.__dataclass_fields__
+    return cls(**{k: v for k, v in data.items() if k in known})

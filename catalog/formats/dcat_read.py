@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from catalog import vocab
 from catalog.errors import ParseError
 from catalog.normalise import looks_like_url, mailto, normalise_date
-from catalog.rdf.namespaces import DCAT, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD
+from catalog.rdf.namespaces import DCAT, DCATAP, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD
 from catalog.rdf.parse import GraphIndex, Term
 from catalog.rdf.parse import key as _key
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
@@ -201,6 +201,8 @@ def read_distribution(g: GraphIndex, node: Term, notes: list[str]) -> Distributi
         issued=_date(g.value(key, DCT + "issued"), notes),
         modified=_date(g.value(key, DCT + "modified"), notes),
         access_service=_iris(g, key, DCAT + "accessService"),
+        hvd_categories=_iris(g, key, DCATAP + "hvdCategory"),
+        applicable_legislation=_iris(g, key, DCATAP + "applicableLegislation"),
     )
 
 
@@ -268,6 +270,9 @@ def read_resource(g: GraphIndex, subject: Term, kind: str) -> DatasetRecord:
     rec.conforms_to = _iris(g, key, DCT + "conformsTo")
     rec.documentation = _iris(g, key, FOAF + "page")
     rec.temporal = _temporal(g, key)
+    rec.hvd_categories = _iris(g, key, DCATAP + "hvdCategory")
+    rec.applicable_legislation = _iris(g, key, DCATAP + "applicableLegislation")
+    rec.in_series = _iris(g, key, DCAT + "inSeries")
     if kind == "dataservice":
         rec.endpoint_urls = _iris(g, key, DCAT + "endpointURL")
         rec.endpoint_descriptions = _iris(g, key, DCAT + "endpointDescription")
@@ -279,6 +284,7 @@ def read_resource(g: GraphIndex, subject: Term, kind: str) -> DatasetRecord:
 def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Exception]]:
     """Every dataset and data service of a parsed document, as (reference, record or error)."""
     seen: set[str] = set()
+    series = set(g.types.get(DCAT + "DatasetSeries", ()))
     services: dict[str, list[str]] = {}
     # statements the parser dropped: noted on the dataset they describe, or reported on their own
     dropped: dict[str, list[str]] = {}
@@ -295,8 +301,9 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
                 continue
             seen.add(skey)
             subject: Term = ox.BlankNode(skey[2:]) if skey.startswith("_:") else ox.NamedNode(skey)
+            kind_of = "datasetseries" if kind == "dataset" and skey in series else kind
             try:
-                rec = read_resource(g, subject, kind)
+                rec = read_resource(g, subject, kind_of)
                 if skey in dropped:
                     rec.notes.extend(dropped[skey])
             except Exception as exc:  # one bad record never sinks a run

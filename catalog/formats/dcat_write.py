@@ -16,12 +16,32 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from catalog import vocab
-from catalog.rdf.graph import DCAT, DCTERMS, FOAF, HYDRA, RDF, RDFS, SKOS, VCARD, XSD, Graph, Literal, URIRef, new_graph
+from catalog.rdf import namespaces
+from catalog.rdf.graph import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    HYDRA,
+    RDF,
+    RDFS,
+    SKOS,
+    VCARD,
+    XSD,
+    Graph,
+    Literal,
+    Namespace,
+    URIRef,
+    new_graph,
+)
 from catalog.records import DatasetRecord, LangMap
 
 CC0 = ox.NamedNode("http://creativecommons.org/publicdomain/zero/1.0/")
 THEME_SCHEME = ox.NamedNode("http://publications.europa.eu/resource/authority/data-theme")
 IANA_MEDIA = vocab.IANA_MEDIA_NS[0]
+DCATAP = Namespace(namespaces.DCATAP)
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+# the class each record kind is written as
+CLASSES = {"dataset": DCAT.Dataset, "datasetseries": DCAT.DatasetSeries, "dataservice": DCAT.DataService}
 
 
 @dataclass(slots=True)
@@ -129,13 +149,21 @@ class _Writer:
         return iri
 
 
+def _hvd(g: Graph, w: _Writer, s: ox.NamedNode, categories: list[str], legislation: list[str]) -> None:
+    """High-value dataset facts: the HVD categories (skos:Concept) and the legislation (ELI)."""
+    for cat in categories:
+        g.add((s, DCATAP.hvdCategory, w.concept(cat, "hvd-category")))
+    for act in legislation:
+        g.add((s, DCATAP.applicableLegislation, w.node(act, "legislation", ELI.LegalResource)))
+
+
 def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     """Add one dataset (or data service) and everything it points to; returns its IRI."""
     rec = item.record
     base = base_url.rstrip("/")
     w = _Writer(g, base)
     s = URIRef(rec.uri or f"{base}/id/dataset/{item.id}")
-    g.add((s, RDF.type, DCAT.DataService if rec.kind == "dataservice" else DCAT.Dataset))
+    g.add((s, RDF.type, CLASSES.get(rec.kind, DCAT.Dataset)))
     _lang(g, s, DCTERMS.title, rec.title)
     _lang(g, s, DCTERMS.description, rec.description)
     if rec.identifier:
@@ -204,6 +232,9 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         g.add((s, DCAT.endpointURL, _ref(url)))
     for url in rec.endpoint_descriptions:
         g.add((s, DCAT.endpointDescription, _ref(url)))
+    _hvd(g, w, s, rec.hvd_categories, rec.applicable_legislation)
+    for series in rec.in_series:
+        g.add((s, DCAT.inSeries, w.node(series, "series", DCAT.DatasetSeries)))
     for served in rec.serves_datasets:
         g.add((s, DCAT.servesDataset, w.node(served, "dataset", DCAT.Dataset)))
     for pos, dist in enumerate(rec.distributions):
@@ -238,6 +269,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
             g.add((d, DCTERMS.modified, _date(dist.modified)))
         for svc in dist.access_service:
             g.add((d, DCAT.accessService, w.node(svc, "dataservice", DCAT.DataService)))
+        _hvd(g, w, d, dist.hvd_categories, dist.applicable_legislation)
     return s
 
 

@@ -34,7 +34,7 @@ PREFIXES: dict[str, str] = {
 # The prefixes declared in the documents datakatalog writes: the vocabularies its DCAT-AP-SE output
 # uses, and no more (a Turtle page that declares twenty unused prefixes only looks broken).
 WRITTEN_PREFIXES: dict[str, str] = {
-    name: PREFIXES[name] for name in ("dcat", "dct", "foaf", "vcard", "hydra", "xsd", "rdf", "skos", "rdfs")
+    name: PREFIXES[name] for name in ("dcat", "dct", "dcatap", "foaf", "vcard", "hydra", "xsd", "rdf", "skos", "rdfs")
 }
 
 
