@@ -144,3 +144,44 @@ def web_url(value: str | None) -> str | None:
     if value and value.startswith("www."):
         return "http://" + value
     return value
+
+
+# -- periods of time --------------------------------------------------------------------------
+
+_OPEN_END = ("", "..")
+
+
+def temporal_interval(raw: str | None, notes: list[str] | None = None) -> dict[str, str] | None:
+    """The start and end of an ISO 8601 time interval given as text ("2019-01-01/2020-12-31",
+    "2019/2020", "2019-03/..": an open end is left out; a lone "2019" is that year); None, with a note,
+    for text that is no interval of dates (a duration such as "2019-01-01/P1Y" keeps its start)."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    parts = text.split("/")
+    if len(parts) == 1 and _PARTIAL_DATE.fullmatch(text) and is_valid_date(text):
+        return {"start": text, "end": text}  # one year, month or day: the period it names
+    if len(parts) != 2 or all(p.strip() in _OPEN_END for p in parts):
+        if notes is not None:
+            notes.append(f"temporal coverage {text!r} is no ISO 8601 interval; not mapped")
+        return None
+    period: dict[str, str] = {}
+    for name, part in zip(("start", "end"), parts, strict=True):
+        part = part.strip()
+        if part in _OPEN_END:
+            continue
+        if name == "end" and part.upper().startswith("P"):
+            if notes is not None:
+                notes.append(f"temporal coverage {text!r}: the duration {part!r} is not mapped, only the start")
+            continue
+        value = normalise_date(part)
+        if value is None or not is_valid_date(value) or not _looks_dated(value):
+            if notes is not None:
+                notes.append(f"temporal coverage {text!r} is no ISO 8601 interval; not mapped")
+            return None
+        period[name] = value
+    return period or None
+
+
+def _looks_dated(value: str) -> bool:
+    return bool(_PARTIAL_DATE.match(value))

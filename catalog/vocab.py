@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -285,3 +286,124 @@ def licence_label(code: str, lang: str = "sv") -> str:
 
 def access_code(value: str | None) -> str | None:
     return access_rights().code(value) if value else None
+
+
+# -- text values sources send where DCAT wants an IRI (issue 14) --------------------------------
+#
+# Each function maps an IRI of its vocabulary (http or https), a code, a Swedish or English label or
+# a word sources really write to the canonical IRI, and gives None for what it cannot map: the caller
+# keeps such a value as the source gave it and notes it on the record.
+
+
+def word_key(value: str) -> str:
+    """A loose spelling as one key: case, accents (å, ä, ö), spaces and underscores folded
+    ("Månadsvis" -> "manadsvis", "Non public" -> "non-public")."""
+    folded = unicodedata.normalize("NFKD", value.strip().casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[\s_]+", "-", plain).strip("-.")
+
+
+def _mapped(value: str | None, vocabulary: Vocabulary, words: dict[str, str]) -> str | None:
+    if not value or not value.strip():
+        return None
+    code = vocabulary.lookup(value) or words.get(word_key(value))
+    return vocabulary.iri(code) if code else None
+
+
+# ISO 639-2/B codes that differ from the ISO 639-2/T (= EU) code
+_ISO639_2B = {"ger": "DEU", "fre": "FRA", "dut": "NLD", "cze": "CES", "gre": "ELL", "chi": "ZHO", "per": "FAS",
+              "ice": "ISL", "slo": "SLK", "rum": "RON", "alb": "SQI", "arm": "HYE", "baq": "EUS", "geo": "KAT",
+              "mac": "MKD", "may": "MSA", "tib": "BOD", "wel": "CYM"}
+_LANGUAGE_TAG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})*$", re.IGNORECASE)
+
+
+def language_iri(value: str | None) -> str | None:
+    """The EU language IRI of an IRI, an EU code, an ISO 639-1/-2/-3 code or BCP 47 tag ("en", "eng",
+    "sv-SE", "ger") or a Swedish or English name ("svenska", "English"); None when unknown."""
+    if not value or not value.strip():
+        return None
+    voc = languages()
+    code = voc.lookup(value)
+    if code is None:
+        tag = _LANGUAGE_TAG.match(value.strip())
+        if tag:
+            primary = tag.group(1).lower()
+            code = _ISO639_1.get(primary) or _ISO639_2B.get(primary) or voc.code(primary)
+    return voc.iri(code) if code else None
+
+
+# Words and durations sources write for an update frequency -> EU frequency code; the table's own
+# labels ("daily", "dagligen", "every two weeks") are found through the vocabulary.
+FREQUENCY_WORDS: dict[str, str] = {
+    # Swedish
+    "daglig": "DAILY", "dagligen": "DAILY", "varje-dag": "DAILY", "dag": "DAILY",
+    "veckovis": "WEEKLY", "varje-vecka": "WEEKLY", "vecka": "WEEKLY", "varannan-vecka": "BIWEEKLY",
+    "manadsvis": "MONTHLY", "manatlig": "MONTHLY", "manatligen": "MONTHLY", "varje-manad": "MONTHLY",
+    "kvartalsvis": "QUARTERLY", "varje-kvartal": "QUARTERLY", "halvarsvis": "ANNUAL_2",
+    "arlig": "ANNUAL", "arligen": "ANNUAL", "arsvis": "ANNUAL", "varje-ar": "ANNUAL", "vartannat-ar": "BIENNIAL",
+    "timvis": "HOURLY", "varje-timme": "HOURLY", "kontinuerligt": "CONT", "lopande": "CONT",
+    "realtid": "UPDATE_CONT", "i-realtid": "UPDATE_CONT", "oregelbundet": "IRREG", "oregelbunden": "IRREG",
+    "vid-behov": "AS_NEEDED", "aldrig": "NEVER", "okand": "UNKNOWN", "ingen-uppdatering": "NOT_PLANNED",
+    # English
+    "day": "DAILY", "week": "WEEKLY", "month": "MONTHLY", "annually": "ANNUAL", "yearly": "ANNUAL",
+    "year": "ANNUAL", "fortnightly": "BIWEEKLY", "semiannual": "ANNUAL_2", "semi-annual": "ANNUAL_2",
+    "semiannually": "ANNUAL_2", "half-yearly": "ANNUAL_2", "biannual": "ANNUAL_2", "quarter": "QUARTERLY",
+    "hour": "HOURLY", "real-time": "UPDATE_CONT", "realtime": "UPDATE_CONT", "live": "UPDATE_CONT",
+    "continuously": "CONT", "continual": "CONT", "irregularly": "IRREG", "as-required": "AS_NEEDED",
+    "on-demand": "AS_NEEDED", "not-planned": "NOT_PLANNED", "no-updates": "NOT_PLANNED",
+    # ISO 8601 durations (also as repeating intervals, "R/P1D")
+    "pt1m": "1MIN", "pt5m": "5MIN", "pt10m": "10MIN", "pt15m": "15MIN", "pt30m": "30MIN",
+    "pt1h": "HOURLY", "pt2h": "BIHOURLY", "pt3h": "TRIHOURLY", "pt12h": "12HRS",
+    "p1d": "DAILY", "p1w": "WEEKLY", "p7d": "WEEKLY", "p2w": "BIWEEKLY", "p14d": "BIWEEKLY",
+    "p1m": "MONTHLY", "p2m": "BIMONTHLY", "p3m": "QUARTERLY", "p6m": "ANNUAL_2", "p1y": "ANNUAL",
+    "p12m": "ANNUAL", "p2y": "BIENNIAL", "p3y": "TRIENNIAL", "p4y": "QUADRENNIAL", "p5y": "QUINQUENNIAL",
+    "p10y": "DECENNIAL",
+}
+# Dublin Core's Collection Description Frequency vocabulary (DCAT-AP 1.x sources still use it)
+CLD_FREQ_NS = ("http://purl.org/cld/freq/", "https://purl.org/cld/freq/")
+_CLD_FREQUENCIES = {
+    "triennial": "TRIENNIAL", "biennial": "BIENNIAL", "annual": "ANNUAL", "semiannual": "ANNUAL_2",
+    "threeTimesAYear": "ANNUAL_3", "quarterly": "QUARTERLY", "bimonthly": "BIMONTHLY", "monthly": "MONTHLY",
+    "semimonthly": "MONTHLY_2", "biweekly": "BIWEEKLY", "threeTimesAMonth": "MONTHLY_3", "weekly": "WEEKLY",
+    "semiweekly": "WEEKLY_2", "threeTimesAWeek": "WEEKLY_3", "daily": "DAILY", "continuous": "CONT",
+    "irregular": "IRREG",
+}
+
+
+def frequency_iri(value: str | None) -> str | None:
+    """The EU frequency IRI of an IRI (EU or Dublin Core's purl.org/cld/freq), a code, a label or a
+    word ("daily", "Månadsvis", "årligen", "P1W", "R/P1D"); None when unknown."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    for ns in CLD_FREQ_NS:
+        if text.startswith(ns):
+            code = _CLD_FREQUENCIES.get(text[len(ns):].strip("/"))
+            return frequencies().iri(code) if code else None
+    if text.upper().startswith("R/P") or text.upper().startswith("R/PT"):
+        text = text[2:]
+    return _mapped(text, frequencies(), FREQUENCY_WORDS)
+
+
+# Words sources write for access rights -> EU access-right code (besides the table's labels:
+# "public", "offentligt", "restricted", "begränsad åtkomst", "non-public", "icke-offentligt" …)
+ACCESS_WORDS: dict[str, str] = {
+    "open": "PUBLIC", "open-data": "PUBLIC", "oppen": "PUBLIC", "oppna": "PUBLIC", "oppna-data": "PUBLIC",
+    "offentlig": "PUBLIC", "publik": "PUBLIC", "allman": "PUBLIC",
+    "begransad": "RESTRICTED", "begransat": "RESTRICTED", "limited": "RESTRICTED",
+    "nonpublic": "NON_PUBLIC", "non-public": "NON_PUBLIC", "not-public": "NON_PUBLIC", "icke-offentlig": "NON_PUBLIC",
+    "ej-offentlig": "NON_PUBLIC", "inte-offentlig": "NON_PUBLIC", "ej-offentligt": "NON_PUBLIC",
+}
+
+
+def access_right_iri(value: str | None) -> str | None:
+    """The EU access-right IRI of an IRI, a code, a label or a word ("public", "öppen",
+    "restricted", "non-public"); None when unknown."""
+    return _mapped(value, access_rights(), ACCESS_WORDS)
+
+
+def theme_iri_of(value: str | None) -> str | None:
+    """The EU data-theme IRI of an IRI, a code ("TRAN", "tran") or a Swedish or English label
+    ("Transport", "Miljö"); None when unknown (:func:`theme_iri` keeps such a value instead)."""
+    code = theme_code(value)
+    return themes().iri(code) if code else None
