@@ -33,6 +33,7 @@ from catalog.rdf.graph import (
     URIRef,
     new_graph,
 )
+from catalog.rdf.iris import as_iri
 from catalog.records import DatasetRecord, LangMap
 
 CC0 = ox.NamedNode("http://creativecommons.org/publicdomain/zero/1.0/")
@@ -69,23 +70,15 @@ def _date(value: str) -> ox.Literal:
 
 
 def _ref(value: str) -> ox.NamedNode | ox.Literal:
-    if ":" in value and " " not in value:
-        try:
-            return ox.NamedNode(value)
-        except ValueError:
-            pass
-    return ox.Literal(value)
+    """The value as an IRI when :func:`catalog.rdf.iris.as_iri` allows it, else as a literal."""
+    iri = as_iri(value)
+    return ox.NamedNode(iri) if iri else ox.Literal(value)
 
 
 def _iri(value: str) -> ox.NamedNode | None:
-    """An absolute IRI, or None for text that is not one."""
-    value = value.strip()
-    if ":" in value and not any(c in value for c in ' <>"{}|\\^`'):
-        try:
-            return ox.NamedNode(value)
-        except ValueError:
-            return None
-    return None
+    """An absolute IRI, or None for text that is not one (``internalURI:contactPoint0``, spaces)."""
+    iri = as_iri(value)
+    return ox.NamedNode(iri) if iri else None
 
 
 def _digest(text: str) -> str:
@@ -162,14 +155,14 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     rec = item.record
     base = base_url.rstrip("/")
     w = _Writer(g, base)
-    s = URIRef(rec.uri or f"{base}/id/dataset/{item.id}")
+    s = URIRef(as_iri(rec.uri) or f"{base}/id/dataset/{item.id}")
     g.add((s, RDF.type, CLASSES.get(rec.kind, DCAT.Dataset)))
     _lang(g, s, DCTERMS.title, rec.title)
     _lang(g, s, DCTERMS.description, rec.description)
     if rec.identifier:
         g.add((s, DCTERMS.identifier, Literal(rec.identifier)))
     if rec.publisher:
-        pub = URIRef(rec.publisher.uri or f"{base}/id/publisher/{item.publisher_id}")
+        pub = URIRef(as_iri(rec.publisher.uri) or f"{base}/id/publisher/{item.publisher_id}")
         g.add((s, DCTERMS.publisher, pub))
         g.add((pub, RDF.type, FOAF.Agent))
         _lang(g, pub, FOAF.name, rec.publisher.name)
@@ -193,11 +186,13 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     if rec.license and rec.kind == "dataservice":
         g.add((s, DCTERMS.license, w.licence(rec.license)))
     for n, cp in enumerate(rec.contact_points):
-        c = URIRef(cp.uri or f"{base}/id/contact/{item.id}-{n}")
+        c = URIRef(as_iri(cp.uri) or f"{base}/id/contact/{item.id}-{n}")
         g.add((s, DCAT.contactPoint, c))
         g.add((c, RDF.type, VCARD.Kind))
-        g.add((c, RDF.type, URIRef(cp.kind) if cp.kind else VCARD.Organization))
-        if cp.name:
+        g.add((c, RDF.type, URIRef(as_iri(cp.kind) or VCARD.Organization.value)))
+        if cp.names:  # a name given in several languages keeps them all (issue 14)
+            _lang(g, c, VCARD.fn, cp.names)
+        elif cp.name:
             g.add((c, VCARD.fn, Literal(cp.name)))
         if cp.email:
             g.add((c, VCARD.hasEmail, _ref(cp.email)))
@@ -238,7 +233,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     for served in rec.serves_datasets:
         g.add((s, DCAT.servesDataset, w.node(served, "dataset", DCAT.Dataset)))
     for pos, dist in enumerate(rec.distributions):
-        d = URIRef(dist.uri or f"{base}/id/distribution/{dist.id or f'{item.id}-{pos}'}")
+        d = URIRef(as_iri(dist.uri) or f"{base}/id/distribution/{dist.id or f'{item.id}-{pos}'}")
         g.add((s, DCAT.distribution, d))
         g.add((d, RDF.type, DCAT.Distribution))
         _lang(g, d, DCTERMS.title, dist.title)
