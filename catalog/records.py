@@ -48,10 +48,12 @@ class Agent:
 
 @dataclass(slots=True)
 class ContactPoint:
-    """A vcard:Kind contact point."""
+    """A vcard:Kind contact point. ``name`` is the name to show; ``names`` keeps every language the
+    source gave it in (vcard:fn "…"@sv, "…"@en), empty when it gave one untagged name (issue 14)."""
 
     uri: str | None = None
     name: str | None = None
+    names: LangMap = field(default_factory=dict)
     email: str | None = None
     phone: str | None = None
     url: str | None = None

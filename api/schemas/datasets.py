@@ -97,7 +97,9 @@ class Theme(Schema):
 
 
 class ContactPoint(Schema):
-    name: str | None
+    name: str | None = Field(description="The name to show: Swedish, else English, else any")
+    names: LangMap = Field(default_factory=dict, description="Every language the name was given in; {} for one "
+                           "untagged name")
     email: str | None
     phone: str | None
     url: str | None

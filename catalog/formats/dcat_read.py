@@ -6,17 +6,17 @@ index; the small mapping functions here read it. Values are normalised by :mod:`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 
 from catalog import vocab
 from catalog.errors import ParseError
-from catalog.normalise import looks_like_url, mailto, normalise_date
+from catalog.normalise import looks_like_url, mailto, normalise_date, temporal_interval
 from catalog.rdf.namespaces import DCAT, DCATAP, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD
 from catalog.rdf.parse import GraphIndex, Term
 from catalog.rdf.parse import key as _key
-from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
+from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap, display_text
 
 # ---------------------------------------------------------------------------------------------
 # small value readers
@@ -73,6 +73,27 @@ def _node_or_literal_label(g: GraphIndex, obj: Term) -> str:
     return ""
 
 
+def _concepts(g: GraphIndex, subject: str, predicate: str, mapper: Callable[[str], str | None], what: str,
+              notes: list[str]) -> list[str]:
+    """IRIs of a controlled vocabulary: IRIs as given; text ("en", "daily", "Transport", "öppen") or a
+    labelled blank node mapped by ``mapper`` to the EU IRI (issue 14); text it cannot map is kept as
+    given, with a note."""
+    out: list[str] = []
+    for obj in g.objects(subject, predicate):
+        if isinstance(obj, ox.NamedNode):
+            value = obj.value
+        else:
+            text = _node_or_literal_label(g, obj)
+            if not text:
+                continue
+            value = mapper(text) or text
+            if value == text and not looks_like_url(text):
+                notes.append(f"{what} {text!r} is no value of its EU vocabulary; kept as text")
+        if value not in out:
+            out.append(value)
+    return out
+
+
 def _date(obj: Term | None, notes: list[str] | None = None) -> str | None:
     """The ISO 8601 date of a literal (xsd:date, dateTime, gYear, gYearMonth or a plain string)."""
     if not isinstance(obj, ox.Literal):
@@ -92,7 +113,8 @@ def read_agent(g: GraphIndex, node: Term) -> Agent:
     names = _lang_map(g, key, FOAF + "name")
     if not names:
         names = _lang_map(g, key, SKOS + "prefLabel") or _lang_map(g, key, RDFS + "label")
-    email = _iri(g, key, FOAF + "mbox")
+    # a plain-text foaf:mbox ("info@kommun.se") is an address too
+    email = _iri(g, key, FOAF + "mbox") or mailto(_text(g, key, FOAF + "mbox"))
     return Agent(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
         name=names,
@@ -115,11 +137,13 @@ def _vcard_value(g: GraphIndex, key: str, predicate: str) -> str | None:
 def read_contact(g: GraphIndex, node: Term) -> ContactPoint:
     key = _key(node)
     kinds = [t.value for t in g.objects(key, TYPE)]
-    name = _text(g, key, VCARD + "fn") or _text(g, key, VCARD + "organization-name")
+    names = _lang_map(g, key, VCARD + "fn") or _lang_map(g, key, VCARD + "organization-name")
     email = mailto(_vcard_value(g, key, VCARD + "hasEmail"))
     return ContactPoint(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
-        name=name,
+        name=display_text(names),
+        # one untagged name needs no language map; names in several languages are all kept
+        names=names if set(names) != {""} else {},
         email=email,
         phone=_vcard_value(g, key, VCARD + "hasTelephone"),
         url=_vcard_value(g, key, VCARD + "hasURL"),
@@ -219,10 +243,13 @@ def _keywords(g: GraphIndex, key: str) -> dict[str, list[str]]:
     return out
 
 
-def _temporal(g: GraphIndex, key: str) -> list[dict[str, str]]:
+def _temporal(g: GraphIndex, key: str, notes: list[str]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for obj in g.objects(key, DCT + "temporal"):
-        if isinstance(obj, ox.Literal):
+        if isinstance(obj, ox.Literal):  # an ISO 8601 interval as text: "2019-01-01/2020-12-31"
+            interval = temporal_interval(obj.value, notes)
+            if interval:
+                out.append(interval)
             continue
         tkey = _key(obj)
         period: dict[str, str] = {}
@@ -254,22 +281,24 @@ def read_resource(g: GraphIndex, subject: Term, kind: str) -> DatasetRecord:
     if pub is not None:
         rec.publisher = read_agent(g, pub)
     rec.keywords = _keywords(g, key)
-    rec.themes = _iris(g, key, DCAT + "theme")
+    rec.themes = _concepts(g, key, DCAT + "theme", vocab.theme_iri_of, "theme", notes)
     rec.license = _licence_of(g, key)
-    rec.access_rights = _iri(g, key, DCT + "accessRights")
+    rec.access_rights = next(iter(_concepts(g, key, DCT + "accessRights", vocab.access_right_iri, "access rights",
+                                            notes)), None)
     rec.issued = _date(g.value(key, DCT + "issued"), notes)
     rec.modified = _date(g.value(key, DCT + "modified"), notes)
     rec.contact_points = [read_contact(g, node) for node in g.objects(key, DCAT + "contactPoint")]
     rec.distributions = [read_distribution(g, node, notes) for node in g.objects(key, DCAT + "distribution")]
     rec.landing_pages = _iris(g, key, DCAT + "landingPage")
-    rec.languages = _iris(g, key, DCT + "language")
+    rec.languages = _concepts(g, key, DCT + "language", vocab.language_iri, "language", notes)
     rec.spatial = [
         label for label in (_node_or_literal_label(g, o) for o in g.objects(key, DCT + "spatial")) if label
     ]
-    rec.frequency = _iri(g, key, DCT + "accrualPeriodicity")
+    rec.frequency = next(iter(_concepts(g, key, DCT + "accrualPeriodicity", vocab.frequency_iri, "frequency",
+                                        notes)), None)
     rec.conforms_to = _iris(g, key, DCT + "conformsTo")
     rec.documentation = _iris(g, key, FOAF + "page")
-    rec.temporal = _temporal(g, key)
+    rec.temporal = _temporal(g, key, notes)
     rec.hvd_categories = _iris(g, key, DCATAP + "hvdCategory")
     rec.applicable_legislation = _iris(g, key, DCATAP + "applicableLegislation")
     rec.in_series = _iris(g, key, DCAT + "inSeries")

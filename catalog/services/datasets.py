@@ -118,7 +118,8 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
         # the detail field was first specified as "licence"; both spellings are kept for clients of either
         "licence": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
         "access_rights": rec.access_rights, "access": access_value(rec),
-        "contact_points": [{"name": c.name, "email": c.email, "phone": c.phone, "url": c.url, "uri": c.uri}
+        "contact_points": [{"name": c.name, "names": c.names, "email": c.email, "phone": c.phone, "url": c.url,
+                            "uri": c.uri}
                            for c in rec.contact_points],
         "landing_pages": rec.landing_pages, "languages": rec.languages, "spatial": rec.spatial,
         "temporal": rec.temporal, "frequency": rec.frequency, "conforms_to": rec.conforms_to,
