@@ -388,7 +388,7 @@ def _first(primary: np.ndarray, tiebreak: np.ndarray, k: int) -> np.ndarray:
     """
     if k >= len(primary) // 4:
         return np.lexsort((tiebreak, primary))[:k]
-    kth = np.partition(primary, k - 1)[k - 1]
+    kth = _kth_smallest(primary, k)
     before = np.flatnonzero(primary < kth)
     tied = np.flatnonzero(primary == kth)
     need = k - len(before)
@@ -396,6 +396,26 @@ def _first(primary: np.ndarray, tiebreak: np.ndarray, k: int) -> np.ndarray:
         tied = tied[np.argpartition(tiebreak[tied], need - 1)[:need]]
     chosen = np.concatenate([before, tied])
     return chosen[np.lexsort((tiebreak[chosen], primary[chosen]))]
+
+
+def _kth_smallest(values: np.ndarray, k: int, rounds: int = 4) -> Any:
+    """The ``k``-th smallest of ``values`` (k ≥ 1).
+
+    Scores tie a lot (a common word: every hit with the same fields and quality), and
+    ``np.partition`` is slow on ties: 7 of 11 ms for "kommun" at 100,000 datasets (57,122 hits,
+    two distinct scores). The smallest few distinct values are found by linear passes instead
+    (0.1 ms each); only when the ``k``-th lies beyond them does partitioning decide.
+    """
+    rest, below = values, 0
+    for _ in range(rounds):
+        low = rest.min()
+        ties = rest == low
+        tied = int(np.count_nonzero(ties))
+        if below + tied >= k:
+            return low
+        below += tied
+        rest = rest[~ties]
+    return np.partition(rest, k - 1 - below)[k - 1 - below]
 
 
 def _tokens(text_: str) -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from catalog.search import searcher, term_index
 from catalog.search.facets import SMALL, Facet
 from catalog.search.query import SearchQuery
-from catalog.search.searcher import BM25_LIMIT, Searcher, _first
+from catalog.search.searcher import BM25_LIMIT, Searcher, _first, _kth_smallest
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 PREFIX = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -156,6 +156,13 @@ def test_first_k_equals_a_full_sort() -> None:
         tiebreak = rng.permutation(n)
         expected = np.lexsort((tiebreak, primary))[:k]
         assert _first(primary, tiebreak, k).tolist() == expected.tolist()
+
+
+def test_kth_smallest_past_the_first_distinct_values() -> None:
+    rng = np.random.default_rng(11)
+    for n, distinct, k in [(5000, 2, 20), (5000, 9, 4000), (300, 300, 150), (1, 1, 1), (64, 64, 64)]:
+        values = rng.integers(0, distinct, n).astype(np.float64)
+        assert _kth_smallest(values, k) == np.sort(values)[k - 1]
 
 
 @pytest.mark.parametrize("values", [30, SMALL, 1])  # a small facet counts with one mask per value
