@@ -37,6 +37,7 @@ from catalog.store.engine import is_sqlite
 from catalog.store.tables import SRC, HarvestJob, utcnow
 from harvester import job_lifecycle
 from harvester.runner import harvest_source
+from harvester.shacl_worker import ShaclChecks
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,11 @@ JOB = job_lifecycle.JOB
 TICK_ID = "datakatalog:sync"
 
 
-def run_job(engine: Engine, settings: Settings, job: HarvestJob) -> HarvestJob:
-    """Run a claimed (queued) job to its end; what the pool's workers call."""
+def run_job(engine: Engine, settings: Settings, job: HarvestJob, *, shacl: ShaclChecks | None = None) -> HarvestJob:
+    """Run a claimed (queued) job to its end; what the pool's workers call.
+
+    The SHACL check of what the run changed goes to ``shacl`` (a child process, the pool's way) and
+    runs here, in this thread, without it."""
     try:
         source = sources.get_source(engine, job.source_id)
     except CatalogError as exc:  # deleted while the job waited
@@ -57,6 +61,9 @@ def run_job(engine: Engine, settings: Settings, job: HarvestJob) -> HarvestJob:
     if settings.shacl_after_harvest and done.status in ("succeeded", "held") and (done.added or done.updated):
         # the full DCAT-AP SHACL shapes, on what this run changed only; the job is already finished,
         # so the check never slows a harvest down (the mandatory rules ran inside it)
+        if shacl is not None:
+            shacl.submit(done.id or 0)
+            return done
         try:
             checks.validate_changed(engine, done.id or 0, base_url=settings.base_url)
         except Exception:  # a validation failure must not take the worker down
@@ -74,6 +81,9 @@ class HarvestPool:
         self.workers = 1 if is_sqlite(engine) else settings.harvest_workers
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="harvest")
         self._heartbeat = job_lifecycle.Heartbeat(engine, settings.job_heartbeat_interval).start()
+        # SHACL after a run: in a child process, one at a time, off the serving process's GIL and memory
+        self.shacl = (ShaclChecks(engine.url.render_as_string(hide_password=False), settings.base_url)
+                      if settings.shacl_after_harvest else None)
         self._pending: dict[int, Future[HarvestJob]] = {}
         self._lock = threading.Lock()
         self._finished = threading.Condition()
@@ -91,7 +101,7 @@ class HarvestPool:
 
     def _run(self, job: HarvestJob) -> HarvestJob:
         try:
-            return run_job(self.engine, self.settings, job)
+            return run_job(self.engine, self.settings, job, shacl=self.shacl)
         except Exception:
             log.exception("harvest job %s crashed", job.id)
             raise
@@ -110,7 +120,8 @@ class HarvestPool:
             return self._finished.wait_for(lambda: self.finished >= count, timeout)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop taking jobs; jobs still queued are failed now rather than left to look dead later."""
+        """Stop taking jobs; jobs still queued are failed now rather than left to look dead later. The
+        SHACL check under way is waited for too (checks still queued are dropped)."""
         with self._lock:
             pending = list(self._pending.items())
         # cancel outside the lock: a cancelled future runs its done-callback (which takes the lock) at once
@@ -121,6 +132,8 @@ class HarvestPool:
                     status="failed", finished_at=utcnow(), message="cancelled: the server stopped"))
         self._executor.shutdown(wait=wait)
         self._heartbeat.stop()
+        if self.shacl is not None:  # after the runs: a run that just ended has queued its check
+            self.shacl.shutdown(wait=wait)
 
 
 class Leadership:
