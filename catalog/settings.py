@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +42,22 @@ class Settings(BaseSettings):
         default=60.0, description="Longest wait honoured from a Retry-After header or the backoff (s).")
     fetch_max_pages: int = Field(default=10_000, description="Maximum pages followed in one run.")
     catalog_page_size: int = Field(default=1000, description="Datasets per page of /catalog.* output.")
+    # The catalogue's own publisher (DCAT-AP-SE: dct:publisher on the catalogue, a foaf:Agent with a name
+    # and an ADMS publisher type); set them to the organisation that runs this catalogue
+    catalog_publisher_name_sv: str = Field(
+        default="datakatalog", min_length=1, description="The catalogue publisher's name in Swedish (foaf:name).")
+    catalog_publisher_name_en: str | None = Field(
+        default=None, description="The catalogue publisher's name in English (foaf:name; none: only Swedish).")
+    catalog_publisher_type: str = Field(
+        default="http://purl.org/adms/publishertype/NationalAuthority",
+        description="The catalogue publisher's type: an ADMS publisher type IRI (http://purl.org/adms/publishertype/…).",
+    )
+    catalog_publisher_uri: str | None = Field(
+        default=None, description="The catalogue publisher's IRI (default: BASE_URL/id/publisher/datakatalog).")
+    catalog_publisher_email: str | None = Field(
+        default=None, description="The catalogue publisher's contact e-mail address (foaf:mbox).")
+    catalog_publisher_homepage: str | None = Field(
+        default=None, description="The catalogue publisher's web site (foaf:homepage).")
     user_agent: str = Field(
         default="datakatalog/0.1 (+https://github.com/datakatalog)",
         description="User-Agent sent with every harvest request.",
@@ -67,6 +83,16 @@ class Settings(BaseSettings):
         default=120.0, gt=0,
         description="A live job without a heartbeat for this many seconds is failed as 'worker died'.",
     )
+
+    @field_validator("catalog_publisher_type")
+    @classmethod
+    def _publisher_type(cls, value: str) -> str:
+        from catalog.publisher_types import IRIS, NS
+
+        if value not in IRIS:
+            known = ", ".join(sorted(iri.removeprefix(NS) for iri in IRIS))
+            raise ValueError(f"not an ADMS publisher type: {value!r}; use {NS}… with one of {known}")
+        return value
 
 
 @lru_cache

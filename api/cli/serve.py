@@ -56,6 +56,16 @@ def db_url_of(option: str) -> str:
     return value if "://" in value else shlex.quote(f"sqlite:///{value}")
 
 
+# The demo catalogue's own publisher (DCAT-AP-SE: a name and an ADMS type on the catalogue's
+# dct:publisher); DATAKATALOG_CATALOG_PUBLISHER_* in the environment still win
+DEMO_PUBLISHER = {
+    "catalog_publisher_name_sv": "Exempelmyndigheten (datakatalogs demo)",
+    "catalog_publisher_name_en": "The Example Agency (datakatalog's demo)",
+    "catalog_publisher_type": "http://purl.org/adms/publishertype/NationalAuthority",
+    "catalog_publisher_email": "oppnadata@exempelmyndigheten.example",
+}
+
+
 def demo(
     port: int = 8000,
     host: str = "127.0.0.1",
@@ -64,9 +74,12 @@ def demo(
 ) -> None:
     """Harvest the bundled example sources (served locally) into SQLite and serve the API; prints the
     --db option that lets other commands (org create, source add …) act on the demo's catalogue."""
+    from catalog.settings import Settings
     from harvester.demo.server import DemoServer, ensure_demo_sources
 
-    ctx = Context(db, allow_private_sources=True, base_url=f"http://{host}:{port}")
+    stated = Settings().model_fields_set  # what the environment (or .env) sets
+    publisher = {k: v for k, v in DEMO_PUBLISHER.items() if k not in stated}
+    ctx = Context(db, allow_private_sources=True, base_url=f"http://{host}:{port}", **publisher)
     with config_dir("demo") as demo_dir, DemoServer(demo_dir) as server:
         with open(demo_dir / "sources.toml", "rb") as fh:
             spec = tomllib.load(fh)

@@ -32,5 +32,6 @@ def catalog(
         raise NotFound(f"no catalogue serialisation {ext!r}; use ttl, jsonld, rdf or nt")
     page_url = settings.base_url.rstrip("/") + request.url.path
     graph = datasets.catalog_page(engine, page=page, per_page=settings.catalog_page_size,
-                                  base_url=settings.base_url, page_url=page_url)
+                                  base_url=settings.base_url, page_url=page_url,
+                                  publisher=datasets.catalog_publisher(settings))
     return Response(serialize(graph, mime), media_type=mime)

@@ -87,7 +87,10 @@ class Publisher(Schema):
     id: str | None
     uri: str | None
     name: LangMap
-    type: str | None = Field(description="The publisher type's IRI")
+    type: str | None = Field(description="The publisher type's IRI (ADMS publisher type), stated or inferred")
+    type_inferred: bool = Field(
+        default=False, description="True when the source stated no type and it was inferred from the name "
+        "(… kommun, Region …, …verket; catalog/publisher_types.py)")
 
 
 class Theme(Schema):

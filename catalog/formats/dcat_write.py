@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from catalog import vocab
+from catalog import normalise, publisher_types, vocab
 from catalog.rdf import namespaces
 from catalog.rdf.graph import (
     DCAT,
@@ -166,8 +166,11 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         g.add((s, DCTERMS.publisher, pub))
         g.add((pub, RDF.type, FOAF.Agent))
         _lang(g, pub, FOAF.name, rec.publisher.name)
-        if rec.publisher.type:
-            g.add((pub, DCTERMS.type, w.concept(rec.publisher.type, "publisher-type")))
+        # DCAT-AP-SE: every agent has an ADMS type; a source that states none may have one inferred
+        # from the name (… kommun, Region …, …verket), never overriding a stated one
+        kind, _inferred = publisher_types.resolve(rec.publisher)
+        if kind:
+            g.add((pub, DCTERMS.type, w.concept(kind, "publisher-type")))
         if rec.publisher.homepage:
             g.add((pub, FOAF.homepage, w.document(rec.publisher.homepage)))
         if rec.publisher.email:
@@ -268,9 +271,36 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     return s
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogPublisher:
+    """Who publishes the catalogue itself (settings ``CATALOG_PUBLISHER_*``): DCAT-AP-SE wants a
+    dct:publisher on the catalogue, an agent with a name and an ADMS publisher type."""
+
+    name: LangMap
+    type: str
+    uri: str | None = None
+    email: str | None = None
+    homepage: str | None = None
+
+
+DEFAULT_PUBLISHER = CatalogPublisher(name={"sv": "datakatalog"}, type=publisher_types.NATIONAL)
+
+
+def _catalog_publisher(g: Graph, w: _Writer, cat: ox.NamedNode, publisher: CatalogPublisher) -> None:
+    pub = URIRef(as_iri(publisher.uri) or f"{w.base}/id/publisher/datakatalog")
+    g.add((cat, DCTERMS.publisher, pub))
+    g.add((pub, RDF.type, FOAF.Agent))
+    _lang(g, pub, FOAF.name, publisher.name)
+    g.add((pub, DCTERMS.type, w.concept(publisher.type, "publisher-type")))
+    if publisher.email:
+        g.add((pub, FOAF.mbox, _ref(normalise.email_iri(publisher.email) or publisher.email)))
+    if publisher.homepage:
+        g.add((pub, FOAF.homepage, w.document(publisher.homepage)))
+
+
 def catalog_graph(
     items: Iterable[StoredDataset], *, base_url: str, page: int, per_page: int, total: int,
-    page_url: str,
+    page_url: str, publisher: CatalogPublisher = DEFAULT_PUBLISHER,
 ) -> Graph:
     """One page of the whole catalogue, with Hydra paging links when there is more than one page."""
     base = base_url.rstrip("/")
@@ -289,10 +319,7 @@ def catalog_graph(
     g.add((THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
     g.add((THEME_SCHEME, DCTERMS.title, Literal("Data theme", lang="en")))
     g.add((THEME_SCHEME, DCTERMS.title, Literal("Datatema", lang="sv")))
-    pub = URIRef(f"{base}/id/publisher/datakatalog")
-    g.add((cat, DCTERMS.publisher, pub))
-    g.add((pub, RDF.type, FOAF.Agent))
-    g.add((pub, FOAF.name, Literal("datakatalog", lang="sv")))
+    _catalog_publisher(g, _Writer(g, base), cat, publisher)
     for item in items:
         s = add_dataset(g, item, base_url)
         g.add((cat, DCAT.service if item.record.kind == "dataservice" else DCAT.dataset, s))

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from catalog import vocab
+from catalog import publisher_types, vocab
 from catalog.errors import InvalidInput, NotFound
 from catalog.formats import dcat_write
 from catalog.normalise import iso
@@ -15,6 +15,7 @@ from catalog.rdf.graph import Graph, new_graph
 from catalog.records import DatasetRecord, display_text
 from catalog.search import serving
 from catalog.search.searcher import SearchQuery, searcher_for
+from catalog.settings import Settings
 from catalog.store.prepared import access_value
 from catalog.store.runs import DS, decode
 from catalog.store.tables import DIST, PUB, REV, SRC, Dataset, Source
@@ -110,8 +111,7 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
         "id": ds.id, "uri": ds.uri, "type": ds.kind, "identifier": rec.identifier,
         "title": rec.title, "description": rec.description,
         "display": {"title": display_text(rec.title), "description": display_text(rec.description)},
-        "publisher": {"id": ds.publisher_id, "uri": rec.publisher.uri, "name": rec.publisher.name,
-                      "type": rec.publisher.type} if rec.publisher else None,
+        "publisher": _publisher(ds.publisher_id, rec),
         "themes": themes, "keywords": rec.keywords, "formats": rec.formats(),
         "license": _licence_info(rec.licenses()[0]) if rec.licenses() else None,
         "licenses": [_licence_info(x) for x in rec.licenses()],
@@ -139,6 +139,15 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
     }
 
 
+def _publisher(publisher_id: str | None, rec: DatasetRecord) -> dict[str, Any] | None:
+    """The dataset's publisher, its type stated or inferred from its name (and saying which)."""
+    if rec.publisher is None:
+        return None
+    kind, inferred = publisher_types.resolve(rec.publisher)
+    return {"id": publisher_id, "uri": rec.publisher.uri, "name": rec.publisher.name, "type": kind,
+            "type_inferred": inferred}
+
+
 def dataset_graph(engine: Engine, dataset_id: str, *, base_url: str) -> Graph:
     with Session(engine) as session:
         ds = _dataset_row(session, dataset_id)
@@ -148,7 +157,18 @@ def dataset_graph(engine: Engine, dataset_id: str, *, base_url: str) -> Graph:
     return g
 
 
-def catalog_page(engine: Engine, *, page: int, per_page: int, base_url: str, page_url: str) -> Graph:
+def catalog_publisher(settings: Settings) -> dcat_write.CatalogPublisher:
+    """The catalogue's own publisher, as configured (``CATALOG_PUBLISHER_*``)."""
+    name = {"sv": settings.catalog_publisher_name_sv}
+    if settings.catalog_publisher_name_en:
+        name["en"] = settings.catalog_publisher_name_en
+    return dcat_write.CatalogPublisher(
+        name=name, type=settings.catalog_publisher_type, uri=settings.catalog_publisher_uri,
+        email=settings.catalog_publisher_email, homepage=settings.catalog_publisher_homepage)
+
+
+def catalog_page(engine: Engine, *, page: int, per_page: int, base_url: str, page_url: str,
+                 publisher: dcat_write.CatalogPublisher = dcat_write.DEFAULT_PUBLISHER) -> Graph:
     """One Hydra page of the active catalogue, in a stable order (by dataset id)."""
     if page < 1:
         raise InvalidInput("page starts at 1")
@@ -159,4 +179,4 @@ def catalog_page(engine: Engine, *, page: int, per_page: int, base_url: str, pag
             .order_by(DS.c.id).offset((page - 1) * per_page).limit(per_page)).all()
     items = (dcat_write.StoredDataset(r.id, r.publisher_id, DatasetRecord.from_dict(decode(r.record))) for r in rows)
     return dcat_write.catalog_graph(items, base_url=base_url, page=page, per_page=per_page, total=total,
-                                  page_url=page_url)
+                                    page_url=page_url, publisher=publisher)
