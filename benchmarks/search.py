@@ -75,22 +75,34 @@ def harvested_catalogue(datasets: int, prefix: str, db_url: str | None = None) -
 @contextmanager
 def served(db_url: str) -> Iterator[str]:
     """`datakatalog serve` on ``db_url`` in its own process, answering; yields its base URL."""
+    with served_process(db_url) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def served_process(db_url: str, *, env: dict[str, str] | None = None, log: Path | None = None,
+                   stop_timeout: float = 10) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`datakatalog serve` on ``db_url`` in its own process (``env`` added to this one's environment,
+    its output to ``log``), answering; yields its base URL and the process."""
     port = free_port()
     exe = Path(sys.executable).with_name("datakatalog")
+    output = log.open("wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db_url],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+                            stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
                 requests.get(base + "/healthz", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or busy warming
                 time.sleep(0.2)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=stop_timeout)
+        if log:
+            output.close()  # type: ignore[union-attr]
 
 
 def main() -> None:
