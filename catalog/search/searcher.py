@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, text
 
-from catalog.search import serving, term_index
+from catalog.search import expansion, serving, term_index
 from catalog.search.facets import FacetIndex, build_index, facet_label, parse_ids
 from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
@@ -167,6 +167,21 @@ class Searcher:
 
     # -- text -------------------------------------------------------------------------------
 
+    def _expanded_matches(self, q: str, idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
+        """The query's matches, then those of its synonyms and translations (catalog.search.expansion),
+        each tier ranked below the ones before; None = no query."""
+        found = self._text_matches(q, idx)
+        variants = expansion.expand(q)
+        if found is None or not variants:
+            return found
+        tiers = [found]
+        for tier in (1, 2):
+            alternatives = [m for v in variants if v.tier == tier and (m := self._text_matches(v.q, idx)) is not None]
+            if alternatives:
+                tiers.append((np.concatenate([p for p, _ in alternatives]),
+                              np.concatenate([sc for _, sc in alternatives])))
+        return expansion.combine(len(idx.pks), tiers)
+
     def _text_matches(self, q: str, idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
         """(positions in ``idx``, scores) of datasets matching the text, higher score = better;
         None = no query."""
@@ -282,7 +297,7 @@ class Searcher:
         if query.min_quality is not None:
             base &= idx.quality >= query.min_quality
         score = np.zeros(n, dtype=np.float64)
-        matches = self._text_matches(query.q, idx) if query.q else None
+        matches = self._expanded_matches(query.q, idx) if query.q else None
         if matches is not None:
             positions, scores = matches
             text_mask = np.zeros(n, dtype=bool)

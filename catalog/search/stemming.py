@@ -4,6 +4,13 @@ Snowball's Swedish stemmer drops a final -s only in some forms ("hållplatser" �
 "hållplats" → "hållplat"), so a word is indexed and queried under its stem *and* the stem of its
 stem; two forms match when they share one. English stems are added alongside. The same stems go
 into SQLite's FTS5 table and PostgreSQL's tsvector, so both databases find the same datasets.
+A Swedish noun made of a verb with -ning also gets the verb's stem ("laddning" → "ladd"), which is
+how compounds begin ("laddplats").
+
+The stems field also holds what only the index needs (:func:`text_stems`): the parts of compounds
+(catalog.search.compounds) and the folded form (catalog.search.folding) of every word, stem and part
+with å, ä, ö or another letter that folds. A query word is matched in every field as typed, so
+"vatten" finds "badvattenkvalitet" and "goteborg" finds "Göteborg", in the field that weighs least.
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
+
+from catalog.search.compounds import parts
+from catalog.search.folding import fold
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _SV = snowballstemmer.stemmer("swedish")
@@ -30,26 +40,51 @@ def word_stems(word: str) -> tuple[str, ...]:
     sv1 = _SV.stemWord(word)
     sv2 = _SV.stemWord(sv1)
     en = _EN.stemWord(word)
-    return tuple(dict.fromkeys(s for s in (sv1, sv2, en) if s and len(s) > 1))
+    verb = word[:-4] if word.endswith("ning") and len(word) >= 8 else ""  # laddning -> ladd (ladda)
+    return tuple(dict.fromkeys(s for s in (sv1, sv2, en, verb) if s and len(s) > 1))
 
 
-_CACHE: dict[str, tuple[str, ...]] = {}
+@lru_cache(maxsize=200_000)
+def word_variants(word: str, stemmed: bool = True) -> tuple[str, ...]:
+    """What the index holds for a word besides the word itself: its stems (if ``stemmed``), the
+    parts of a compound with their stems, and the folded form of all of these and of the word."""
+    word = word.lower()
+    out: dict[str, None] = dict.fromkeys(word_stems(word)) if stemmed else {}
+    for part in parts(word):
+        out[part] = None
+        for stem in word_stems(part):
+            out[stem] = None
+    for form in (word, *out):
+        folded = fold(form)
+        if folded != form:
+            out[folded] = None
+    if not stemmed:
+        out.pop(word, None)  # a description's word is in its own field already
+    return tuple(out)
 
 
-def text_stems(*texts: str) -> str:
-    """Every distinct stem of the words of some texts, space-separated (for the index).
+_CACHE: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+
+def text_stems(*texts: str, unstemmed: str = "") -> str:
+    """What the stems field holds for some texts, space-separated: every distinct stem, compound
+    part and folded form of their words (:func:`word_variants`); the words of ``unstemmed`` (a
+    description) give their parts and folded forms only.
 
     Runs for every stored dataset, so it avoids per-word function calls: a plain dict caches
-    the stems of every word seen (a catalogue's vocabulary is small).
+    the forms of every word seen (a catalogue's vocabulary is small).
     """
     cache = _CACHE
     if len(cache) > 500_000:
         cache.clear()
     seen: dict[str, None] = {}
-    for word in set(_TOKEN.findall(" ".join(texts).lower())):
-        stems = cache.get(word)
-        if stems is None:
-            stems = cache[word] = word_stems(word)
-        for stem in stems:
-            seen[stem] = None
+    stemmed = set(_TOKEN.findall(" ".join(texts).lower()))
+    for words, stem in ((stemmed, True), (set(_TOKEN.findall(unstemmed.lower())) - stemmed, False)):
+        for word in words:
+            key = (word, stem)
+            forms = cache.get(key)
+            if forms is None:
+                forms = cache[key] = word_variants(word, stem)
+            for form in forms:
+                seen[form] = None
     return " ".join(sorted(seen))

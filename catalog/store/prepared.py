@@ -101,6 +101,7 @@ def search_texts(rec: DatasetRecord) -> dict[str, str]:
         "description": description,
         "publisher": pub,
         # titles and keywords are stemmed; descriptions match by word and prefix only, since stemming
-        # every description cost a tenth of the harvest time budget (docs/decisions/0002)
-        "stems": text_stems(title, keywords),
+        # every description cost a tenth of the harvest time budget (docs/decisions/0002), and by
+        # their compounds' parts and folded forms, as publishers' names (docs/decisions/0005)
+        "stems": text_stems(title, keywords, unstemmed=f"{description} {pub}"),
     }
