@@ -1,8 +1,14 @@
-"""Full SHACL validation with the official DCAT-AP 3.0.1 shapes, reported the way publishers read it.
+"""Full SHACL validation with the official DCAT-AP 3.0.1 shapes and the DCAT-AP-SE 3.0.1 additions,
+reported the way publishers read it.
 
-The shapes are vendored in ``config/shapes/`` (CC BY 4.0, © European Union; see its NOTICE.md):
-``shapes.ttl`` (cardinalities and kinds), ``range.ttl`` (the classes of values), and, as warnings,
-``shapes_recommended.ttl`` and ``deprecateduris.ttl``. pyshacl takes about 1.7 s for 200 datasets,
+The shapes are vendored in ``config/shapes/`` (see its NOTICE.md). DCAT-AP 3.0.1 (CC BY 4.0, © European
+Union): ``shapes.ttl`` (cardinalities and kinds), ``range.ttl`` (the classes of values), and, as
+warnings, ``shapes_recommended.ttl`` and ``deprecateduris.ttl``. DCAT-AP-SE 3.0.1 on top (issue 14):
+``dcat-ap-se-additions.ttl`` (DIGG's processor team: a publisher on every dataset, a catalogue licence,
+a type on every agent) and ``dcat-ap-se-datakatalog.ttl`` (our reading of DIGG's profile: a data
+service's one format, a distribution's format, the ADMS publisher type, a contact's name and e-mail).
+Every finding says which shape set it comes from (``shapes``; rule ids ``dcat-ap:…`` or ``dcat-ap-se:…``).
+pyshacl takes about 1.7 s for 200 datasets,
 so harvests run only the mandatory checks of :mod:`catalog.quality`; this module runs afterwards
 on what changed (:func:`catalog.quality_service.validate_changed`) and on documents being checked
 without storing them (``datakatalog validate``).
@@ -17,6 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import pyshacl
 import rdflib
 from rdflib import RDF, RDFS, BNode, URIRef
@@ -25,8 +32,15 @@ from rdflib.namespace import SH
 from catalog.rdf import namespaces
 from catalog.resources import read_config_text
 
-SHAPE_FILES = ("shapes.ttl", "range.ttl", "shapes_recommended.ttl", "deprecateduris.ttl")
-MANDATORY_FILES = ("shapes.ttl", "range.ttl")
+SE_FILES = ("dcat-ap-se-additions.ttl", "dcat-ap-se-datakatalog.ttl")
+SHAPE_FILES = ("shapes.ttl", "range.ttl", "shapes_recommended.ttl", "deprecateduris.ttl", *SE_FILES)
+MANDATORY_FILES = ("shapes.ttl", "range.ttl", *SE_FILES)
+EU_FILES = ("shapes.ttl", "range.ttl", "shapes_recommended.ttl", "deprecateduris.ttl")
+# the shape set of each file: its rule-id prefix and the name findings give
+SHAPE_SETS: dict[str, tuple[str, str]] = {
+    **{name: ("dcat-ap", "DCAT-AP 3.0.1") for name in EU_FILES},
+    **{name: ("dcat-ap-se", "DCAT-AP-SE 3.0.1") for name in SE_FILES},
+}
 
 Problem = dict[str, Any]
 
@@ -86,16 +100,28 @@ def curie(term: object) -> str:
     return namespaces.curie(str(term))
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
+def _parsed(files: tuple[str, ...]) -> tuple[rdflib.Graph, dict[rdflib.term.Node, tuple[str, str]]]:
+    """The vendored shapes parsed once, and the shape set (rule prefix, name) of every shape in them."""
+    g = rdflib.Graph()
+    sets: dict[rdflib.term.Node, tuple[str, str]] = {}
+    for name in files:
+        part = rdflib.Graph().parse(data=read_config_text("shapes", name), format="turtle")
+        which = SHAPE_SETS.get(name, ("dcat-ap", "DCAT-AP 3.0.1"))
+        for node_shape in part.subjects(RDF.type, SH.NodeShape):
+            sets[node_shape] = which
+            for prop in part.objects(node_shape, SH.property):
+                sets[prop] = which
+        g += part  # blank nodes keep their identity, so ``sets`` holds for the merged graph
+    return g, sets
+
+
 def shapes_graph(files: tuple[str, ...] = SHAPE_FILES) -> rdflib.Graph:
     """The vendored shapes, parsed once."""
-    g = rdflib.Graph()
-    for name in files:
-        g.parse(data=read_config_text("shapes", name), format="turtle")
-    return g
+    return _parsed(files)[0]
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def _shape_classes(files: tuple[str, ...]) -> dict[rdflib.term.Node, str]:
     """property shape -> the class its node shape targets (for messages and rule ids)."""
     g = shapes_graph(files)
@@ -107,6 +133,13 @@ def _shape_classes(files: tuple[str, ...]) -> dict[rdflib.term.Node, str]:
         for prop in g.objects(node_shape, SH.property):
             out[prop] = label
     return out
+
+
+@lru_cache(maxsize=1)
+def se_overrides() -> frozenset[tuple[str, str]]:
+    """(property IRI, constraint component) pairs DCAT-AP-SE relaxes (dcat-ap-se-overrides.json)."""
+    data = orjson.loads(read_config_text("shapes", "dcat-ap-se-overrides.json"))
+    return frozenset((o["path"], c) for o in data["overrides"] for c in o["ignoreConstraints"])
 
 
 def _path_text(g: rdflib.Graph, path: rdflib.term.Node | None) -> str:
@@ -131,8 +164,9 @@ def _lower_first(text: str) -> str:
 
 
 def messages(cls: str, path: str, component: str, severity: str, shape: dict[str, Any],
-             fallback: str) -> tuple[str, str]:
-    """Swedish and English messages a publisher understands, from the shape that failed."""
+             fallback: str, profile: str = "DCAT-AP") -> tuple[str, str]:
+    """Swedish and English messages a publisher understands, from the shape that failed (``profile``:
+    the application profile whose shape it is, DCAT-AP or DCAT-AP-SE)."""
     subj_sv, subj_en = CLASS_NAMES.get(cls, (f"Resursen ({cls})" if cls else "Resursen",
                                                f"The resource ({cls})" if cls else "The resource"))
     name_sv, name_en = PROPERTY_NAMES.get(path, (path, path))
@@ -140,10 +174,14 @@ def messages(cls: str, path: str, component: str, severity: str, shape: dict[str
     prop_en = f"{name_en} ({path})" if name_en != path else path
     if component == "MinCount":
         if severity == "violation":
-            return (f"{subj_sv} saknar {prop_sv}, som är obligatorisk i DCAT-AP.",
-                    f"{subj_en} has no {prop_en}, which DCAT-AP makes mandatory.")
-        return (f"{subj_sv} saknar {prop_sv}, som DCAT-AP rekommenderar.",
-                f"{subj_en} has no {prop_en}, which DCAT-AP recommends.")
+            return (f"{subj_sv} saknar {prop_sv}, som är obligatorisk i {profile}.",
+                    f"{subj_en} has no {prop_en}, which {profile} makes mandatory.")
+        return (f"{subj_sv} saknar {prop_sv}, som {profile} rekommenderar.",
+                f"{subj_en} has no {prop_en}, which {profile} recommends.")
+    if component == "In":
+        hint = " (ADMS: http://purl.org/adms/publishertype/…)" if path == "dct:type" else ""
+        return (f"Värdet av {prop_sv} hos {_lower_first(subj_sv)} är inte ett av dem {profile} tillåter{hint}.",
+                f"The value of {prop_en} of {_lower_first(subj_en)} is not one {profile} allows{hint}.")
     if component == "MaxCount":
         n = shape.get("max", 1)
         return (f"{subj_sv} har för många värden för {prop_sv} (högst {n} tillåts).",
@@ -171,8 +209,8 @@ def messages(cls: str, path: str, component: str, severity: str, shape: dict[str
                 f"The value of {prop_en} has the wrong datatype ({shape.get('datatype', '')} required).")
     if component == "Not" or not path:
         return (f"{subj_sv}: {fallback}", fallback)
-    return (f"{subj_sv}: {prop_sv} uppfyller inte DCAT-AP ({fallback})",
-            f"{subj_en}: {prop_en} does not meet DCAT-AP ({fallback})")
+    return (f"{subj_sv}: {prop_sv} uppfyller inte {profile} ({fallback})",
+            f"{subj_en}: {prop_en} does not meet {profile} ({fallback})")
 
 
 def _shape_facts(g: rdflib.Graph, shape: rdflib.term.Node | None) -> dict[str, Any]:
@@ -197,9 +235,11 @@ def validate(data: rdflib.Graph, *, files: tuple[str, ...] = SHAPE_FILES, strict
     does not type at all (a theme, a licence, a file type from a well-known vocabulary) breaks a range
     shape only as a warning: DCAT-AP leaves range checks to exchange agreements, and dataportal.se
     does not require them. Text where a resource belongs, or a resource of the wrong class, stays a
-    violation. datakatalog's own output is checked strictly.
+    violation. The EU constraints DCAT-AP-SE relaxes (dcat-ap-se-overrides.json: a format given as a
+    media-type text, an untyped access URL …) are warnings too. datakatalog's own output is checked
+    strictly.
     """
-    shapes = shapes_graph(files)
+    shapes, sets = _parsed(files)
     _conforms, report, _text = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
     assert isinstance(report, rdflib.Graph)
@@ -214,14 +254,20 @@ def validate(data: rdflib.Graph, *, files: tuple[str, ...] = SHAPE_FILES, strict
         source_shape = report.value(result, SH.sourceShape)
         facts = _shape_facts(shapes, source_shape)
         cls = classes.get(source_shape, "") if source_shape is not None else ""
+        prefix, shape_set = sets.get(source_shape, ("dcat-ap", "DCAT-AP 3.0.1")) if source_shape is not None \
+            else ("dcat-ap", "DCAT-AP 3.0.1")
         value = report.value(result, SH.value)
+        result_path = report.value(result, SH.resultPath)
+        if not strict_ranges and prefix == "dcat-ap" and severity == "violation" and \
+                (str(result_path), f"{component}ConstraintComponent") in se_overrides():
+            severity = "warning"
         if not strict_ranges and component == "Class" and not isinstance(value, rdflib.Literal):
             types = {curie(t) for t in data.objects(value, RDF.type)}  # type: ignore[arg-type]
             if not types or types & SUBCLASSES.get(facts.get("class", ""), set()):
                 severity = "warning"
         fallback = facts.get("message") or str(report.value(result, SH.resultMessage) or component)
-        sv, en = messages(cls, path, component, severity, facts, fallback)
-        rule = f"dcat-ap:{cls.split(':')[-1] or 'Resource'}/{path or '-'}/{_lower_first(component)}"
+        sv, en = messages(cls, path, component, severity, facts, fallback, shape_set.rsplit(" ", 1)[0])
+        rule = f"{prefix}:{cls.split(':')[-1] or 'Resource'}/{path or '-'}/{_lower_first(component)}"
         focus_text = str(focus) if isinstance(focus, URIRef) else f"_:{focus}"
         key = (rule, focus_text, str(value))
         if key in seen:
@@ -229,6 +275,6 @@ def validate(data: rdflib.Graph, *, files: tuple[str, ...] = SHAPE_FILES, strict
         seen.add(key)
         out.append({"rule": rule, "path": path or None, "severity": severity, "focus": focus_text,
                     "value": str(value) if value is not None else None, "message_sv": sv, "message_en": en,
-                    "source": "shacl"})
+                    "source": "shacl", "shapes": shape_set})
     out.sort(key=lambda p: (p["severity"] != "violation", p["rule"], p["focus"]))
     return out
