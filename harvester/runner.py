@@ -21,6 +21,7 @@ from catalog.errors import CatalogError
 from catalog.services import mappings
 from catalog.settings import Settings
 from catalog.store import ownership, runs
+from catalog.store.engine import ANALYZE_AFTER, refresh_statistics
 from catalog.store.prepared import Prepared, prepare
 from catalog.store.tables import JOB, SRC, HarvestJob, Source, utcnow
 from harvester import job_lifecycle
@@ -192,4 +193,9 @@ def harvest_source(
         conn.execute(update(JOB).where(JOB.c.id == job.id).values(**values))
     for key, value in values.items():
         setattr(job, key, value)
+    if status != "failed" and counts.added + counts.updated + counts.withdrawn >= ANALYZE_AFTER:
+        try:  # searches plan with current statistics (catalog/store/engine.py)
+            refresh_statistics(engine)
+        except Exception:  # the run is stored; stale statistics only slow queries down
+            log.exception("refreshing the planner's statistics after job %s failed", job.id)
     return job
