@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from catalog.rdf.namespaces import XSD
 
@@ -185,3 +186,51 @@ def temporal_interval(raw: str | None, notes: list[str] | None = None) -> dict[s
 
 def _looks_dated(value: str) -> bool:
     return bool(_PARTIAL_DATE.match(value))
+
+
+# -- language tags on text (issue 14) -----------------------------------------------------------
+
+TAGGED_NOTE = "untagged text tagged"
+
+
+def language_tag(value: str | None) -> str | None:
+    """The BCP 47 tag (``sv``) of a language given as an EU language IRI, an EU code or a tag; None
+    for a language without a two-letter tag we know."""
+    from catalog import vocab
+
+    code = vocab.language_code(value)
+    if code is None:
+        return None
+    # vocab's table of two-letter tags is the one home of that mapping (read in reverse here)
+    return next((tag for tag, eu in vocab._ISO639_1.items() if eu == code), None)
+
+
+def single_language(values: list[str]) -> str | None:
+    """The tag of the one language a catalogue declares (``dct:language``), or None when it declares
+    none, several, or one we cannot tag."""
+    tags = {language_tag(v) for v in values}
+    if len(tags) != 1:
+        return None
+    return tags.pop()
+
+
+def tag_untagged(rec: Any, lang: str) -> bool:
+    """Give ``lang`` to the untagged titles, descriptions and keywords of a record and its
+    distributions, where the source's catalogue declares that one language; text already given in
+    ``lang`` is left as it is (the untagged value stays untagged beside it). Notes what it did and
+    returns True when it tagged something. ``rec`` is a :class:`catalog.records.DatasetRecord`."""
+    tagged: list[str] = []
+
+    def tag(owner: str, name: str, value: dict[str, Any]) -> None:
+        if "" in value and lang not in value:
+            value[lang] = value.pop("")
+            tagged.append(f"{owner}{name}")
+
+    for name in ("title", "description", "keywords"):
+        tag("", name, getattr(rec, name))
+    for n, dist in enumerate(rec.distributions):
+        for name in ("title", "description"):
+            tag(f"distribution {n + 1} ", name, getattr(dist, name))
+    if tagged:
+        rec.notes.append(f"{TAGGED_NOTE} {lang!r}, the catalogue's only language: {', '.join(tagged)}")
+    return bool(tagged)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from catalog import vocab
 from catalog.errors import ParseError
-from catalog.normalise import looks_like_url, mailto, normalise_date, temporal_interval
+from catalog.normalise import looks_like_url, mailto, normalise_date, single_language, tag_untagged, temporal_interval
 from catalog.rdf.namespaces import DCAT, DCATAP, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD
 from catalog.rdf.parse import GraphIndex, Term
 from catalog.rdf.parse import key as _key
@@ -310,8 +310,16 @@ def read_resource(g: GraphIndex, subject: Term, kind: str) -> DatasetRecord:
     return rec
 
 
+def _catalogue_language(g: GraphIndex) -> str | None:
+    """The one language the document's catalogues declare (dct:language), as a tag, or None."""
+    values = [o.value for cat in g.types.get(DCAT + "Catalog", ()) for o in g.objects(cat, DCT + "language")
+              if isinstance(o, ox.NamedNode | ox.Literal)]
+    return single_language(values)
+
+
 def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Exception]]:
     """Every dataset and data service of a parsed document, as (reference, record or error)."""
+    lang = _catalogue_language(g)
     seen: set[str] = set()
     series = set(g.types.get(DCAT + "DatasetSeries", ()))
     services: dict[str, list[str]] = {}
@@ -333,6 +341,8 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
             kind_of = "datasetseries" if kind == "dataset" and skey in series else kind
             try:
                 rec = read_resource(g, subject, kind_of)
+                if lang:  # untagged text in a catalogue of one declared language is in that language
+                    tag_untagged(rec, lang)
                 if skey in dropped:
                     rec.notes.extend(dropped[skey])
             except Exception as exc:  # one bad record never sinks a run

@@ -72,6 +72,12 @@ RULES: dict[str, Rule] = {
              "som källan angav det men används inte för sortering.",
              "A date is not a valid date (such as month 13 or 30 February); it is kept as the source "
              "gave it but not used for sorting."),
+        Rule("text-untagged", "dct:title|dct:description", "warning",
+             "En titel eller beskrivning saknar språkkod (till exempel @sv eller @en), så varken sökning "
+             "eller skördare vet vilket språk den är på; ange språket, eller ett enda språk (dct:language) "
+             "för katalogen.",
+             "A title or description has no language tag (such as @sv or @en), so neither search nor "
+             "harvesters know its language; tag it, or declare one language (dct:language) for the catalogue."),
         Rule("rdf-statement-dropped", "rdf:Statement", "warning",
              "Ett påstående i RDF-dokumentet hade ett ogiltigt värde (språkkod, IRI eller literal) och "
              "lästes inte in.",
@@ -93,6 +99,9 @@ def check_mandatory(rec: DatasetRecord) -> list[dict[str, str | None]]:
     out: list[dict[str, str | None]] = []
     out.extend(_date_violations(rec, focus))
     out.extend(_detailed("rdf-statement-dropped", focus, note) for note in rec.notes if note.startswith(DROPPED_NOTE))
+    untagged = _untagged(rec)
+    if untagged:
+        out.append(_detailed("text-untagged", focus, ", ".join(untagged)))
     if rec.kind == "dataservice":
         if not rec.title:
             out.append(violation("dataservice-title", focus))
@@ -130,6 +139,14 @@ def _detailed(rule_id: str, focus: str | None, detail: str) -> dict[str, str | N
     """A violation whose messages also name the value (or the line) at fault."""
     rule = RULES[rule_id]
     return violation(rule_id, focus) | {"message_sv": f"{rule.sv} ({detail})", "message_en": f"{rule.en} ({detail})"}
+
+
+def _untagged(rec: DatasetRecord) -> list[str]:
+    """The texts of a record (and its distributions) given without a language tag (issue 14)."""
+    found = [name for name in ("title", "description") if getattr(rec, name).get("")]
+    for n, dist in enumerate(rec.distributions):
+        found.extend(f"distribution {n + 1} {name}" for name in ("title", "description") if getattr(dist, name).get(""))
+    return found
 
 
 def _date_violations(rec: DatasetRecord, focus: str | None) -> list[dict[str, str | None]]:
