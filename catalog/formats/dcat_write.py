@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -114,10 +115,10 @@ def service_format(rec: DatasetRecord) -> str:
     return "JSON"
 
 
-def _states(rec: DatasetRecord, predicate: str) -> bool:
-    """True when the record carries a statement with this predicate among those no typed field holds."""
-    # ``extra`` ([predicate, object] pairs) is where the reader keeps what it has no field for
-    return any(item and item[0] == predicate for item in getattr(rec, "extra", None) or ())
+def _stated(rec: DatasetRecord, predicate: str) -> list[dict[str, Any]]:
+    """The objects of the record's statements with this predicate among those no typed field holds."""
+    # ``extra`` ([predicate, object] pairs, catalog.rdf.describe) is where the reader keeps them
+    return [item[1] for item in getattr(rec, "extra", None) or () if item and item[0] == predicate]
 
 
 def _digest(text: str) -> str:
@@ -269,9 +270,13 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         g.add((s, DCAT.endpointURL, _ref(url)))
     for url in rec.endpoint_descriptions:
         g.add((s, DCAT.endpointDescription, _ref(url)))
-    if rec.kind == "dataservice" and not _states(rec, DCTERMS.format.value):
-        code = service_format(rec)
-        g.add((s, DCTERMS.format, w.concept(vocab.file_types().iri(code), "format", DCTERMS.MediaTypeOrExtent)))
+    if rec.kind == "dataservice":
+        stated = _stated(rec, DCTERMS.format.value)
+        # a format the source states is written back with its other statements; an IRI is typed here as
+        # DCAT-AP's range wants (the same triple twice is one triple); none stated: one derived
+        for value in [v["iri"] for v in stated if "iri" in v] or ([] if stated else [
+                vocab.file_types().iri(service_format(rec))]):
+            g.add((s, DCTERMS.format, w.concept(value, "format", DCTERMS.MediaTypeOrExtent)))
     _hvd(g, w, s, rec.hvd_categories, rec.applicable_legislation)
     for series in rec.in_series:
         g.add((s, DCAT.inSeries, w.node(series, "series", DCAT.DatasetSeries)))
