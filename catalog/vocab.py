@@ -22,6 +22,9 @@ FREQUENCY_NS = "http://publications.europa.eu/resource/authority/frequency/"
 ACCESS_RIGHT_NS = "http://publications.europa.eu/resource/authority/access-right/"
 LANGUAGE_NS = "http://publications.europa.eu/resource/authority/language/"
 PUBLISHER_TYPE_NS = "http://purl.org/adms/publishertype/"
+HVD_CATEGORY_NS = "http://data.europa.eu/bna/"
+# the implementing regulation on high-value datasets, as DCAT-AP HVD wants it in dcatap:applicableLegislation
+HVD_LEGISLATION = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
 IANA_MEDIA_NS = ("https://www.iana.org/assignments/media-types/", "http://www.iana.org/assignments/media-types/")
 
 
@@ -58,6 +61,8 @@ class Vocabulary:
             if value.startswith(ns):
                 code = value[len(ns) :].strip("/")
                 return code if code in self.entries else None
+        if value in self.entries:  # codes in lower case (the HVD categories' c_164e0bf5)
+            return value
         upper = value.upper()
         return upper if upper in self.entries else None
 
@@ -112,6 +117,59 @@ def publisher_types() -> Vocabulary:
     return Vocabulary(PUBLISHER_TYPE_NS, _load("publisher-types.json"))
 
 
+@lru_cache
+def hvd_categories() -> Vocabulary:
+    """The six top-level high-value dataset categories (config/vocab/hvd-categories.json)."""
+    return Vocabulary(HVD_CATEGORY_NS, _load("hvd-categories.json"))
+
+
+def hvd_category_code(value: str | None) -> str | None:
+    """The facet value of an HVD category: its code (``c_164e0bf5``) for any ``data.europa.eu/bna/``
+    IRI (sub-categories included, which the vendored table does not label), else the value as given."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    for ns in (HVD_CATEGORY_NS, HVD_CATEGORY_NS.replace("http://", "https://", 1)):
+        if text.startswith(ns):
+            return text[len(ns):].strip("/") or None
+    return hvd_categories().lookup(text) or text
+
+
+def hvd_category_iri(value: str | None) -> str | None:
+    """The IRI of an HVD category given by IRI, code or label ("Meteorological"); None when unknown."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.startswith(("http://data.europa.eu/bna/c_", "https://data.europa.eu/bna/c_")):
+        return HVD_CATEGORY_NS + text.split("/bna/", 1)[1].strip("/")
+    code = hvd_categories().lookup(text)
+    return hvd_categories().iri(code) if code else None
+
+
+# labels of the legislation datasets cite most (the facet's other values are their own IRI)
+LEGISLATION_LABELS: dict[str, dict[str, str]] = {
+    HVD_LEGISLATION: {"sv": "Genomförandeförordning (EU) 2023/138 om värdefulla datamängder",
+                      "en": "Implementing Regulation (EU) 2023/138 on high-value datasets"},
+}
+_ELI_SCHEMES = re.compile(r"^https?://data\.europa\.eu/eli/")
+
+
+def legislation_iri(value: str | None) -> str | None:
+    """An ELI of EU legislation in one form (http, no trailing slash); other IRIs as given; None for
+    text that is no IRI."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if _ELI_SCHEMES.match(text):
+        return "http://data.europa.eu/eli/" + text.split("/eli/", 1)[1].rstrip("/")
+    return text if text.startswith(("http://", "https://")) else None
+
+
+def legislation_label(iri: str, lang: str = "sv") -> str:
+    labels = LEGISLATION_LABELS.get(legislation_iri(iri) or iri)
+    return (labels.get(lang) or labels["en"]) if labels else iri
+
+
 def media_type(code: str | None) -> str | None:
     """The canonical media type of an EU file-type code (``CSV`` -> ``text/csv``), when one is known."""
     if not code:
@@ -136,7 +194,7 @@ _ISO639_1 = {"sv": "SWE", "en": "ENG", "fi": "FIN", "no": "NOR", "nb": "NOB", "n
              "so": "SOM", "fa": "FAS", "pl": "POL", "ru": "RUS", "uk": "UKR", "it": "ITA", "nl": "NLD"}
 
 # IRI namespace -> the vocabulary that labels it (for typing and labelling concepts in DCAT output)
-_CONCEPT_VOCABS = (themes, frequencies, access_rights, file_types, languages, publisher_types)
+_CONCEPT_VOCABS = (themes, frequencies, access_rights, file_types, languages, publisher_types, hvd_categories)
 
 
 def concept_labels(iri: str) -> dict[str, str]:

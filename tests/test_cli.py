@@ -30,7 +30,8 @@ from tests.conftest import FixtureHTTPServer
 CATALOG = "dcat/catalog.ttl"
 CATALOG_RECORDS = 8  # 7 datasets + 1 data service (tests/fixtures/dcat/EXPECTED.md)
 ENVI_TITLES = {"Badplatser", "Luftkvalitet"}
-FACETS = {"publisher", "theme", "format", "license", "keyword", "source", "type", "access"}
+FACETS = {"publisher", "theme", "format", "license", "keyword", "source", "type", "access", "hvd_category",
+          "applicable_legislation"}
 HTML = b"<!doctype html><html><head><title>Oops</title></head><body><p>Not here</p></body></html>"
 
 

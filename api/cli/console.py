@@ -37,6 +37,10 @@ err = Console(stderr=True)
 FacetOption = Annotated[list[str] | None, typer.Option()]
 TypeOption = Annotated[list[str] | None, typer.Option("--type", help="dataset or dataservice")]
 AccessOption = Annotated[list[str] | None, typer.Option(help="open, restricted or non-public")]
+HvdOption = Annotated[list[str] | None, typer.Option(
+    "--hvd-category", help="High-value dataset category, code (c_164e0bf5) or IRI")]
+LegislationOption = Annotated[list[str] | None, typer.Option(
+    "--legislation", help="Applicable legislation IRI (the HVD regulation: http://data.europa.eu/eli/reg_impl/2023/138/oj)")]
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: DATAKATALOG_DATABASE_URL or a SQLite file)")
@@ -58,7 +62,7 @@ class Context:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                self._engine = init_engine(self.settings.database_url)
+                self._engine = init_engine(self.settings.database_url, busy_timeout=self.settings.db_busy_timeout)
                 # a command's connections close when its context goes, not when the process ends: the
                 # CLI runs in-process under tests and in `serve`, where pooled connections would pile up
                 weakref.finalize(self, self._engine.dispose)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.console import AccessOption, Context, FacetOption, TypeOption, err, fail
+from api.cli.console import AccessOption, Context, FacetOption, HvdOption, LegislationOption, TypeOption, err, fail
 from catalog.search.query import params_of, query_from_params
 
 
@@ -27,6 +27,8 @@ def register(app: typer.Typer) -> None:
         source: FacetOption = None,
         type_: TypeOption = None,
         access: AccessOption = None,
+        hvd_category: HvdOption = None,
+        legislation: LegislationOption = None,
         sort: str = "relevance",
         status: str = "active",
         db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file")] = None,
@@ -39,7 +41,8 @@ def register(app: typer.Typer) -> None:
         try:
             query = query_from_params(params_of(
                 q=text, publisher=publisher, theme=theme, format=dataset_format, license=license, keyword=keyword,
-                source=source, type=type_, access=access, sort=sort, status=status), paged=False)
+                source=source, type=type_, access=access, hvd_category=hvd_category,
+                applicable_legislation=legislation, sort=sort, status=status), paged=False)
             result = exports.export_search(ctx.engine, query, format.lower(), base_url=ctx.settings.base_url)
         except CatalogError as exc:
             fail(exc.message)

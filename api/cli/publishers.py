@@ -10,7 +10,7 @@ from rich.table import Table
 
 from api.cli.console import Context, DbOption, cli_actor, fail, out, print_json
 from catalog.errors import CatalogError
-from catalog.services import publishers, publishers_identity
+from catalog.services import hvd, publishers, publishers_identity
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
@@ -22,7 +22,7 @@ def _merge_line(result: dict[str, Any], verb: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    pub_app = typer.Typer(help="Publishers across sources: list, show, merge candidates, merge and unmerge.",
+    pub_app = typer.Typer(help="Publishers across sources: list, show, HVD report, merge candidates, merge, unmerge.",
                           no_args_is_help=True)
     app.add_typer(pub_app, name="publisher")
 
@@ -60,6 +60,31 @@ def register(app: typer.Typer) -> None:
                   f"services), {counts['withdrawn']} withdrawn", highlight=False)
         for source in pub["sources"]:
             out.print(f"  from source {source['name']}: {source['datasets']}", highlight=False)
+
+    @pub_app.command("hvd")
+    def publisher_hvd(publisher_id: str, as_json: JsonOption = False, db: DbOption = None) -> None:
+        """A publisher's high-value datasets: how many, per category, and which lack HVD facts."""
+        try:
+            report = hvd.publisher_hvd(Context(db).engine, publisher_id)
+        except CatalogError as exc:
+            fail(exc.message)
+            return
+        if as_json:
+            print_json(report)
+            return
+        pub = report["publisher"]
+        out.print(f"[bold]{pub['name'] or pub['id']}[/bold] ({pub['id']}): {report['hvd']} high-value dataset(s) "
+                  f"of {report['datasets']}, {report['complete']} complete, {report['incomplete']} incomplete",
+                  highlight=False)
+        for cat in report["categories"]:
+            out.print(f"  {cat['label'].get('en') or cat['code']}: {cat['datasets']}", highlight=False)
+        for gap in report["missing"]:
+            out.print(f"  {gap['label']['en']}: {gap['datasets']}", highlight=False)
+        if report["incomplete_datasets"]:
+            table = Table("id", "title", "missing")
+            for item in report["incomplete_datasets"]:
+                table.add_row(item["id"], item["title"] or "", ", ".join(item["missing"]))
+            out.print(table)
 
     @pub_app.command("candidates")
     def publisher_candidates(as_json: JsonOption = False, db: DbOption = None) -> None:

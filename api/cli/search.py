@@ -7,7 +7,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.console import AccessOption, Context, DbOption, FacetOption, TypeOption, fail, out, print_json
+from api.cli.console import (
+    AccessOption,
+    Context,
+    DbOption,
+    FacetOption,
+    HvdOption,
+    LegislationOption,
+    TypeOption,
+    fail,
+    out,
+    print_json,
+)
 from catalog.errors import CatalogError
 from catalog.search.query import params_of, query_from_params
 from catalog.services import datasets
@@ -23,6 +34,8 @@ def search(
     source: FacetOption = None,
     type_: TypeOption = None,
     access: AccessOption = None,
+    hvd_category: HvdOption = None,
+    legislation: LegislationOption = None,
     sort: str = "relevance",
     status: str = "active",
     page: int = 1,
@@ -37,7 +50,8 @@ def search(
     try:
         query = query_from_params(params_of(
             q=text, publisher=publisher, theme=theme, format=format, license=license, keyword=keyword, source=source,
-            type=type_, access=access, sort=sort, status=status, page=page, per_page=per_page,
+            type=type_, access=access, hvd_category=hvd_category,
+            applicable_legislation=legislation, sort=sort, status=status, page=page, per_page=per_page,
             min_quality=min_quality, collapse=collapse))
     except CatalogError as exc:
         fail(exc.message)

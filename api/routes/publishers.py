@@ -12,8 +12,15 @@ from api.auth import AdminDep
 from api.deps import EngineDep
 from api.routes.params import NoNul, TextId, path_id
 from api.schemas import problems
-from api.schemas.publishers import MergeCandidate, MergeResult, PublisherDetail, PublisherLink, PublisherListing
-from catalog.services import organisations, publishers, publishers_identity
+from api.schemas.publishers import (
+    MergeCandidate,
+    MergeResult,
+    PublisherDetail,
+    PublisherHvd,
+    PublisherLink,
+    PublisherListing,
+)
+from catalog.services import hvd, organisations, publishers, publishers_identity
 
 router = APIRouter(prefix="/api", tags=["publishers"])
 OrganisationId = Annotated[int, path_id("organisation")]
@@ -50,6 +57,13 @@ def merge_candidates(engine: EngineDep) -> list[dict[str, Any]]:
 def get_publisher(publisher_id: TextId, engine: EngineDep) -> dict[str, Any]:
     """One publisher: organisation number, aliases, counts and sources (an alias's id answers its publisher)."""
     return publishers.get_publisher(engine, publisher_id)
+
+
+@router.get("/publishers/{publisher_id}/hvd", response_model=PublisherHvd, responses=problems(404, 422))
+def publisher_hvd(publisher_id: TextId, engine: EngineDep) -> dict[str, Any]:
+    """A publisher's high-value datasets: how many, per HVD category, which lack HVD facts (an alias's
+    id answers its publisher)."""
+    return hvd.publisher_hvd(engine, publisher_id)
 
 
 @router.post("/publishers/{publisher_id}/merge", response_model=MergeResult, response_model_exclude_unset=True,

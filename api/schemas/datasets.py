@@ -66,6 +66,10 @@ class Facets(Schema):
     source: list[FacetValue]
     type: list[FacetValue] = Field(description="dataset or dataservice")
     access: list[FacetValue] = Field(description="open, restricted or non-public")
+    hvd_category: list[FacetValue] = Field(
+        default_factory=list, description="High-value dataset categories (codes such as c_164e0bf5)")
+    applicable_legislation: list[FacetValue] = Field(
+        default_factory=list, description="Legislation the datasets are published under (IRIs)")
 
 
 class SearchResult(Schema):
@@ -149,6 +153,27 @@ class Revision(Schema):
     content_hash: str
 
 
+class HvdCategory(Schema):
+    code: str = Field(description="The category's code (c_164e0bf5), the hvd_category facet's value")
+    uri: str
+    label: LangMap = Field(description="Swedish and English labels (EU Vocabularies)")
+
+
+class Legislation(Schema):
+    uri: str = Field(description="The legislation's ELI, the applicable_legislation facet's value")
+    label: LangMap
+
+
+class HvdFacts(Schema):
+    """High-value dataset facts (Implementing Regulation (EU) 2023/138, DCAT-AP HVD)."""
+
+    is_hvd: bool = Field(description="It names an HVD category or cites the HVD regulation")
+    categories: list[HvdCategory]
+    legislation: list[Legislation] = Field(description="Applicable legislation (dcatap:applicableLegislation)")
+    missing: list[str] = Field(description="For an HVD, the HVD facts it lacks: legislation, hvd_category, "
+                               "distribution, licence, contact_point, documentation")
+
+
 class DatasetDetail(Schema):
     """One dataset (or data service) in full: language maps as harvested, with display texts."""
 
@@ -169,6 +194,7 @@ class DatasetDetail(Schema):
     access_rights: str | None = Field(description="The access-rights IRI")
     access: str | None = Field(description="open, restricted or non-public; null when not stated")
     contact_points: list[ContactPoint]
+    hvd: HvdFacts | None = Field(default=None, description="High-value dataset facts")
     landing_pages: list[str]
     languages: list[str]
     spatial: list[str]

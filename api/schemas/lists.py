@@ -18,10 +18,16 @@ class DatasetLinks(Schema):
     catalogue: str = Field(description="The dataset in this API")
 
 
+class ListedHvd(Schema):
+    categories: list[str] = Field(description="High-value dataset category codes (c_164e0bf5)")
+    legislation: list[str] = Field(description="Applicable legislation IRIs")
+
+
 class ListedDataset(DatasetSummary):
     """A search summary with the dataset's links (a list's datasets, the items of a JSON export)."""
 
     access_label: str = Field(description="open, API key / restricted or not public")
+    hvd: ListedHvd | None = Field(default=None, description="High-value dataset facts (the export columns)")
     links: DatasetLinks
     note: str | None = Field(default=None, description="Only on withdrawn datasets: what that means for the links")
 

@@ -101,3 +101,41 @@ class PublisherLink(Schema):
     publisher: str = Field(description="The publisher linked (or unlinked)")
     linked: bool = Field(description="Whether this call added the link")
     publishers: list[str] = Field(description="Every publisher the organisation is linked to now")
+
+
+class HvdCategoryCount(Schema):
+    code: str = Field(description="HVD category code (c_164e0bf5)")
+    label: LangMap
+    datasets: int
+
+
+class HvdMissingCount(Schema):
+    fact: str = Field(description="legislation, hvd_category, distribution, licence, contact_point or documentation")
+    label: LangMap = Field(description="What is missing, in Swedish and English")
+    datasets: int = Field(description="HVD datasets lacking it")
+
+
+class HvdIncomplete(Schema):
+    id: str
+    title: str | None
+    type: str
+    missing: list[str] = Field(description="The HVD facts it lacks")
+
+
+class PublisherRef(Schema):
+    id: str
+    name: str | None
+
+
+class PublisherHvd(Schema):
+    """A publisher's high-value datasets (Implementing Regulation (EU) 2023/138): how many, per category,
+    and which lack the facts DCAT-AP HVD asks of them."""
+
+    publisher: PublisherRef
+    datasets: int = Field(description="The publisher's active datasets and data services")
+    hvd: int = Field(description="Those that name an HVD category or cite the HVD regulation")
+    complete: int = Field(description="HVD datasets stating every HVD fact")
+    incomplete: int = Field(description="HVD datasets lacking one or more")
+    categories: list[HvdCategoryCount]
+    missing: list[HvdMissingCount] = Field(description="Each fact some HVD dataset lacks, with how many lack it")
+    incomplete_datasets: list[HvdIncomplete] = Field(description="The incomplete HVD datasets (at most 200)")

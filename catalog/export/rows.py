@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from catalog import vocab
 from catalog.chunks import chunked
+from catalog.quality import hvd
 from catalog.records import DatasetRecord, display_text
 from catalog.search import serving
 from catalog.search.searcher import searcher_for
@@ -24,10 +25,11 @@ from catalog.store.runs import DS, decode
 from catalog.store.tables import PUB, SRC
 
 BATCH = 500
-# the last four came later: added at the end, so that a reader taking columns by position keeps working
+# the columns after catalogue_url came later: added at the end, so that a reader taking columns by
+# position keeps working (type … contact: issue 13; the high-value dataset facts: issue 14)
 COLUMNS = ("id", "title", "description", "publisher", "themes", "keywords", "formats", "licence", "access",
            "landing_page", "download_urls", "access_urls", "modified", "status", "catalogue_url",
-           "type", "endpoint", "documentation", "contact")
+           "type", "endpoint", "documentation", "contact", "hvd_categories", "applicable_legislation")
 # the access facet's values as the exports word them
 ACCESS_LABELS = {"open": "open", "restricted": "API key / restricted", "non-public": "not public"}
 
@@ -150,7 +152,13 @@ def table_row(item: Item, base_url: str) -> list[str]:
         catalogue_url(base_url, item.row.id),
         item.row.kind, " ".join(serving.endpoints(rec, item.services)), " ".join(documentation_urls(item)),
         contact_text(rec),
+        "; ".join(hvd_categories(rec)), " ".join(hvd.legislation(rec)),
     ]
+
+
+def hvd_categories(rec: DatasetRecord) -> list[str]:
+    """The record's high-value dataset categories as codes (c_164e0bf5), the facet's values."""
+    return [vocab.hvd_category_code(iri) or iri for iri in hvd.categories(rec)]
 
 
 def json_item(item: Item, base_url: str) -> dict[str, Any]:
@@ -162,6 +170,7 @@ def json_item(item: Item, base_url: str) -> dict[str, Any]:
     data = summary(item.row, pubs, {item.row.source_id: item.source_name} if item.source_name else {},
                    item.services, item.rec)
     data["access_label"] = access_label(item.rec)
+    data["hvd"] = {"categories": hvd_categories(item.rec), "legislation": hvd.legislation(item.rec)}
     data["links"] = {**links(item.rec), "catalogue": catalogue_url(base_url, item.row.id)}
     note = withdrawn_note(item)
     if note:

@@ -31,6 +31,7 @@ from catalog.export.rows import (
     Item,
     access_label,
     catalogue_url,
+    hvd_categories,
     iter_items,
     json_item,
     licence_text,
@@ -187,6 +188,9 @@ def markdown_section(n: int, item: Item, base_url: str) -> str:
          (_md(lic) if lic else "not stated")),
         ("Access", access_label(rec)),
     ]
+    categories = hvd_categories(rec)
+    if categories:  # a high-value dataset says so, with its categories in English
+        facts.append(("High-value dataset", ", ".join(_md(vocab.hvd_categories().label(c, "en")) for c in categories)))
     lines += [f"- **{k}:** {v}" for k, v in facts]
     lines += [f"- **Landing page:** {_md_link(u)}" for u in ln["landing_pages"]]
     lines += [f"- **Download:** {_md_link(u)}" for u in ln["download_urls"]]

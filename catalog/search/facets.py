@@ -15,9 +15,11 @@ from scipy import sparse
 from sqlalchemy import Engine, text
 
 from catalog import vocab
-from catalog.search.query import FACETS
+from catalog.search.query import FACETS, STORED_NAMES
 from catalog.search.term_index import locate
 from catalog.store import runs
+
+PUBLIC_NAMES = {stored: public for public, stored in STORED_NAMES.items()}
 
 # a facet with at most this many values (type, access, a few sources) is counted with one boolean
 # mask per value: ANDing and counting a few masks costs a fifth of a sparse matrix-vector product
@@ -146,7 +148,8 @@ def build_index(engine: Engine) -> FacetIndex:
         q_val = np.fromiter((r[1] or 0.0 for r in quality_rows), dtype=np.float64, count=len(quality_rows))
         quality[np.searchsorted(pks, q_pks)] = q_val
     grouped: dict[str, tuple[list[str], list[np.ndarray]]] = {f: ([], []) for f in FACETS}
-    for facet, value, joined in facet_rows:
+    for stored, value, joined in facet_rows:
+        facet = PUBLIC_NAMES.get(stored, stored)
         if facet in grouped:
             grouped[facet][0].append(value)
             grouped[facet][1].append(parse_ids(joined))
@@ -217,7 +220,7 @@ def facet_label(idx: FacetIndex, facet: str, value: str, lang: str = "sv") -> st
 
 
 def value_label(facet: str, value: str, lang: str = "sv") -> str:
-    """The label of a theme, format, licence, type or access value in ``lang`` (``sv`` or ``en``),
+    """The label of a theme, format, licence, type, access, HVD category or legislation value in ``lang``,
     falling back to English, then to the value itself (keywords and sources are their own labels)."""
     if facet == "theme":
         return vocab.themes().label(value, lang)
@@ -225,6 +228,10 @@ def value_label(facet: str, value: str, lang: str = "sv") -> str:
         return vocab.file_types().label(value, lang)
     if facet == "license":
         return vocab.licence_label(value, lang)
+    if facet == "hvd_category":
+        return vocab.hvd_categories().label(value, lang)
+    if facet == "applicable_legislation":
+        return vocab.legislation_label(value, lang)
     labels = VALUE_LABELS.get(facet, {}).get(value)
     if labels:
         return labels.get(lang) or labels["en"]

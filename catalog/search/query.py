@@ -11,9 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from catalog import vocab
 from catalog.errors import FieldError
 
-FACETS = ("publisher", "theme", "format", "license", "keyword", "source", "type", "access")
+FACETS = ("publisher", "theme", "format", "license", "keyword", "source", "type", "access", "hvd_category",
+          "applicable_legislation")
+# facets stored under a shorter name than the parameter that filters them (dataset_facet.facet holds 20
+# characters; a wider column would cost a migration for one name)
+STORED_NAMES = {"applicable_legislation": "legislation"}
 SORTS = ("relevance", "modified", "title", "quality")
 STATUSES = ("active", "withdrawn", "all")
 COLLAPSES = ("services",)
@@ -59,6 +64,9 @@ _FACET_HELP = {
     "source": "Source name",
     "type": "dataset or dataservice",
     "access": "open, restricted or non-public",
+    "hvd_category": "High-value dataset category: code (c_164e0bf5) or IRI (http://data.europa.eu/bna/c_164e0bf5)",
+    "applicable_legislation": "Legislation IRI the dataset is published under (the HVD regulation: "
+                              "http://data.europa.eu/eli/reg_impl/2023/138/oj)",
 }
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("q", f"Free text, Swedish or English (at most {MAX_TEXT} characters)"),
@@ -100,11 +108,23 @@ def parse_query(
     clean: dict[str, list[str]] = {}
     for facet, values in (filters or {}).items():
         if facet in FACETS:
-            kept = [v.lower() if facet in LOWER_CASE else v for v in values if v]
+            kept = [_facet_value(facet, v) for v in values if v]
             if kept:
                 clean[facet] = kept
     return SearchQuery(q=(q or "").strip() or None, filters=clean, status=status, sort=sort, page=page,
                        per_page=per_page, min_quality=min_quality, collapse=collapse)
+
+
+def _facet_value(facet: str, value: str) -> str:
+    """A filter value as the facet stores it: lower case for some; an HVD category's code for its IRI;
+    an ELI in its one form."""
+    if facet in LOWER_CASE:
+        return value.lower()
+    if facet == "hvd_category":
+        return vocab.hvd_category_code(value) or value
+    if facet == "applicable_legislation":
+        return vocab.legislation_iri(value) or value
+    return value
 
 
 def query_from_params(params: Mapping[str, Sequence[str]], *, paged: bool = True) -> SearchQuery:

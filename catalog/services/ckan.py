@@ -32,7 +32,8 @@ CKAN_VERSION = "2.10.4"
 MAX_ROWS = 1000
 # CKAN field -> our facet
 FIELDS = {"organization": "publisher", "tags": "keyword", "res_format": "format", "license_id": "license",
-          "groups": "theme", "dataset_type": "type", "access_rights": "access"}
+          "groups": "theme", "dataset_type": "type", "access_rights": "access", "hvd_category": "hvd_category",
+          "applicable_legislation": "applicable_legislation"}
 
 
 class CkanError(CatalogError):
@@ -236,6 +237,10 @@ def _facet_value(facet: str, value: str) -> str:
         return value.lower()
     if facet == "license":
         return vocab.licence_code(value) or value
+    if facet == "hvd_category":
+        return vocab.hvd_category_code(value) or value
+    if facet == "applicable_legislation":
+        return vocab.legislation_iri(value) or value
     return value
 
 

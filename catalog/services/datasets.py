@@ -15,6 +15,7 @@ from catalog.rdf.graph import Graph, new_graph
 from catalog.records import DatasetRecord, display_text
 from catalog.search import serving
 from catalog.search.searcher import SearchQuery, searcher_for
+from catalog.services import hvd
 from catalog.settings import Settings
 from catalog.store.prepared import access_value
 from catalog.store.runs import DS, decode
@@ -121,6 +122,7 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
         "contact_points": [{"name": c.name, "names": c.names, "email": c.email, "phone": c.phone, "url": c.url,
                             "uri": c.uri}
                            for c in rec.contact_points],
+        "hvd": hvd.dataset_hvd(rec),
         "landing_pages": rec.landing_pages, "languages": rec.languages, "spatial": rec.spatial,
         "temporal": rec.temporal, "frequency": rec.frequency, "conforms_to": rec.conforms_to,
         "documentation": rec.documentation,

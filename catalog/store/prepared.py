@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from catalog import ids, vocab
 from catalog.normalise import sortable_date
-from catalog.quality import rules
+from catalog.quality import hvd, rules
 from catalog.records import DatasetRecord
+from catalog.search.query import STORED_NAMES
 from catalog.search.stemming import text_stems
 
 
@@ -86,6 +87,8 @@ def facet_values(rec: DatasetRecord, publisher_id: str | None, source_name: str)
             out[("license", code[:500])] = None
     for word in rec.all_keywords():
         out[("keyword", word.strip().lower()[:500])] = None
+    for facet, value in hvd.facet_values(rec):  # high-value datasets (issue 14)
+        out[(STORED_NAMES.get(facet, facet), value)] = None
     return list(out)
 
 

@@ -125,7 +125,7 @@ def _csv(client: TestClient, **params: Any) -> list[dict[str, str]]:
 
 
 def test_csv_and_xlsx_exports_have_type_endpoint_documentation_and_contact(demo: TestClient) -> None:
-    assert rows_module.COLUMNS[-4:] == ("type", "endpoint", "documentation", "contact")
+    assert rows_module.COLUMNS[15:19] == ("type", "endpoint", "documentation", "contact")
     rows = {(r["title"], r["type"]): r for r in _csv(demo, source="trafiklab")}
     service = rows[("SL Transport (API)", "dataservice")]
     dataset = rows[("SL Transport – Region Stockholm, Trafikförvaltningen (SL)", "dataset")]

@@ -16,7 +16,8 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CATALOG_TTL = (FIXTURES / "dcat" / "catalog.ttl").read_text(encoding="utf-8")
 
-FACET_KEYS = {"publisher", "theme", "format", "license", "keyword", "source", "type", "access"}
+FACET_KEYS = {"publisher", "theme", "format", "license", "keyword", "source", "type", "access", "hvd_category",
+              "applicable_legislation"}
 ALL_TITLES = {
     "Badplatser",
     "Hållplatser i Skåne",
