@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, text
 
-from catalog.search import expansion, serving, term_index
+from catalog.search import expansion, incremental, serving, term_index
 from catalog.search.facets import FacetIndex, build_index, facet_label, parse_ids
 from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
@@ -70,6 +70,11 @@ class Searcher:
         self._terms_lock = threading.Lock()
         self._links: serving.ServiceLinks | None = None
         self._links_lock = threading.Lock()
+        self._mark: incremental.Mark | None = None  # the revisions the indexes hold
+        # how the indexes followed the catalogue: full builds of each, and updates in place
+        self.facet_builds = 0
+        self.term_builds = 0
+        self.updates = 0
 
     def index(self, conn: Connection | None = None) -> FacetIndex:
         """The facet index of the catalogue's current generation (read through ``conn`` if given:
@@ -85,9 +90,39 @@ class Searcher:
         with self._lock:
             current = self._index
             if current is None or current.generation != gen:
-                current = self._index = build_index(self.engine)
+                current = self._index = self._next_index(current)
         self.terms_for(current)  # built at once for small catalogues, else started in the background
         return current
+
+    def _next_index(self, old: FacetIndex | None) -> FacetIndex:
+        """The index of the catalogue's current generation: ``old`` with the changed datasets applied
+        (and the term index with it), or else built anew (catalog.search.incremental)."""
+        if old is not None and self._mark is not None:
+            try:
+                started = time.perf_counter()
+                with self.engine.connect() as conn:
+                    gen = runs.generation(conn)
+                    found = incremental.changed_pks(conn, old, self._mark)
+                    update = incremental.update_facets(conn, old, found[0], gen) if found is not None else None
+                    if found is not None and update is not None:
+                        terms = self._terms
+                        if terms is not None and terms.generation == old.generation and terms.size == len(old.pks):
+                            terms = incremental.update_terms(conn, terms, update)
+                            with self._terms_lock:
+                                self._terms = terms
+                        self._mark = found[1]
+                        self.updates += 1
+                        log.info("search indexes of generation %s: %d datasets changed (%d new), updated in %.2f s",
+                                 gen, len(update.changed), update.added, time.perf_counter() - started)
+                        return update.index
+            except Exception:  # rebuilt instead
+                log.exception("updating the search indexes in place failed; rebuilding them")
+        with self.engine.connect() as conn:
+            mark = incremental.mark(conn)  # before reading: what comes after it is applied next time
+        index = build_index(self.engine)
+        self._mark = mark
+        self.facet_builds += 1
+        return index
 
     def links(self, conn: Connection | None = None, idx: FacetIndex | None = None) -> serving.ServiceLinks:
         """Which services serve which datasets, for the index's generation (read once per generation)."""
@@ -134,6 +169,7 @@ class Searcher:
                     terms = self._terms
                     if terms is None or terms.generation != idx.generation:
                         terms = term_index.build(self.engine, idx.pks, idx.generation)
+                        self.term_builds += 1
                         if terms is not None:
                             self._terms = terms
                 return terms if terms is not None and terms.generation == idx.generation else None
@@ -156,9 +192,12 @@ class Searcher:
         try:
             started = time.perf_counter()
             terms = term_index.build(self.engine, idx.pks, idx.generation)
+            self.term_builds += 1
             if terms is not None:
                 with self._terms_lock:
-                    self._terms = terms
+                    held = self._terms  # an update in place may have moved past this build's generation
+                    if held is None or held.generation <= terms.generation:
+                        self._terms = terms
                 log.info("term index of generation %s: %d datasets, %d terms, built in %.1f s",
                          idx.generation, len(idx.pks), len(terms.words), time.perf_counter() - started)
         except Exception:  # the database answers every search of this generation instead

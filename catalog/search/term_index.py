@@ -97,28 +97,36 @@ def _sqlite_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
     # every occurrence as dataset rowid * 128 + the first letter of its column's name
     rows = raw.execute("SELECT term, group_concat(doc * 128 + unicode(col)) "
                        "FROM temp.dk_fts_vocab GROUP BY term ORDER BY term")
+    return rows, _sqlite_split()
+
+
+def _sqlite_split() -> Split:
     lut = np.zeros(128, dtype=np.uint8)
     for code, bit in _FTS5_COLUMN_BITS.items():
         lut[code] = bit
-    return rows, lambda codes: (codes >> 7, lut[codes & 127])
+    return lambda codes: (codes >> 7, lut[codes & 127])
+
+
+# tsvector weights: A title, B keywords and publisher, C description, D stems ({where}: which datasets)
+POSTGRES_TERMS = (
+    "SELECT u.lexeme, string_agg((d.pk * 32 + "
+    "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
+    "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
+    "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
+    "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
+    'FROM dataset d, unnest(d.search_vector) u {where} GROUP BY u.lexeme ORDER BY u.lexeme COLLATE "C"')
 
 
 def _postgres_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
-    # tsvector weights: A title, B keywords and publisher, C description, D stems
-    rows = conn.execution_options(stream_results=True, yield_per=1000).execute(text(
-        "SELECT u.lexeme, string_agg((d.pk * 32 + "
-        "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
-        "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
-        "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
-        "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
-        'FROM dataset d, unnest(d.search_vector) u GROUP BY u.lexeme ORDER BY u.lexeme COLLATE "C"'))
+    rows = conn.execution_options(stream_results=True, yield_per=1000).execute(
+        text(POSTGRES_TERMS.format(where="")))
+    return rows, _postgres_split
 
-    def split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        bits = (codes & 31).astype(np.uint8)
-        bits[bits == 0] = ANY  # a lexeme without positions carries no weight
-        return codes >> 5, bits
 
-    return rows, split
+def _postgres_split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    bits = (codes & 31).astype(np.uint8)
+    bits[bits == 0] = ANY  # a lexeme without positions carries no weight
+    return codes >> 5, bits
 
 
 _BATCH = 1_000_000
