@@ -10,6 +10,8 @@ import hashlib
 import re
 import unicodedata
 
+import orjson
+
 from catalog.records import Agent, DatasetRecord, Distribution, display_text
 
 
@@ -39,17 +41,76 @@ def swedish_sort_key(text: str) -> str:
 
 
 def dataset_id(rec: DatasetRecord, source_name: str) -> str:
-    """From the dataset's URI; lacking one, from the source and dct:identifier (or the title)."""
+    """From the dataset's URI; lacking one, from what tells it apart in its document
+    (:func:`assign_local_ids`), else from the source and dct:identifier (or the title)."""
     if rec.uri:
         return _digest("uri", rec.uri)
+    if rec.local_id:
+        return _digest("local", source_name, rec.local_id)
+    return _digest(*natural_key(rec, source_name))
+
+
+def natural_key(rec: DatasetRecord, source_name: str) -> tuple[str, ...]:
+    """What names a dataset without a URI: its source and dct:identifier, else its title and
+    publisher's name ("" parts when it has neither)."""
     if rec.identifier:
-        return _digest("ident", source_name, rec.identifier)
+        return ("ident", source_name, rec.identifier)
     pub = display_text(rec.publisher.name) if rec.publisher else ""
-    return _digest("title", source_name, display_text(rec.title) or "", pub or "")
+    return ("title", source_name, display_text(rec.title) or "", pub or "")
+
+
+def assign_local_ids(items: list[tuple[DatasetRecord, str]]) -> None:
+    """Make ids of one document's resources without an IRI unique. ``items``: (record, a hash of its
+    canonical description, independent of the serialisation and its blank-node labels).
+
+    A record keeps the id its identifier or title gives when no other record of the document shares
+    them (so an edited dataset keeps its id); records that share them, or have neither, are told
+    apart by their descriptions, and exact copies by their rank among the copies (exact copies are
+    interchangeable, so any order gives the same set of ids)."""
+    counts: dict[tuple[str, ...], int] = {}
+    for rec, _ in items:
+        key = natural_key(rec, "")
+        counts[key] = counts.get(key, 0) + 1
+    copies: dict[str, int] = {}
+    for rec, description in items:
+        key = natural_key(rec, "")
+        if counts[key] == 1 and any(key[2:]):
+            continue
+        n = copies[description] = copies.get(description, 0) + 1
+        rec.local_id = description if n == 1 else f"{description}-{n}"
+
+
+def distribution_ids(dists: list[Distribution], dataset_id: str) -> list[str]:
+    """Ids of a dataset's distributions: from each one's URI, else from the dataset id and its
+    access/download URL while no other distribution of the dataset has that URL, else from its
+    whole description (plus its rank among exact copies): distributions never merge."""
+    natural: list[str | None] = []
+    for dist in dists:
+        if dist.uri:
+            natural.append(_digest("dist", dist.uri))
+        else:
+            url = (dist.download_urls or dist.access_urls or [""])[0]
+            natural.append(_digest("dist", dataset_id, url) if url else None)
+    counts: dict[str | None, int] = {}
+    for value in natural:
+        counts[value] = counts.get(value, 0) + 1
+    out: list[str] = []
+    copies: dict[str, int] = {}
+    for dist, value in zip(dists, natural, strict=True):
+        if value is not None and (counts[value] == 1 or dist.uri):
+            out.append(value)
+            continue
+        saved, dist.id = dist.id, None
+        description = orjson.dumps(dist, option=orjson.OPT_SORT_KEYS).decode()
+        dist.id = saved
+        n = copies[description] = copies.get(description, 0) + 1
+        out.append(_digest("dist", dataset_id, description, str(n)))
+    return out
 
 
 def distribution_id(dist: Distribution, dataset_id: str, position: int) -> str:
-    """From the distribution's URI, else the dataset id plus its access/download URL."""
+    """From the distribution's URI, else the dataset id plus its access/download URL (one
+    distribution alone; :func:`distribution_ids` tells a dataset's distributions apart)."""
     if dist.uri:
         return _digest("dist", dist.uri)
     url = (dist.download_urls or dist.access_urls or [""])[0]

@@ -44,6 +44,8 @@ class Agent:
     type: str | None = None
     email: str | None = None
     homepage: str | None = None
+    # statements no typed field holds (catalog.rdf.describe): written back as they came
+    extra: list[list[Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -58,6 +60,7 @@ class ContactPoint:
     phone: str | None = None
     url: str | None = None
     kind: str | None = None
+    extra: list[list[Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -81,6 +84,14 @@ class Distribution:
     # high-value datasets (DCAT-AP 3 dcatap:hvdCategory, dcatap:applicableLegislation): IRIs
     hvd_categories: list[str] = field(default_factory=list)
     applicable_legislation: list[str] = field(default_factory=list)
+    # dct:conformsTo (DIGG puts an API's description here), dct:language, foaf:page: IRIs
+    conforms_to: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    documentation: list[str] = field(default_factory=list)
+    # adms:status and dcatap:availability: IRIs of the EU vocabularies
+    status: str | None = None
+    availability: str | None = None
+    extra: list[list[Any]] = field(default_factory=list)
     id: str | None = None
 
 
@@ -119,6 +130,17 @@ class DatasetRecord:
     applicable_legislation: list[str] = field(default_factory=list)
     # the dataset series (dcat:inSeries, by IRI) this dataset belongs to
     in_series: list[str] = field(default_factory=list)
+    # dcat:version, dcat:spatialResolutionInMeters (a decimal), dcat:temporalResolution (xsd:duration)
+    version: str | None = None
+    spatial_resolution: str | None = None
+    temporal_resolution: str | None = None
+    # what the source said that no typed field holds, so that nothing is lost (issue 14): the
+    # resource's other statements ([predicate, object], catalog.rdf.describe) and the descriptions of
+    # the resources it refers to ([IRI, statements]), written back as they came
+    extra: list[list[Any]] = field(default_factory=list)
+    described: list[list[Any]] = field(default_factory=list)
+    # for a resource without an IRI: what tells it apart within its document (catalog.ids)
+    local_id: str | None = None
     # the services (by URI) that serve this dataset, filled by adapters that know them
     served_by: list[str] = field(default_factory=list)
     # problems found while mapping (odd dates, unknown formats); kept, never fatal
@@ -132,9 +154,16 @@ class DatasetRecord:
         """The record as canonical JSON (sorted keys): what is stored and what is hashed."""
         return orjson.dumps(self, option=orjson.OPT_SORT_KEYS)
 
+    def canonical_json(self, data: bytes | None = None) -> bytes:
+        """The record as JSON with every list in canonical order: two records that say the same in a
+        different order give the same bytes (``data``: :meth:`to_json` already made)."""
+        plain = orjson.loads(data if data is not None else self.to_json())
+        return orjson.dumps(_canonical(plain), option=orjson.OPT_SORT_KEYS)
+
     def content_hash(self, data: bytes | None = None) -> str:
-        """A hash of everything the source said, stable across runs and processes."""
-        return hashlib.blake2b(data if data is not None else self.to_json(), digest_size=16).hexdigest()
+        """A hash of everything the source said, independent of the order of its values, stable
+        across runs and processes (``data``: :meth:`canonical_json` already made)."""
+        return hashlib.blake2b(data if data is not None else self.canonical_json(), digest_size=16).hexdigest()
 
     @property
     def display_title(self) -> str | None:
@@ -173,6 +202,21 @@ class DatasetRecord:
         data["contact_points"] = [_known(ContactPoint, c) for c in data.get("contact_points") or []]
         data["distributions"] = [_known(Distribution, d) for d in data.get("distributions") or []]
         return _known(cls, data)
+
+
+def _canonical(value: Any) -> Any:
+    """Lists sorted (by their items' JSON), recursively; dicts keep their keys (JSON sorts them)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        if len(items) > 1:
+            if all(isinstance(v, str) for v in items):
+                items.sort()
+            else:
+                items.sort(key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS))
+        return items
+    return value
 
 
 def _known(cls: Any, data: dict[str, Any]) -> Any:

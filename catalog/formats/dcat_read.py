@@ -6,25 +6,227 @@ index; the small mapping functions here read it. Values are normalised by :mod:`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
-from catalog import vocab
+from catalog import ids, vocab
 from catalog.errors import ParseError
 from catalog.normalise import looks_like_url, mailto, normalise_date, single_language, tag_untagged, temporal_interval
-from catalog.rdf.namespaces import DCAT, DCATAP, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD
+from catalog.rdf.describe import Statement, canonical_order, describe, node_digest, sort_statements, term_data
+from catalog.rdf.namespaces import ADMS, DCAT, DCATAP, DCT, FOAF, HYDRA, RDF, RDFS, SCHEMA, SKOS, TYPE, VCARD, XSD
 from catalog.rdf.parse import GraphIndex, Term
 from catalog.rdf.parse import key as _key
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap, display_text
 
 # ---------------------------------------------------------------------------------------------
+# which statements a typed field holds
+#
+# Each class of resource has a table: predicate -> (how many values a typed field takes, which
+# objects it can take). The statements taken are read into typed fields; every other statement of the
+# resource is carried in its ``extra`` (catalog.rdf.describe) and written back as it came, so that
+# nothing a source says is lost (issue 14). Objects are in canonical order (describe.canonical_order),
+# so "the first" is the same one whatever the serialisation.
+
+ALL, FIRST, LANG, WORDS = 0, 1, 2, 3
+Accept = Callable[[GraphIndex, Term], bool]
+Table = dict[str, tuple[int, Accept]]
+
+
+def _any(g: GraphIndex, o: Term) -> bool:
+    return True
+
+
+def _named(g: GraphIndex, o: Term) -> bool:
+    return not isinstance(o, ox.BlankNode)
+
+
+def _node(g: GraphIndex, o: Term) -> bool:
+    return not isinstance(o, ox.Literal)
+
+
+def _link(g: GraphIndex, o: Term) -> bool:
+    """An IRI, or a literal that is plainly one (written back as an IRI)."""
+    return isinstance(o, ox.NamedNode) or (isinstance(o, ox.Literal) and looks_like_url(o.value))
+
+
+def _literal(g: GraphIndex, o: Term) -> bool:
+    return isinstance(o, ox.Literal)
+
+
+def _plain(g: GraphIndex, o: Term) -> bool:
+    """A literal without a language tag or a datatype other than xsd:string."""
+    return isinstance(o, ox.Literal) and not o.language and (
+        o.datatype is None or o.datatype.value == XSD + "string")
+
+
+def _number(g: GraphIndex, o: Term) -> bool:
+    if not isinstance(o, ox.Literal) or o.language:
+        return False
+    try:
+        float(o.value)
+    except ValueError:
+        return False
+    return True
+
+
+def _decimal(g: GraphIndex, o: Term) -> bool:
+    return (isinstance(o, ox.Literal) and o.datatype is not None
+            and o.datatype.value in (XSD + "decimal", XSD + "string")
+            and _DECIMAL.fullmatch(o.value.strip()) is not None)
+
+
+def _duration(g: GraphIndex, o: Term) -> bool:
+    return isinstance(o, ox.Literal) and o.datatype is not None and o.datatype.value == XSD + "duration"
+
+
+def _labelled(g: GraphIndex, o: Term) -> bool:
+    """An IRI, a literal with text, or a blank node that only names something (a label and a type)."""
+    if isinstance(o, ox.BlankNode):
+        po = g.spo.get(_key(o), {})
+        return bool(_node_or_literal_label(g, o)) and set(po) <= _LABEL_ONLY
+    return not isinstance(o, ox.Literal) or bool(o.value.strip())
+
+
+def _licence(g: GraphIndex, o: Term) -> bool:
+    return bool(_node_or_literal_label(g, o))
+
+
+_concept = _licence  # an IRI, or text or a labelled blank node that _concepts maps to one
+
+
+def _simple_period(g: GraphIndex, o: Term) -> bool:
+    """A period of time the typed field holds whole: start and end dates, nothing else; or an
+    ISO 8601 interval given as text."""
+    if isinstance(o, ox.Literal):
+        return temporal_interval(o.value) is not None
+    po = g.spo.get(_key(o))
+    if not po or not set(po) <= _PERIOD_PREDICATES:
+        return False
+    for pred, objs in po.items():
+        if pred == TYPE:
+            if any(t.value != DCT + "PeriodOfTime" for t in objs):
+                return False
+        elif len(objs) != 1 or _date(objs[0]) is None:
+            return False
+    return any(pred != TYPE for pred in po)
+
+
+def _is(cls: str) -> Accept:
+    return lambda g, o: o.value == cls
+
+
+def _vcard_type(g: GraphIndex, o: Term) -> bool:
+    return isinstance(o, ox.NamedNode) and o.value.startswith(VCARD)
+
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_LABEL_ONLY = {TYPE, RDFS + "label", SKOS + "prefLabel", DCT + "title", RDF + "value"}
+_PERIOD_PREDICATES = {TYPE, DCAT + "startDate", DCAT + "endDate", SCHEMA + "startDate", SCHEMA + "endDate"}
+
+DATASET: Table = {
+    DCT + "identifier": (FIRST, _named), DCT + "title": (LANG, _literal), DCT + "description": (LANG, _literal),
+    DCT + "publisher": (FIRST, _any), DCAT + "keyword": (WORDS, _literal), DCAT + "theme": (ALL, _concept),
+    DCT + "license": (FIRST, _licence), DCT + "accessRights": (FIRST, _concept), DCT + "issued": (FIRST, _literal),
+    DCT + "modified": (FIRST, _literal), DCAT + "contactPoint": (ALL, _node), DCAT + "distribution": (ALL, _node),
+    DCAT + "landingPage": (ALL, _link), DCT + "language": (ALL, _concept), DCT + "spatial": (ALL, _labelled),
+    DCT + "accrualPeriodicity": (FIRST, _concept), DCT + "conformsTo": (ALL, _link), FOAF + "page": (ALL, _link),
+    DCT + "temporal": (ALL, _simple_period), DCATAP + "hvdCategory": (ALL, _link),
+    DCATAP + "applicableLegislation": (ALL, _link), DCAT + "inSeries": (ALL, _link),
+    DCAT + "version": (FIRST, _plain), DCAT + "spatialResolutionInMeters": (FIRST, _decimal),
+    DCAT + "temporalResolution": (FIRST, _duration),
+}
+SERVICE: Table = {
+    **DATASET, DCAT + "endpointURL": (ALL, _link), DCAT + "endpointDescription": (ALL, _link),
+    DCAT + "servesDataset": (ALL, _link),
+}
+KIND_CLASS = {"dataset": DCAT + "Dataset", "datasetseries": DCAT + "DatasetSeries", "dataservice": DCAT + "DataService"}
+TABLES: dict[str, Table] = {
+    kind: {**(SERVICE if kind == "dataservice" else DATASET), TYPE: (ALL, _is(cls))} for kind, cls in KIND_CLASS.items()
+}
+DISTRIBUTION: Table = {
+    TYPE: (ALL, _is(DCAT + "Distribution")), DCT + "title": (LANG, _literal), DCT + "description": (LANG, _literal),
+    DCAT + "accessURL": (ALL, _link), DCAT + "downloadURL": (ALL, _link), DCT + "format": (FIRST, _licence),
+    DCAT + "mediaType": (FIRST, _licence), DCT + "license": (FIRST, _licence), DCT + "rights": (FIRST, _named),
+    DCAT + "byteSize": (FIRST, _number), DCT + "issued": (FIRST, _literal), DCT + "modified": (FIRST, _literal),
+    DCAT + "accessService": (ALL, _link), DCATAP + "hvdCategory": (ALL, _link),
+    DCATAP + "applicableLegislation": (ALL, _link), DCT + "conformsTo": (ALL, _link), DCT + "language": (ALL, _link),
+    FOAF + "page": (ALL, _link), ADMS + "status": (FIRST, _link), DCATAP + "availability": (FIRST, _link),
+}
+AGENT: Table = {
+    TYPE: (ALL, _is(FOAF + "Agent")), FOAF + "name": (LANG, _literal), DCT + "type": (FIRST, _link),
+    FOAF + "mbox": (FIRST, _named), FOAF + "homepage": (FIRST, _link),
+}
+CONTACT: Table = {
+    TYPE: (ALL, _vcard_type), VCARD + "fn": (LANG, _literal), VCARD + "hasEmail": (FIRST, _any),
+    VCARD + "hasTelephone": (FIRST, _any), VCARD + "hasURL": (FIRST, _any),
+}
+
+
+@dataclass(slots=True)
+class Taken:
+    """A resource's statements split: objects taken by typed fields, by predicate, and the rest."""
+
+    objects: dict[str, list[Term]]
+    extra: list[Statement]
+
+    def get(self, predicate: str) -> list[Term]:
+        return self.objects.get(predicate) or []
+
+    def one(self, predicate: str) -> Term | None:
+        objs = self.objects.get(predicate)
+        return objs[0] if objs else None
+
+
+def split(g: GraphIndex, key: str, table: Table) -> Taken:
+    """Which of ``key``'s statements typed fields take (by ``table``), and the others as data."""
+    taken: dict[str, list[Term]] = {}
+    extra: list[Statement] = []
+    for pred, objs in (g.spo.get(key) or {}).items():
+        rule = table.get(pred)
+        if rule is None:
+            extra.extend([pred, term_data(g, o)] for o in objs)
+            continue
+        mode, accept = rule
+        keep: list[Term] = []
+        if mode == ALL:
+            for o in objs:
+                if accept(g, o):
+                    keep.append(o)
+                else:
+                    extra.append([pred, term_data(g, o)])
+        elif mode == FIRST:
+            for o in objs:
+                if not keep and accept(g, o):
+                    keep.append(o)
+                else:
+                    extra.append([pred, term_data(g, o)])
+        else:  # LANG: the first text of each language; WORDS: every distinct text
+            seen: set[tuple[str, str]] = set()
+            langs: set[str] = set()
+            for o in objs:
+                if isinstance(o, ox.Literal) and (text := o.value.strip()):
+                    lang = (o.language or "").lower()
+                    if (lang, text) not in seen and (mode == WORDS or lang not in langs):
+                        seen.add((lang, text))
+                        langs.add(lang)
+                        keep.append(o)
+                        continue
+                extra.append([pred, term_data(g, o)])
+        taken[pred] = keep
+    return Taken(taken, sort_statements(extra))
+
+
+# ---------------------------------------------------------------------------------------------
 # small value readers
 
 
-def _lang_map(g: GraphIndex, subject: str, predicate: str) -> LangMap:
+def _lang_map(objs: list[Term]) -> LangMap:
     out: LangMap = {}
-    for obj in g.objects(subject, predicate):
+    for obj in objs:
         if isinstance(obj, ox.Literal):
             lang = (obj.language or "").lower()
             text = obj.value.strip()
@@ -33,9 +235,9 @@ def _lang_map(g: GraphIndex, subject: str, predicate: str) -> LangMap:
     return out
 
 
-def _iris(g: GraphIndex, subject: str, predicate: str) -> list[str]:
+def _iris(objs: list[Term]) -> list[str]:
     out: list[str] = []
-    for obj in g.objects(subject, predicate):
+    for obj in objs:
         if isinstance(obj, ox.NamedNode):
             value = obj.value
         elif isinstance(obj, ox.Literal) and looks_like_url(obj.value):
@@ -47,8 +249,8 @@ def _iris(g: GraphIndex, subject: str, predicate: str) -> list[str]:
     return out
 
 
-def _iri(g: GraphIndex, subject: str, predicate: str) -> str | None:
-    values = _iris(g, subject, predicate)
+def _iri(objs: list[Term]) -> str | None:
+    values = _iris(objs)
     return values[0] if values else None
 
 
@@ -57,6 +259,10 @@ def _text(g: GraphIndex, subject: str, predicate: str) -> str | None:
     if obj is None:
         return None
     return obj.value.strip() if not isinstance(obj, ox.BlankNode) else None
+
+
+def _text_of(obj: Term | None) -> str | None:
+    return obj.value.strip() if obj is not None and not isinstance(obj, ox.BlankNode) else None
 
 
 def _node_or_literal_label(g: GraphIndex, obj: Term) -> str:
@@ -73,13 +279,13 @@ def _node_or_literal_label(g: GraphIndex, obj: Term) -> str:
     return ""
 
 
-def _concepts(g: GraphIndex, subject: str, predicate: str, mapper: Callable[[str], str | None], what: str,
+def _concepts(g: GraphIndex, objs: list[Term], mapper: Callable[[str], str | None], what: str,
               notes: list[str]) -> list[str]:
     """IRIs of a controlled vocabulary: IRIs as given; text ("en", "daily", "Transport", "öppen") or a
     labelled blank node mapped by ``mapper`` to the EU IRI (issue 14); text it cannot map is kept as
     given, with a note."""
     out: list[str] = []
-    for obj in g.objects(subject, predicate):
+    for obj in objs:
         if isinstance(obj, ox.NamedNode):
             value = obj.value
         else:
@@ -110,22 +316,22 @@ def read_agent(g: GraphIndex, node: Term) -> Agent:
     if isinstance(node, ox.Literal):
         return Agent(name={"": node.value.strip()})
     key = _key(node)
-    names = _lang_map(g, key, FOAF + "name")
+    t = split(g, key, AGENT)
+    names = _lang_map(t.get(FOAF + "name"))
     if not names:
-        names = _lang_map(g, key, SKOS + "prefLabel") or _lang_map(g, key, RDFS + "label")
-    # a plain-text foaf:mbox ("info@kommun.se") is an address too
-    email = _iri(g, key, FOAF + "mbox") or mailto(_text(g, key, FOAF + "mbox"))
+        names = _lang_map(g.objects(key, SKOS + "prefLabel")) or _lang_map(g.objects(key, RDFS + "label"))
     return Agent(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
         name=names,
-        type=_iri(g, key, DCT + "type"),
-        email=email,
-        homepage=_iri(g, key, FOAF + "homepage"),
+        type=_iri(t.get(DCT + "type")),
+        # a plain-text foaf:mbox ("info@kommun.se") is an address too
+        email=_iri(t.get(FOAF + "mbox")) or mailto(_text_of(t.one(FOAF + "mbox"))),
+        homepage=_iri(t.get(FOAF + "homepage")),
+        extra=t.extra,
     )
 
 
-def _vcard_value(g: GraphIndex, key: str, predicate: str) -> str | None:
-    obj = g.value(key, predicate)
+def _vcard_value(g: GraphIndex, obj: Term | None) -> str | None:
     if obj is None:
         return None
     if isinstance(obj, ox.BlankNode):
@@ -136,43 +342,44 @@ def _vcard_value(g: GraphIndex, key: str, predicate: str) -> str | None:
 
 def read_contact(g: GraphIndex, node: Term) -> ContactPoint:
     key = _key(node)
-    kinds = [t.value for t in g.objects(key, TYPE)]
-    names = _lang_map(g, key, VCARD + "fn") or _lang_map(g, key, VCARD + "organization-name")
-    email = mailto(_vcard_value(g, key, VCARD + "hasEmail"))
+    t = split(g, key, CONTACT)
+    kinds = [o.value for o in t.get(TYPE)]
+    kind = next((k for k in kinds if k != VCARD + "Kind"), None) or next(iter(kinds), None)
+    # the vcard types written back: vcard:Kind and the contact's kind; any other goes along as it came
+    t.extra.extend([TYPE, {"iri": k}] for k in kinds if k not in (kind, VCARD + "Kind"))
+    sort_statements(t.extra)
+    names = _lang_map(t.get(VCARD + "fn")) or _lang_map(g.objects(key, VCARD + "organization-name"))
     return ContactPoint(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
         name=display_text(names),
         # one untagged name needs no language map; names in several languages are all kept
         names=names if set(names) != {""} else {},
-        email=email,
-        phone=_vcard_value(g, key, VCARD + "hasTelephone"),
-        url=_vcard_value(g, key, VCARD + "hasURL"),
-        kind=next((k for k in kinds if k.startswith(VCARD)), None),
+        email=mailto(_vcard_value(g, t.one(VCARD + "hasEmail"))),
+        phone=_vcard_value(g, t.one(VCARD + "hasTelephone")),
+        url=_vcard_value(g, t.one(VCARD + "hasURL")),
+        kind=kind,
+        extra=t.extra,
     )
 
 
-def _format_of(g: GraphIndex, key: str) -> tuple[str | None, str | None, str | None]:
+def _format_of(g: GraphIndex, t: Taken, key: str) -> tuple[str | None, str | None, str | None]:
     """(EU file-type code, the raw value the source gave, media type) of a distribution."""
     raw: str | None = None
     media: str | None = None
     code: str | None = None
-    for obj in g.objects(key, DCT + "format"):
+    for obj in t.get(DCT + "format"):
         value = _node_or_literal_label(g, obj)
-        if isinstance(obj, ox.BlankNode) and not value:
-            value = _text(g, _key(obj), RDF + "value") or ""
         raw = raw or value
         code = code or vocab.format_code(value)
-    for pred in (DCAT + "mediaType", DCAT + "compressFormat"):
-        for obj in g.objects(key, pred):
-            value = _node_or_literal_label(g, obj)
-            if pred == DCAT + "mediaType":
-                media = media or _strip_iana(value)
-                raw = raw or value
-            code = code or vocab.format_code(value)
-            break
+    for obj in t.get(DCAT + "mediaType")[:1] + g.objects(key, DCAT + "compressFormat")[:1]:
+        value = _node_or_literal_label(g, obj)
+        if obj in t.get(DCAT + "mediaType"):
+            media = media or _strip_iana(value)
+            raw = raw or value
+        code = code or vocab.format_code(value)
     if code is None:
         for url_pred in (DCAT + "downloadURL", DCAT + "accessURL"):
-            for url in _iris(g, key, url_pred):
+            for url in _iris(t.get(url_pred)):
                 ext = url.split("?")[0].rsplit("/", 1)[-1]
                 if "." in ext:
                     code = vocab.format_code(ext.rsplit(".", 1)[-1])
@@ -190,8 +397,7 @@ def _strip_iana(value: str) -> str:
     return value
 
 
-def _licence_of(g: GraphIndex, key: str) -> str | None:
-    obj = g.value(key, DCT + "license")
+def _licence_of(g: GraphIndex, obj: Term | None) -> str | None:
     if obj is None:
         return None
     value = _node_or_literal_label(g, obj)
@@ -202,37 +408,44 @@ def _licence_of(g: GraphIndex, key: str) -> str | None:
 
 def read_distribution(g: GraphIndex, node: Term, notes: list[str]) -> Distribution:
     key = _key(node)
-    code, raw, media = _format_of(g, key)
-    size_obj = g.value(key, DCAT + "byteSize")
+    t = split(g, key, DISTRIBUTION)
+    code, raw, media = _format_of(g, t, key)
     size: int | None = None
+    size_obj = t.one(DCAT + "byteSize")
     if isinstance(size_obj, ox.Literal):
-        try:
-            size = int(float(size_obj.value))
-        except ValueError:
-            notes.append(f"unreadable byte size {size_obj.value!r}")
+        size = int(float(size_obj.value))
+    for obj in g.objects(key, DCAT + "byteSize"):
+        if obj is not size_obj and isinstance(obj, ox.Literal) and not _number(g, obj):
+            notes.append(f"unreadable byte size {obj.value!r}")
     return Distribution(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
-        title=_lang_map(g, key, DCT + "title"),
-        description=_lang_map(g, key, DCT + "description"),
-        access_urls=_iris(g, key, DCAT + "accessURL"),
-        download_urls=_iris(g, key, DCAT + "downloadURL"),
+        title=_lang_map(t.get(DCT + "title")),
+        description=_lang_map(t.get(DCT + "description")),
+        access_urls=_iris(t.get(DCAT + "accessURL")),
+        download_urls=_iris(t.get(DCAT + "downloadURL")),
         format=code,
         format_raw=raw,
         media_type=media,
-        license=_licence_of(g, key),
-        rights=_text(g, key, DCT + "rights") or _iri(g, key, DCT + "rights"),
+        license=_licence_of(g, t.one(DCT + "license")),
+        rights=_text_of(t.one(DCT + "rights")),
         byte_size=size,
-        issued=_date(g.value(key, DCT + "issued"), notes),
-        modified=_date(g.value(key, DCT + "modified"), notes),
-        access_service=_iris(g, key, DCAT + "accessService"),
-        hvd_categories=_iris(g, key, DCATAP + "hvdCategory"),
-        applicable_legislation=_iris(g, key, DCATAP + "applicableLegislation"),
+        issued=_date(t.one(DCT + "issued"), notes),
+        modified=_date(t.one(DCT + "modified"), notes),
+        access_service=_iris(t.get(DCAT + "accessService")),
+        hvd_categories=_iris(t.get(DCATAP + "hvdCategory")),
+        applicable_legislation=_iris(t.get(DCATAP + "applicableLegislation")),
+        conforms_to=_iris(t.get(DCT + "conformsTo")),
+        languages=_iris(t.get(DCT + "language")),
+        documentation=_iris(t.get(FOAF + "page")),
+        status=_iri(t.get(ADMS + "status")),
+        availability=_iri(t.get(DCATAP + "availability")),
+        extra=t.extra,
     )
 
 
-def _keywords(g: GraphIndex, key: str) -> dict[str, list[str]]:
+def _keywords(objs: list[Term]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for obj in g.objects(key, DCAT + "keyword"):
+    for obj in objs:
         if isinstance(obj, ox.Literal):
             text = obj.value.strip()
             if not text:
@@ -243,9 +456,9 @@ def _keywords(g: GraphIndex, key: str) -> dict[str, list[str]]:
     return out
 
 
-def _temporal(g: GraphIndex, key: str, notes: list[str]) -> list[dict[str, str]]:
+def _temporal(g: GraphIndex, objs: list[Term], notes: list[str]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
-    for obj in g.objects(key, DCT + "temporal"):
+    for obj in objs:
         if isinstance(obj, ox.Literal):  # an ISO 8601 interval as text: "2019-01-01/2020-12-31"
             interval = temporal_interval(obj.value, notes)
             if interval:
@@ -267,47 +480,103 @@ def _temporal(g: GraphIndex, key: str, notes: list[str]) -> list[dict[str, str]]
     return out
 
 
-def read_resource(g: GraphIndex, subject: Term, kind: str) -> DatasetRecord:
-    """Map one dcat:Dataset or dcat:DataService to a record. Never raises for missing values."""
+def read_resource(g: GraphIndex, subject: Term, kind: str, skip: frozenset[str] = frozenset()) -> DatasetRecord:
+    """Map one dcat:Dataset, dcat:DatasetSeries or dcat:DataService to a record. Never raises for
+    missing values. ``skip``: resources the document describes as records of their own (their
+    descriptions are not carried along)."""
     key = _key(subject)
     notes: list[str] = []
     rec = DatasetRecord(kind=kind, uri=subject.value if isinstance(subject, ox.NamedNode) else None)
-    ident = g.value(key, DCT + "identifier")
-    if ident is not None and not isinstance(ident, ox.BlankNode):
-        rec.identifier = ident.value.strip()
-    rec.title = _lang_map(g, key, DCT + "title")
-    rec.description = _lang_map(g, key, DCT + "description")
-    pub = g.value(key, DCT + "publisher")
+    t = split(g, key, TABLES[kind])
+    rec.identifier = _text_of(t.one(DCT + "identifier"))
+    rec.title = _lang_map(t.get(DCT + "title"))
+    rec.description = _lang_map(t.get(DCT + "description"))
+    pub = t.one(DCT + "publisher")
     if pub is not None:
         rec.publisher = read_agent(g, pub)
-    rec.keywords = _keywords(g, key)
-    rec.themes = _concepts(g, key, DCAT + "theme", vocab.theme_iri_of, "theme", notes)
-    rec.license = _licence_of(g, key)
-    rec.access_rights = next(iter(_concepts(g, key, DCT + "accessRights", vocab.access_right_iri, "access rights",
-                                            notes)), None)
-    rec.issued = _date(g.value(key, DCT + "issued"), notes)
-    rec.modified = _date(g.value(key, DCT + "modified"), notes)
-    rec.contact_points = [read_contact(g, node) for node in g.objects(key, DCAT + "contactPoint")]
-    rec.distributions = [read_distribution(g, node, notes) for node in g.objects(key, DCAT + "distribution")]
-    rec.landing_pages = _iris(g, key, DCAT + "landingPage")
-    rec.languages = _concepts(g, key, DCT + "language", vocab.language_iri, "language", notes)
-    rec.spatial = [
-        label for label in (_node_or_literal_label(g, o) for o in g.objects(key, DCT + "spatial")) if label
-    ]
-    rec.frequency = next(iter(_concepts(g, key, DCT + "accrualPeriodicity", vocab.frequency_iri, "frequency",
+    rec.keywords = _keywords(t.get(DCAT + "keyword"))
+    rec.themes = _concepts(g, t.get(DCAT + "theme"), vocab.theme_iri_of, "theme", notes)
+    rec.license = _licence_of(g, t.one(DCT + "license"))
+    rec.access_rights = next(iter(_concepts(g, t.get(DCT + "accessRights"), vocab.access_right_iri,
+                                            "access rights", notes)), None)
+    rec.issued = _date(t.one(DCT + "issued"), notes)
+    rec.modified = _date(t.one(DCT + "modified"), notes)
+    rec.contact_points = [read_contact(g, node) for node in t.get(DCAT + "contactPoint")]
+    rec.distributions = [read_distribution(g, node, notes) for node in t.get(DCAT + "distribution")]
+    rec.landing_pages = _iris(t.get(DCAT + "landingPage"))
+    rec.languages = _concepts(g, t.get(DCT + "language"), vocab.language_iri, "language", notes)
+    rec.spatial = [label for label in (_node_or_literal_label(g, o) for o in t.get(DCT + "spatial")) if label]
+    rec.frequency = next(iter(_concepts(g, t.get(DCT + "accrualPeriodicity"), vocab.frequency_iri, "frequency",
                                         notes)), None)
-    rec.conforms_to = _iris(g, key, DCT + "conformsTo")
-    rec.documentation = _iris(g, key, FOAF + "page")
-    rec.temporal = _temporal(g, key, notes)
-    rec.hvd_categories = _iris(g, key, DCATAP + "hvdCategory")
-    rec.applicable_legislation = _iris(g, key, DCATAP + "applicableLegislation")
-    rec.in_series = _iris(g, key, DCAT + "inSeries")
+    rec.conforms_to = _iris(t.get(DCT + "conformsTo"))
+    rec.documentation = _iris(t.get(FOAF + "page"))
+    rec.temporal = _temporal(g, t.get(DCT + "temporal"), notes)
+    for obj in g.objects(key, DCT + "temporal"):
+        if isinstance(obj, ox.Literal) and obj not in t.get(DCT + "temporal"):
+            temporal_interval(obj.value, notes)  # text that is no interval: kept as it came, with a note
+    rec.hvd_categories = _iris(t.get(DCATAP + "hvdCategory"))
+    rec.applicable_legislation = _iris(t.get(DCATAP + "applicableLegislation"))
+    rec.in_series = _iris(t.get(DCAT + "inSeries"))
+    rec.version = _text_of(t.one(DCAT + "version"))
+    rec.spatial_resolution = _text_of(t.one(DCAT + "spatialResolutionInMeters"))
+    rec.temporal_resolution = _text_of(t.one(DCAT + "temporalResolution"))
     if kind == "dataservice":
-        rec.endpoint_urls = _iris(g, key, DCAT + "endpointURL")
-        rec.endpoint_descriptions = _iris(g, key, DCAT + "endpointDescription")
-        rec.serves_datasets = _iris(g, key, DCAT + "servesDataset")
+        rec.endpoint_urls = _iris(t.get(DCAT + "endpointURL"))
+        rec.endpoint_descriptions = _iris(t.get(DCAT + "endpointDescription"))
+        rec.serves_datasets = _iris(t.get(DCAT + "servesDataset"))
+    rec.extra = t.extra
+    typed = {key, *(_key(o) for o in t.get(DCAT + "distribution")), *(_key(o) for o in t.get(DCAT + "contactPoint"))}
+    if pub is not None and not isinstance(pub, ox.Literal):
+        typed.add(_key(pub))
+    rec.described = _described(g, typed, skip)
     rec.notes = notes
     return rec
+
+
+# resources a record refers to whose descriptions it carries: at most this many
+MAX_DESCRIBED = 200
+
+
+def _described(g: GraphIndex, typed: set[str], skip: frozenset[str]) -> list[list[Any]]:
+    """The descriptions of the named resources a record refers to (from its own statements, its
+    distributions', publisher's and contact points', and onwards from those descriptions) that the
+    document describes and that are not records of their own: a licence's label, a creator's name, a
+    location's geometry. [IRI, statements], sorted by IRI."""
+    out: dict[str, list[Statement]] = {}
+    todo: list[str] = []
+    for node in typed:
+        for pred, objs in (g.spo.get(node) or {}).items():
+            if pred != TYPE:
+                _refs(g, objs, todo)
+    while todo and len(out) < MAX_DESCRIBED:
+        iri = todo.pop()
+        if iri in out or iri in typed or iri in skip:
+            continue
+        stmts = out[iri] = describe(g, iri)
+        _refs_in(stmts, g, todo)
+    return [[iri, out[iri]] for iri in sorted(out)]
+
+
+def _refs(g: GraphIndex, objs: list[Term], todo: list[str]) -> None:
+    for o in objs:
+        if isinstance(o, ox.NamedNode):
+            if o.value in g.spo:
+                todo.append(o.value)
+        elif isinstance(o, ox.BlankNode):
+            for pred, inner in (g.spo.get(_key(o)) or {}).items():
+                if pred != TYPE:
+                    _refs(g, inner, todo)
+
+
+def _refs_in(stmts: list[Statement], g: GraphIndex, todo: list[str]) -> None:
+    for pred, obj in stmts:
+        if pred == TYPE:
+            continue
+        if "iri" in obj:
+            if obj["iri"] in g.spo:
+                todo.append(obj["iri"])
+        elif "node" in obj:
+            _refs_in(obj["node"], g, todo)
 
 
 def _catalogue_language(g: GraphIndex) -> str | None:
@@ -318,7 +587,10 @@ def _catalogue_language(g: GraphIndex) -> str | None:
 
 
 def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Exception]]:
-    """Every dataset and data service of a parsed document, as (reference, record or error)."""
+    """Every dataset, dataset series and data service of a parsed document, as (reference, record or
+    error). Resources without an IRI get ids that cannot collide within the document
+    (:func:`catalog.ids.assign_local_ids`), from their descriptions, not from their blank-node labels."""
+    canonical_order(g)
     lang = _catalogue_language(g)
     seen: set[str] = set()
     series = set(g.types.get(DCAT + "DatasetSeries", ()))
@@ -330,9 +602,12 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
             dropped.setdefault(d.owner, []).append(d.message())
         else:
             yield f"line {d.line}" if d.line else d.subject or "document", ParseError(d.message())
-    for kind, subjects in (("dataservice", _subjects_of(g, DCAT + "DataService", DCAT + "service")),
-                           ("dataset", _subjects_of(g, DCAT + "Dataset", DCAT + "dataset",
-                                                    DCAT + "DatasetSeries"))):
+    groups = (("dataservice", _subjects_of(g, DCAT + "DataService", DCAT + "service")),
+              ("dataset", _subjects_of(g, DCAT + "Dataset", DCAT + "dataset", DCAT + "DatasetSeries")))
+    # records and catalogues are described by themselves: no record carries another's description
+    skip = frozenset(k for _, subjects in groups for k in subjects) | frozenset(g.types.get(DCAT + "Catalog", ()))
+    read: list[tuple[str, DatasetRecord | Exception]] = []
+    for kind, subjects in groups:
         for skey in subjects:
             if skey in seen:
                 continue
@@ -340,20 +615,23 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
             subject: Term = ox.BlankNode(skey[2:]) if skey.startswith("_:") else ox.NamedNode(skey)
             kind_of = "datasetseries" if kind == "dataset" and skey in series else kind
             try:
-                rec = read_resource(g, subject, kind_of)
+                rec = read_resource(g, subject, kind_of, skip)
                 if lang:  # untagged text in a catalogue of one declared language is in that language
                     tag_untagged(rec, lang)
                 if skey in dropped:
                     rec.notes.extend(dropped[skey])
             except Exception as exc:  # one bad record never sinks a run
-                yield skey, exc
+                read.append((skey, exc))
                 continue
             if kind == "dataservice":
                 for served in rec.serves_datasets:
                     services.setdefault(served, []).append(rec.uri or skey)
             elif rec.uri and rec.uri in services:
                 rec.served_by = services[rec.uri]
-            yield skey, rec
+            read.append((skey, rec))
+    ids.assign_local_ids([(rec, node_digest(g, skey)) for skey, rec in read
+                          if isinstance(rec, DatasetRecord) and rec.uri is None])
+    yield from read
 
 
 def _subjects_of(g: GraphIndex, cls: str, link: str, *more_classes: str) -> list[str]:

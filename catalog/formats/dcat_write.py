@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from catalog import normalise, publisher_types, vocab
 from catalog.rdf import namespaces
+from catalog.rdf.describe import write_described, write_statements
 from catalog.rdf.graph import (
     DCAT,
     DCTERMS,
@@ -35,12 +36,13 @@ from catalog.rdf.graph import (
     new_graph,
 )
 from catalog.rdf.iris import as_iri
-from catalog.records import DatasetRecord, LangMap
+from catalog.records import DatasetRecord, Distribution, LangMap
 
 CC0 = ox.NamedNode("http://creativecommons.org/publicdomain/zero/1.0/")
 THEME_SCHEME = ox.NamedNode("http://publications.europa.eu/resource/authority/data-theme")
 IANA_MEDIA = vocab.IANA_MEDIA_NS[0]
 DCATAP = Namespace(namespaces.DCATAP)
+ADMS = Namespace(namespaces.ADMS)
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 # the class each record kind is written as
 CLASSES = {"dataset": DCAT.Dataset, "datasetseries": DCAT.DatasetSeries, "dataservice": DCAT.DataService}
@@ -190,6 +192,39 @@ def _hvd(g: Graph, w: _Writer, s: ox.NamedNode, categories: list[str], legislati
         g.add((s, DCATAP.applicableLegislation, w.node(act, "legislation", ELI.LegalResource)))
 
 
+def _language(w: _Writer, value: str) -> ox.NamedNode:
+    code = vocab.language_code(value)
+    return w.node(vocab.languages().iri(code) if code else value, "language", DCTERMS.LinguisticSystem)
+
+
+def _more(g: Graph, w: _Writer, s: ox.NamedNode, rec: DatasetRecord) -> None:
+    """Version and resolutions, then what the source said that no typed field holds, and the
+    descriptions of the resources the record refers to, as they came (issue 14)."""
+    if rec.version:
+        g.add((s, DCAT.version, Literal(rec.version)))
+    if rec.spatial_resolution:
+        g.add((s, DCAT.spatialResolutionInMeters, Literal(rec.spatial_resolution, datatype=XSD.decimal)))
+    if rec.temporal_resolution:
+        g.add((s, DCAT.temporalResolution, Literal(rec.temporal_resolution, datatype=XSD.duration)))
+    write_statements(g, s, rec.extra)
+    write_described(g, rec.described)
+
+
+def _distribution_more(g: Graph, w: _Writer, d: ox.NamedNode, dist: Distribution, rec: DatasetRecord) -> None:
+    """A distribution's standards, languages, pages, status and availability, and its other statements."""
+    for std in dist.conforms_to:
+        g.add((d, DCTERMS.conformsTo, w.node(std, "standard", DCTERMS.Standard)))
+    for lang in dist.languages:
+        g.add((d, DCTERMS.language, _language(w, lang)))
+    for page in dist.documentation:
+        g.add((d, FOAF.page, w.document(page)))
+    if dist.status:
+        g.add((d, ADMS.status, w.concept(dist.status, "status")))
+    if dist.availability:
+        g.add((d, DCATAP.availability, w.concept(dist.availability, "availability")))
+    write_statements(g, d, dist.extra)
+
+
 def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     """Add one dataset (or data service) and everything it points to; returns its IRI."""
     rec = item.record
@@ -215,6 +250,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
             g.add((pub, FOAF.homepage, w.document(rec.publisher.homepage)))
         if rec.publisher.email:
             g.add((pub, FOAF.mbox, _ref(rec.publisher.email)))
+        write_statements(g, pub, rec.publisher.extra)
     for lang, words in rec.keywords.items():
         for word in words:
             g.add((s, DCAT.keyword, Literal(word, lang=lang or None)))
@@ -243,6 +279,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
             g.add((c, VCARD.hasTelephone, _ref(cp.phone)))
         if cp.url:
             g.add((c, VCARD.hasURL, _ref(cp.url)))
+        write_statements(g, c, cp.extra)
     for url in rec.landing_pages:
         g.add((s, DCAT.landingPage, w.document(url)))
     for lang_iri in rec.languages:
@@ -282,6 +319,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         g.add((s, DCAT.inSeries, w.node(series, "series", DCAT.DatasetSeries)))
     for served in rec.serves_datasets:
         g.add((s, DCAT.servesDataset, w.node(served, "dataset", DCAT.Dataset)))
+    _more(g, w, s, rec)
     for pos, dist in enumerate(rec.distributions):
         d = URIRef(as_iri(dist.uri) or f"{base}/id/distribution/{dist.id or f'{item.id}-{pos}'}")
         g.add((s, DCAT.distribution, d))
@@ -315,6 +353,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
         for svc in dist.access_service:
             g.add((d, DCAT.accessService, w.node(svc, "dataservice", DCAT.DataService)))
         _hvd(g, w, d, dist.hvd_categories, dist.applicable_legislation)
+        _distribution_more(g, w, d, dist, rec)
     return s
 
 

@@ -33,19 +33,18 @@ class Prepared:
 
 def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
     """Hash, check and score one record (pure: no database)."""
-    for pos, dist in enumerate(rec.distributions):
-        dist.id = None
-        dist.id = ids.distribution_id(dist, "", pos) if dist.uri else None
     dataset_id = ids.dataset_id(rec, source_name)
-    for pos, dist in enumerate(rec.distributions):
-        dist.id = ids.distribution_id(dist, dataset_id, pos)
+    for dist in rec.distributions:
+        dist.id = None
+    for dist, dist_id in zip(rec.distributions, ids.distribution_ids(rec.distributions, dataset_id), strict=True):
+        dist.id = dist_id
     violations = rules.check_mandatory(rec)
     data = rec.to_json()
     return Prepared(
         ref=ref,
         id=dataset_id,
         rec=rec,
-        hash=rec.content_hash(data),
+        hash=rec.content_hash(rec.canonical_json(data)),
         json=data.decode(),
         violations=violations,
         valid=rules.is_valid(violations),

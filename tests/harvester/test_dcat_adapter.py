@@ -182,7 +182,7 @@ def test_untyped_resources_a_catalogue_lists_are_still_datasets() -> None:
     records = {rec.uri: rec for _, rec in dcat_read.iter_resources(parse(body, base_iri="https://x.example/"))
                if isinstance(rec, DatasetRecord)}
     assert records["https://x.example/d1"].title == {"sv": "Otypad datamängd"}
-    assert records["https://x.example/d2"].kind == "dataset"
+    assert records["https://x.example/d2"].kind == "datasetseries"  # issue 14: a series stays a series
     assert records["https://x.example/s"].kind == "dataservice"
     assert records["https://x.example/s"].endpoint_urls == ["https://x.example/api"]
 
