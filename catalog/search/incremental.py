@@ -35,9 +35,8 @@ import numpy as np
 from sqlalchemy import Connection, func, select, text
 
 from catalog.chunks import chunked
-from catalog.search import facets as facet_module
 from catalog.search import term_index
-from catalog.search.facets import Facet, FacetIndex, _publisher_roots, _rank_from_order
+from catalog.search.facets import PUBLIC_NAMES, Facet, FacetIndex, _publisher_roots, _rank_from_order
 from catalog.search.term_index import TermIndex, locate
 from catalog.store import runs
 from catalog.store.tables import DS, REV, STATE
@@ -155,13 +154,12 @@ def update_facets(conn: Connection, old: FacetIndex, changed: np.ndarray, genera
 def _update_facets(conn: Connection, old: FacetIndex, pks: np.ndarray, changed: np.ndarray,
                    changed_pos: np.ndarray) -> dict[str, Facet]:
     n = len(pks)
-    public = getattr(facet_module, "PUBLIC_NAMES", {})  # a facet stored under a shorter name
     fresh: dict[str, list[tuple[int, str]]] = {f: [] for f in old.facets}
     for chunk in chunked([int(p) for p in changed], CHUNK):
         for pk, stored, value in conn.execute(
                 text("SELECT dataset_pk, facet, value FROM dataset_facet WHERE dataset_pk IN "
                      f"({','.join(str(p) for p in chunk)})")):
-            facet = public.get(stored, stored)
+            facet = PUBLIC_NAMES.get(stored, stored)  # a facet stored under a shorter name
             if facet in fresh:
                 fresh[facet].append((pk, value))
     dropped = np.zeros(n, dtype=bool)

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 from catalog import ids
 from catalog.errors import Conflict, NotFound
 from catalog.records import Agent
+from catalog.search.incremental import require_rebuild
 from catalog.services.audit import AUDIT, record
 from catalog.services.organisations import Principal
 from catalog.store.publishers import resolve
@@ -215,6 +216,7 @@ def merge(engine: Engine, keep: str, other: str, *, actor: Principal) -> dict[st
         conn.execute(update(PUB).where(PUB.c.id == other_root).values(merged_into=keep_root))
         _move(conn, pks, keep_root)
         bump_generation(conn)
+        require_rebuild(conn)  # datasets moved without a revision each: searchers rebuild
         record(conn, actor, "publisher.merge", f"publisher:{keep_root}"[:200],
                {"publisher": other_root, "into": keep_root, "datasets": len(pks)})
         return {"publisher": identity_of(conn, keep_root), "merged": other_root, "datasets_moved": len(pks)}
@@ -244,6 +246,7 @@ def unmerge(engine: Engine, alias: str, *, actor: Principal) -> dict[str, Any]:
         conn.execute(update(PUB).where(PUB.c.id == alias).values(merged_into=None))
         _move(conn, back, alias)
         bump_generation(conn)
+        require_rebuild(conn)  # datasets moved without a revision each: searchers rebuild
         record(conn, actor, "publisher.unmerge", f"publisher:{alias}"[:200],
                {"publisher": alias, "from": root, "datasets": len(back)})
         return {"publisher": identity_of(conn, alias), "from": root, "datasets_moved": len(back)}

@@ -118,3 +118,18 @@ def test_a_run_committed_below_the_mark_rebuilds(harvested: Callable[[str], None
     searcher.terms_for(searcher.index())
     assert (searcher.facet_builds, searcher.updates) == (2, 0)
     assert answers(searcher, -1) == answers(Searcher(engine), -1)
+
+
+def test_a_publisher_merge_rebuilds(harvested: Callable[[str], None], engine: Engine) -> None:
+    from sqlalchemy import text
+
+    from catalog.services import organisations, publishers_identity
+
+    searcher = Searcher(engine)
+    searcher.terms_for(searcher.index())
+    with engine.connect() as conn:
+        keep, other = conn.execute(text("SELECT id FROM publisher ORDER BY id")).scalars().all()[:2]
+    publishers_identity.merge(engine, keep, other, actor=organisations.Principal(actor="test-admin", admin=True))
+    searcher.index()
+    assert (searcher.facet_builds, searcher.updates) == (2, 0)
+    assert answers(searcher, -1) == answers(Searcher(engine), -1)
