@@ -51,10 +51,6 @@ def _forms(word: str) -> frozenset[str]:
     return frozenset(fold(f) for f in (word, *word_stems(word)))
 
 
-def _key(word: str) -> str:
-    return min(_forms(word), key=lambda f: (len(f), f))
-
-
 class Glossary:
     """Concepts and their terms, looked up by the forms of their first word."""
 
@@ -149,13 +145,15 @@ def expand(q: str) -> list[Variant]:
         span = len(terms[0].words)
         langs = {t.lang for t in terms if len(t.words) == span}
         alternatives: dict[tuple[str, ...], int] = {tuple(words[i:i + span]): 0}
-        seen_keys = {tuple(_key(w) for w in words[i:i + span])}
+        kept = [[_forms(w) for w in words[i:i + span]]]
         for concept in dict.fromkeys(t.concept for t in terms if len(t.words) == span):
-            for term in sorted(gloss.terms[concept], key=lambda t: t.lang not in langs):
-                key = tuple(_key(w) for w in term.words)
-                if key in seen_keys:
+            for term in sorted(gloss.terms[concept], key=lambda t: (t.lang not in langs, len(t.words))):
+                forms = [_forms(w) for w in term.words]
+                if any(all(any(not a.isdisjoint(b) for b in forms) for a in k) for k in kept):
+                    # what it finds, an alternative asked for already finds: another form of the same
+                    # word ("hållplats" of "hållplatser"), or fewer of its words ("bathing" of "bathing site")
                     continue
-                seen_keys.add(key)
+                kept.append(forms)
                 alternatives.setdefault(term.words, 1 if term.lang in langs else 2)
         matched = matched or len(alternatives) > 1
         groups.append((span, list(alternatives.items())))
