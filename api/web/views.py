@@ -96,7 +96,8 @@ def front_page(engine: Engine, lang: str) -> dict[str, Any]:
 # -- the search page ----------------------------------------------------------------------------
 
 # the order facets are shown in: what people narrow by first
-FACET_ORDER = ("type", "access", "theme", "publisher", "format", "license", "keyword", "source")
+FACET_ORDER = ("type", "access", "theme", "publisher", "format", "license", "hvd_category", "applicable_legislation",
+               "keyword", "source")
 FACET_SHOWN = 8  # values shown before "more"; the rest behind a <details>
 
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 
 from api.cli import app
 from catalog.settings import get_settings
+from tests.conftest import CONFIG_DIR
 
 HVD_ELI = "http://data.europa.eu/eli/reg_impl/2023/138/oj"
 METEO = "c_164e0bf5"
@@ -144,3 +145,14 @@ def test_cli_search_filters_by_hvd_and_the_publisher_report_prints(cli: Callable
     assert "Prognoser" in shown.stdout and "contact_point" in shown.stdout
     as_json = json.loads(cli("publisher", "hvd", publisher, "--json").stdout)
     assert as_json["hvd"] == 3
+
+
+def test_the_demo_catalogue_has_high_value_datasets(client, http_server, add_source, harvest) -> None:
+    add_source("kommuner", http_server.set("kommuner.ttl", (CONFIG_DIR / "demo" / "kommuner.ttl").read_bytes()))
+    assert harvest("kommuner").status == "succeeded"
+    facets = _search(client)["facets"]
+    assert {e["value"]: e["count"] for e in facets["hvd_category"]} == {EARTH: 1, "c_e1da4e07": 1}
+    stockholm = {e["value"] for e in _search(client, hvd_category=EARTH)["facets"]["publisher"]}
+    [publisher] = stockholm
+    report = client.get(f"/api/publishers/{publisher}/hvd").json()
+    assert (report["hvd"], report["complete"]) == (2, 2)

@@ -14,8 +14,9 @@ from api.web.render import error_page, render, url_with
 from api.web.views import localise_item, pick, publisher_type_label
 from catalog.errors import NotFound
 from catalog.quality import reports
+from catalog.quality.hvd import FACT_LABELS
 from catalog.search.query import parse_query
-from catalog.services import datasets, publishers
+from catalog.services import datasets, hvd, publishers
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +48,10 @@ def publisher_page(publisher_id: str, request: Request, engine: EngineDep) -> Re
                                                           per_page=NEWEST))
     rules = [{**r, "message": (r["message_en"] if lang == "en" else r["message_sv"]) or r["message_en"] or r["rule"]}
              for r in quality.get("most_failed_rules", [])]
+    hvd_report = hvd.publisher_hvd(engine, publisher_id)
     return render(request, "publisher.html", {
+        "hvd": hvd_report,
+        "hvd_facts": {fact: labels.get(lang) or labels["en"] for fact, labels in FACT_LABELS.items()},
         "publisher": publisher,
         "label": pick(publisher["names"], lang) or publisher["name"],
         "type_label": publisher_type_label(publisher["type"], lang),
