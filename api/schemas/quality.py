@@ -41,7 +41,10 @@ class ReportGroup(RuleSummary):
     """The problems of a validated document under one rule."""
 
     items: list[ReportItem]
-    source: str = Field(description="mandatory (DCAT-AP-SE checks), shacl (DCAT-AP 3.0.1 shapes) or mapping")
+    source: str = Field(description="mandatory (DCAT-AP-SE checks), shacl (SHACL shapes) or mapping")
+    shapes: str | None = Field(
+        default=None, description="For shacl: the shape set, DCAT-AP 3.0.1 or DCAT-AP-SE 3.0.1 (rule ids dcat-ap:… "
+        "and dcat-ap-se:…)")
     focus: list[str | None] = Field(description="The resources at fault, each once")
 
 

@@ -112,14 +112,18 @@ class RuleTally:
 def validation_groups(problems: Iterable[Problem]) -> list[dict[str, Any]]:
     """A validation report's problems by rule, violations first: each group lists every focus node
     (``focus``, distinct, in order) and every problem (``items``: focus and value), and says which
-    check found it (``source``: mandatory, shacl or mapping)."""
+    check found it (``source``: mandatory, shacl or mapping) and, for SHACL, which shape set
+    (``shapes``: DCAT-AP 3.0.1 or DCAT-AP-SE 3.0.1)."""
     tally = RuleTally(count_datasets=False)
     sources: dict[str, str] = {}
+    shape_sets: dict[str, str | None] = {}
     for p in problems:
         sources.setdefault(str(p["rule"]), p.get("source", "mandatory"))
+        shape_sets.setdefault(str(p["rule"]), p.get("shapes"))
         tally.add(p, member={"focus": p.get("focus"), "value": p.get("value")})
     groups = tally.groups(order="severity", members="items")
     for g in groups:
         g["source"] = sources[g["rule"]]
+        g["shapes"] = shape_sets[g["rule"]]
         g["focus"] = list(dict.fromkeys(item["focus"] for item in g["items"]))
     return groups

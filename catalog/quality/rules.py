@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from catalog import vocab
 from catalog.normalise import is_valid_date
+from catalog.rdf.iris import is_iri
 from catalog.rdf.parse import DROPPED_NOTE
 from catalog.records import DatasetRecord
 
@@ -78,6 +79,13 @@ RULES: dict[str, Rule] = {
              "för katalogen.",
              "A title or description has no language tag (such as @sv or @en), so neither search nor "
              "harvesters know its language; tag it, or declare one language (dct:language) for the catalogue."),
+        Rule("value-not-iri", "rdf:about|dcat:accessURL|dcat:landingPage", "warning",
+             "Ett värde där en IRI (webbadress) hör hemma är ingen användbar IRI (till exempel "
+             "internalURI:contactPoint0 eller en adress med mellanslag); resursen får en IRI av datakatalog "
+             "och adressen skrivs som text.",
+             "A value where an IRI (web address) belongs is not a usable IRI (such as "
+             "internalURI:contactPoint0 or an address with spaces); datakatalog mints an IRI for the resource "
+             "and writes the address as text."),
         Rule("rdf-statement-dropped", "rdf:Statement", "warning",
              "Ett påstående i RDF-dokumentet hade ett ogiltigt värde (språkkod, IRI eller literal) och "
              "lästes inte in.",
@@ -99,6 +107,9 @@ def check_mandatory(rec: DatasetRecord) -> list[dict[str, str | None]]:
     out: list[dict[str, str | None]] = []
     out.extend(_date_violations(rec, focus))
     out.extend(_detailed("rdf-statement-dropped", focus, note) for note in rec.notes if note.startswith(DROPPED_NOTE))
+    not_iris = _not_iris(rec)
+    if not_iris:
+        out.append(_detailed("value-not-iri", focus, ", ".join(not_iris)))
     untagged = _untagged(rec)
     if untagged:
         out.append(_detailed("text-untagged", focus, ", ".join(untagged)))
@@ -139,6 +150,18 @@ def _detailed(rule_id: str, focus: str | None, detail: str) -> dict[str, str | N
     """A violation whose messages also name the value (or the line) at fault."""
     rule = RULES[rule_id]
     return violation(rule_id, focus) | {"message_sv": f"{rule.sv} ({detail})", "message_en": f"{rule.en} ({detail})"}
+
+
+def _not_iris(rec: DatasetRecord) -> list[str]:
+    """The resource IRIs and addresses of a record that :func:`catalog.rdf.iris.as_iri` refuses (issue 14):
+    the writer keeps them as text or mints an IRI instead, never writes them as IRIs."""
+    values = [rec.uri, *rec.landing_pages, *rec.endpoint_urls]
+    if rec.publisher is not None:
+        values.append(rec.publisher.uri)
+    values.extend(cp.uri for cp in rec.contact_points)
+    for dist in rec.distributions:
+        values.extend([dist.uri, *dist.access_urls, *dist.download_urls])
+    return [repr(v) for v in dict.fromkeys(v for v in values if v and not is_iri(v))]
 
 
 def _untagged(rec: DatasetRecord) -> list[str]:

@@ -116,6 +116,23 @@ def test_validate_reports_a_catalogue_publisher_without_type_as_a_dcat_ap_se_vio
     assert agent_type["severity"] == "violation"
     assert agent_type["items"][0]["focus"] == "https://x.example/pub"
     assert "DCAT-AP-SE" in agent_type["message_en"] and "DCAT-AP-SE" in agent_type["message_sv"]
+    assert agent_type["shapes"] == "DCAT-AP-SE 3.0.1"
+
+
+def test_our_own_catalogue_output_is_valid_for_datakatalog_validate(
+        client: TestClient, http_server: FixtureHTTPServer, add_source: Callable[..., Any],
+        harvest: HarvestFn) -> None:
+    add_source("kommuner", http_server.set("kommuner.ttl", (CONFIG_DIR / "demo" / "kommuner.ttl").read_bytes()))
+    assert harvest("kommuner").status == "succeeded"
+    ours = client.get("/catalog.ttl").content
+    resp = client.post("/api/validate", content=ours, headers={"Content-Type": "text/turtle"})
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert report["valid"] is True and report["violations"] == 0, [
+        g for g in report["problems"] if g["severity"] == "violation"][:3]
+    # the SE shapes ran: their warnings (a contact point without an e-mail address) say so
+    assert {g["shapes"] for g in report["problems"] if g["source"] == "shacl"} <= {
+        "DCAT-AP 3.0.1", "DCAT-AP-SE 3.0.1"}
 
 
 def test_findings_say_which_shape_set_they_come_from() -> None:

@@ -39,3 +39,16 @@ def test_the_writer_keeps_non_iris_as_literals_and_mints_iris_for_their_resource
     assert not any(n.startswith("internalURI:") for n in nodes)
     literals = {str(o) for o in rg.objects() if o.__class__.__name__ == "Literal"}
     assert {"Kontakt:Anna", "www.x.example/a b", "ftp server at x"} <= literals
+
+
+def test_values_that_are_not_iris_are_reported_on_the_record() -> None:
+    from catalog.quality.rules import check_mandatory
+
+    rec = DatasetRecord(uri="https://x.example/d", title={"sv": "T"},
+                        contact_points=[ContactPoint(uri="internalURI:contactPoint0")],
+                        distributions=[Distribution(access_urls=["https://x.example/a b"])])
+    [found] = [v for v in check_mandatory(rec) if v["rule"] == "value-not-iri"]
+    assert found["severity"] == "warning"
+    assert "internalURI:contactPoint0" in found["message_en"] and "https://x.example/a b" in found["message_en"]
+    ok = DatasetRecord(uri="https://x.example/d", title={"sv": "T"}, contact_points=[ContactPoint(uri="https://x.example/c")])
+    assert not [v for v in check_mandatory(ok) if v["rule"] == "value-not-iri"]
