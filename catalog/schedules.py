@@ -22,6 +22,7 @@ ALIASES = {
 }
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # the most days each month has (29 February: leap years)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ def _cron(expr: str, *, original: str) -> Schedule:
     if values[2] is not None and values[4] is not None:
         # cron ORs the two day fields, APScheduler ANDs them: refuse rather than guess
         raise FieldError("schedule", "give a day of month or a day of week, not both")
+    if values[2] is not None and not any(day <= MONTH_DAYS[month - 1] for day in values[2]
+                                         for month in (values[3] or range(1, 13))):
+        # the other fields always match some minute: only a day no chosen month has never comes
+        raise FieldError("schedule", f"{original!r} never runs: no chosen month has that day of the month")
     names = ["minute", "hour", "day", "month", "day_of_week"]
     cron: dict[str, str] = {}
     for name, part, vals in zip(names, parts, values, strict=True):

@@ -23,6 +23,7 @@ from catalog.services import mappings, sources
 from catalog.services.organisations import Principal, get_organisation
 from catalog.settings import Settings
 from catalog.store.tables import Source
+from catalog.text import check_text, url_credentials
 from harvester import scheduler
 from harvester.adapters import get_adapter
 from harvester.adapters.base import SourceSpec
@@ -37,6 +38,10 @@ def check_url_field(url: str, settings: Settings) -> None:
     """The address rules for a source URL: FieldError("url") for a refused one."""
     if len(url) > MAX_URL:
         raise FieldError("url", f"at most {MAX_URL:,} characters")
+    if url_credentials(url):
+        raise FieldError("url", "a source URL may not carry a user name or password: it is shown to everyone "
+                                "(/api/sources, the audit log); remove them from the URL (datakatalog harvests "
+                                "public catalogues and keeps no credentials)")
     try:
         check_url(url, allow_private=settings.allow_private_sources)
     except SourceRefused as exc:
@@ -79,6 +84,7 @@ def register_source(
     """Check and save a new source (its schedule is validated and stored normalised); not audited.
     ``mapping_profile``: the text of its own mapping profile, stored as version 1. Without ``kind`` the
     URL is asked what it is (:func:`detect`)."""
+    check_text("name", name)  # before the URL is asked anything
     schedule = normalise_schedule(schedule)
     if kind is None:
         kind = detect(url, settings, has_mapping=mapping is not None or mapping_profile is not None).kind
@@ -106,6 +112,7 @@ def add_detected_source(
     mapping_profile: str | None = None,
 ) -> tuple[Source, Detection | None]:
     """:func:`add_source`, and the detection when ``kind`` was not given (recorded in the audit log)."""
+    check_text("name", name)
     if organisation_id is not None:
         get_organisation(engine, organisation_id)
     detected = None

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from catalog.normalise import iso
 from catalog.store.tables import AuditLog, utcnow
+from catalog.text import without_credentials
 
 if TYPE_CHECKING:
     from catalog.services.organisations import Principal
@@ -27,7 +28,18 @@ def record(conn: Connection, actor: Principal, action: str, target: str | None,
     """Add one entry to the audit log inside the caller's transaction (so it stands or falls with the write)."""
     conn.execute(insert(AUDIT).values(
         at=utcnow(), actor=actor.actor[:200], organisation_id=organisation_id or actor.organisation_id,
-        action=action, target=target, details=orjson.dumps(details).decode() if details else None))
+        action=action, target=target, details=orjson.dumps(masked(details)).decode() if details else None))
+
+
+def masked(value: Any) -> Any:
+    """``value`` with a user name and password masked in every ``url`` in it (sources registered before
+    such URLs were refused keep theirs, and the log is read by more people than the source's owner)."""
+    if isinstance(value, dict):
+        return {k: without_credentials(v) if k == "url" and isinstance(v, str) else masked(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
 
 
 def list_audit(engine: Engine, *, limit: int = 100, before: int | None = None,
@@ -42,5 +54,5 @@ def list_audit(engine: Engine, *, limit: int = 100, before: int | None = None,
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [{"id": r.id, "at": iso(r.at), "actor": r.actor, "organisation_id": r.organisation_id,
-             "action": r.action, "target": r.target, "details": orjson.loads(r.details) if r.details else None}
+             "action": r.action, "target": r.target, "details": masked(orjson.loads(r.details)) if r.details else None}
             for r in rows]

@@ -24,6 +24,7 @@ from catalog.services.exports import Export, export_datasets
 from catalog.store import runs
 from catalog.store.runs import DS
 from catalog.store.tables import DatasetList, DatasetListItem, utcnow
+from catalog.text import check_text
 
 LIST = DatasetList.__table__  # type: ignore[attr-defined]
 ITEM = DatasetListItem.__table__  # type: ignore[attr-defined]
@@ -40,13 +41,13 @@ def _hash(token: str) -> str:
 def _validate(engine: Engine, *, title: str | None, description: str | None, dataset_ids: Sequence[str] | None,
               field: str = "dataset_ids") -> tuple[str | None, str | None, list[str] | None]:
     if title is not None:
-        title = title.strip()
+        title = check_text("title", title.strip())
         if not 1 <= len(title) <= MAX_TITLE:
-            raise InvalidInput(f"title: 1 to {MAX_TITLE} characters")
+            raise FieldError("title", f"1 to {MAX_TITLE} characters")
     if description is not None:
-        description = description.strip()
+        description = check_text("description", description.strip(), multiline=True)
         if len(description) > MAX_DESCRIPTION:
-            raise InvalidInput(f"description: at most {MAX_DESCRIPTION} characters")
+            raise FieldError("description", f"at most {MAX_DESCRIPTION} characters")
     ids: list[str] | None = None
     if dataset_ids is not None:
         ids = list(dict.fromkeys(d.strip() for d in dataset_ids if d and d.strip()))

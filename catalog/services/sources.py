@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from catalog.chunks import chunked
-from catalog.errors import Conflict, InvalidInput, NotFound
+from catalog.errors import Conflict, FieldError, InvalidInput, NotFound
 from catalog.normalise import iso
 from catalog.services import mappings
 from catalog.services.audit import record
@@ -25,6 +25,7 @@ from catalog.services.organisations import ORG, Principal
 from catalog.store import ownership, runs
 from catalog.store.runs import DS
 from catalog.store.tables import FACET, JOB, SRC, HarvestJob, Source, utcnow
+from catalog.text import check_text, without_credentials
 
 
 def create_source(
@@ -34,9 +35,9 @@ def create_source(
 ) -> Source:
     """Save a new source (the caller has checked its kind, URL and mapping). Raises Conflict on a taken
     name. ``profile``: an uploaded mapping profile's text, saved as its version 1 with the source."""
-    name = name.strip()
+    name = check_text("name", name.strip())
     if not name or len(name) > 100:
-        raise InvalidInput("a source name is 1 to 100 characters")
+        raise FieldError("name", "a source name is 1 to 100 characters")
     taken = Conflict(f"a source named {name!r} exists already")
     with Session(engine, expire_on_commit=False) as session:
         if session.execute(select(Source).where(SRC.c.name == name, SRC.c.deleted.is_(False))).scalars().first():
@@ -86,7 +87,7 @@ def source_summary(engine: Engine, source: Source) -> dict[str, Any]:
             select(HarvestJob).where(JOB.c.source_id == source.id).order_by(JOB.c.id.desc()).limit(1)
         ).first()
     return {
-        "id": source.id, "name": source.name, "kind": source.kind, "url": source.url,
+        "id": source.id, "name": source.name, "kind": source.kind, "url": without_credentials(source.url),
         "mapping": source.mapping, "mapping_version": source.mapping_version,
         "schedule": source.schedule, "organisation_id": source.organisation_id,
         "created_at": iso(source.created_at),
