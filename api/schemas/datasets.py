@@ -27,6 +27,26 @@ class ServingService(Schema):
     status: str = Field(description="active or withdrawn")
 
 
+class Highlight(Schema):
+    """The words a query matched, marked: HTML-escaped text in which only <mark> and </mark> are tags.
+
+    A word is marked when it is a query word or starts with the last one, shares a stem with one, is
+    the same without å/ä/ö ("Malmo" marks "Malmö"), or holds one as a part of a compound ("vatten"
+    marks "badvattenkvalitet")."""
+
+    title: str | None = Field(description="The display title, matched words in <mark>")
+    description: str | None = Field(
+        description="About 240 characters of the description around its first match (else its beginning), "
+        "matched words in <mark>, \"…\" where text was left out")
+
+
+class Suggestion(Schema):
+    """A spelling correction: the query with its unknown words replaced by close words of the catalogue."""
+
+    q: str = Field(description="The corrected search text")
+    count: int = Field(description="Datasets it finds, with the same filters")
+
+
 class DatasetSummary(Schema):
     """A dataset as a search result lists it."""
 
@@ -47,6 +67,9 @@ class DatasetSummary(Schema):
     documentation: list[str] = Field(description="Documentation pages and endpoint descriptions")
     services: list[ServingService] = Field(
         description="The data services serving it (those naming it, and those it names), with their endpoints")
+    highlight: Highlight | None = Field(
+        default=None, description="With a text query (q): the title and a snippet of the description with the "
+        "words the query matched marked")
 
 
 class FacetValue(Schema):
@@ -80,6 +103,9 @@ class SearchResult(Schema):
     per_page: int
     items: list[DatasetSummary]
     facets: Facets
+    suggestions: list[Suggestion] = Field(
+        default_factory=list, description="“Did you mean”: when the text query found fewer than 3 datasets, "
+        "corrections of its unknown words (edit distance 1–2, å/ä/ö counting little) that find more, closest first")
 
 
 class Display(Schema):

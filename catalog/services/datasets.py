@@ -13,7 +13,7 @@ from catalog.formats import dcat_write
 from catalog.normalise import iso
 from catalog.rdf.graph import Graph, new_graph
 from catalog.records import DatasetRecord, display_text
-from catalog.search import serving
+from catalog.search import highlight, serving, suggest
 from catalog.search.searcher import SearchQuery, searcher_for
 from catalog.services import hvd
 from catalog.settings import Settings
@@ -53,8 +53,12 @@ def summary(row: Any, publisher_names: dict[str, str], source_names: dict[int, s
     }
 
 
+SUGGEST_BELOW = 3  # a search finding fewer datasets than this is offered spelling corrections
+
+
 def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
-    """The search contract of GET /api/datasets (README.md, "HTTP API"): total, page, per_page, items, facets."""
+    """The search contract of GET /api/datasets (README.md, "HTTP API"): total, page, per_page, items, facets,
+    suggestions; with a text query each item has a ``highlight``."""
     rows: list[Any] = []
     services: dict[int, list[dict[str, Any]]] = {}
     recs: dict[int, DatasetRecord] = {}
@@ -71,12 +75,19 @@ def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
                 .where(DS.c.pk.in_(hits.pks))))
             recs = {r.pk: DatasetRecord.from_dict(decode(r.record)) for r in rows}
             services = serving.services_of(conn, searcher.links(conn), recs.items())
+        # "did you mean" when the words found few datasets (issue 16): corrections that find more
+        found_few = bool(query.q) and hits.total < SUGGEST_BELOW
+        suggestions = suggest.suggestions(searcher, query, conn, hits.total) if found_few else []
     by_pk = {r.pk: r for r in rows}
     items = [summary(r, {r.publisher_id: r.publisher_name} if r.publisher_id else {}, {r.source_id: r.source_name},
                      services.get(r.pk), recs[r.pk])
              for r in (by_pk[pk] for pk in hits.pks if pk in by_pk)]
+    if query.q and items:  # the words the query matched, marked in each title and description
+        matcher = highlight.Matcher(query.q)
+        for item in items:
+            item["highlight"] = highlight.highlight(item["title"], item["description"], matcher)
     return {"total": hits.total, "page": query.page, "per_page": query.per_page, "items": items,
-            "facets": hits.facets}
+            "facets": hits.facets, "suggestions": suggestions}
 
 
 def _dataset_row(session: Session, dataset_id: str) -> Dataset:

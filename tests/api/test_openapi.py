@@ -105,7 +105,7 @@ def test_key_schemas_name_their_fields(openapi: dict[str, Any]) -> None:
     def props(name: str) -> set[str]:
         return set(components[name]["properties"])
 
-    assert props("SearchResult") == {"total", "page", "per_page", "items", "facets"}
+    assert props("SearchResult") == {"total", "page", "per_page", "items", "facets", "suggestions"}
     assert {"publisher", "theme", "format", "license", "keyword", "source", "type", "access"} <= props("Facets")
     assert props("FacetValue") == {"value", "label", "count"}
     assert {"id", "uri", "type", "title", "description", "publisher", "formats", "license", "access", "modified",

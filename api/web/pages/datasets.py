@@ -96,6 +96,9 @@ def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
         # what the words alone would find: the no-results page offers it
         alone = datasets.search_datasets(engine, parse_query(q=query.q, per_page=1, status=query.status))
         without_filters = {"total": alone["total"], "url": url_with("/datasets", [("q", query.q)])}
+    # "did you mean": each correction's link keeps the filters and starts at the first page
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("q", "page")]
+    suggestions = [{**s, "url": url_with("/datasets", [("q", s["q"]), *kept])} for s in result["suggestions"]]
     # the JSON link carries only what the API takes (it refuses unknown parameters, e.g. a utm_source)
     api_params = [(k, v) for k, v in request.query_params.multi_items() if k in SEARCH_PARAMETERS]
     return render(request, "datasets.html", {
@@ -111,6 +114,7 @@ def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
         "active": active,
         "notices": notices,
         "without_filters": without_filters,
+        "suggestions": suggestions,
         "sorts": SORTS,
         "api_url": url_with("/api/datasets", api_params),
         "search_hidden": [(k, v) for k, v in request.query_params.multi_items()

@@ -1,0 +1,91 @@
+"""“Did you mean” speed at the vocabulary of a large catalogue (issue 16).
+
+    .venv/bin/python -m benchmarks.suggest [--words 250000] [--queries 300]
+
+The generated benchmark catalogue repeats thirty topics, so its vocabulary is small; a real
+catalogue of 100,000 datasets has a few hundred thousand distinct words. This builds a term index of
+``--words`` made-up Swedish-looking words (syllables of Swedish words, lengths 3–20, counts falling
+off like a real vocabulary's), times building the suggestion vocabulary from it (once per catalogue
+generation) and correcting ``--queries`` words with one or two typos, å/ä/ö dropped in some, and
+prints the figures (p50 / p95 / max).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+import numpy as np
+
+from catalog.search import suggest, term_index
+
+SYLLABLES = ("bad", "plat", "ser", "håll", "för", "sko", "lor", "vat", "ten", "kva", "li", "tet", "ladd",
+             "stol", "par", "ke", "ring", "cy", "kel", "strå", "väg", "ar", "be", "te", "ning", "kom", "mun",
+             "stad", "göte", "borg", "mal", "mö", "luft", "trafik", "ol", "yck", "or", "bib", "lio", "tek",
+             "snö", "röj", "vård", "cen", "tral", "er", "na", "en", "et", "buss", "tåg", "ö", "å", "ä")
+
+
+def vocabulary_words(n: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    words: set[str] = set()
+    while len(words) < n:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 6)))
+        if 3 <= len(word) <= 20:
+            words.add(word)
+    return sorted(words)
+
+
+def typo(word: str, rng: random.Random) -> str:
+    chars = list(word.translate(str.maketrans("åäö", "aao")) if rng.random() < 0.5 else word)
+    for _ in range(rng.randint(1, 2)):
+        i = rng.randrange(len(chars))
+        kind = rng.random()
+        if kind < 0.4:
+            chars[i] = rng.choice("abcdefghiklmnoprstuv")
+        elif kind < 0.7 and len(chars) > 4:
+            del chars[i]
+        else:
+            chars.insert(i, rng.choice("aeiorstn"))
+    return "".join(chars)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=250_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args(argv)
+    words = vocabulary_words(args.words)
+    n = len(words)
+    rng = np.random.default_rng(1)
+    counts = np.minimum(rng.zipf(1.6, size=n), 5000)  # datasets per word
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    terms = term_index.TermIndex(generation=1, size=100_000, words=words, ptr=ptr,
+                                 doc=np.zeros(int(ptr[-1]), dtype=np.int32),
+                                 bits=np.full(int(ptr[-1]), term_index.TITLE, dtype=np.uint8))
+    started = time.perf_counter()
+    vocab = suggest.vocabulary(terms)
+    built = time.perf_counter() - started
+    print(f"vocabulary: {n:,} words ({int(ptr[-1]):,} postings), built in {built * 1000:.0f} ms")
+    prng = random.Random(2)
+    queries = [typo(w, prng) for w in prng.sample([w for w in words if len(w) >= 5], args.queries)]
+    times, found = [], 0
+    for q in queries:
+        started = time.perf_counter()
+        out = suggest.corrections(vocab, q)
+        times.append((time.perf_counter() - started) * 1000)
+        found += bool(out)
+    print(f"corrections of {len(queries)} misspelt words: p50 {statistics.median(times):.2f} ms, "
+          f"p95 {pct(times, 95):.2f} ms, max {max(times):.2f} ms; {found} with a suggestion")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Highlighted matches: the words of a search result's title and description that the query matched.
+
+A word of the text is marked when it is a query word or begins with the last one (typed while
+searching: the search matches it as a prefix too), when the two share a Swedish or English stem,
+when they are the same without å/ä/ö ("Malmo" marks "Malmö", catalog.search.folding), and when the
+query word (at least four letters) is a part of it: "vatten" marks
+"badvattenkvalitet", as decompounding finds it (catalog.search.compounds). Words a query was
+expanded with (another language's, issue 16) are marked like query words.
+
+Output is HTML: the text escaped, with only ``<mark>`` and ``</mark>`` added, so a client (and the
+portal) can insert it as it is; a title holding ``<script>`` comes out as ``&lt;script&gt;``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from html import escape
+
+from catalog.search.folding import fold
+from catalog.search.stemming import word_stems
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)  # the tokens of the full-text index (catalog.search.stemming)
+_PHRASE = re.compile(r'"([^"]*)"')
+MIN_PART = 4  # a query word shorter than this is not looked for inside compounds
+SNIPPET = 240  # characters of a description shown around its first match
+
+
+class Matcher:
+    """Which words of a text a query matched."""
+
+    def __init__(self, q: str, extra: Iterable[str] = ()) -> None:
+        words = [t.lower() for t in _TOKEN.findall(_PHRASE.sub(" ", q))]
+        phrased = [t.lower() for p in _PHRASE.findall(q) for t in _TOKEN.findall(p)]
+        # the searcher's rule: the last word is a prefix unless the query ends in a space or a quote
+        prefix = bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
+        self.forms: set[str] = set()
+        self.parts: set[str] = set()
+        for w in [*words, *phrased, *(e.lower() for e in extra)]:
+            self.forms.update((w, fold(w), *word_stems(w), *word_stems(fold(w))))
+            if len(w) >= MIN_PART:  # the word itself, not a stem: "komm" would mark "kommunen"
+                self.parts.add(fold(w))
+        self.prefixes = {w, fold(w)} if prefix and len(w := words[-1]) >= 2 else set()
+        self._seen: dict[str, bool] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.forms)
+
+    def matches(self, token: str) -> bool:
+        """Whether ``token`` (a word of the text, any case) is one the query matched."""
+        found = self._seen.get(token)
+        if found is None:
+            found = self._seen[token] = self._match(token.lower())
+        return found
+
+    def _match(self, t: str) -> bool:
+        folded = fold(t)
+        if t in self.forms or folded in self.forms:
+            return True
+        if any(t.startswith(p) or folded.startswith(p) for p in self.prefixes):
+            return True
+        if not self.forms.isdisjoint(word_stems(t)):
+            return True
+        # a part of a compound: the query word inside a longer word
+        return any(len(folded) > len(p) and p in folded for p in self.parts)
+
+
+def mark(text: str, matcher: Matcher) -> str:
+    """``text`` as HTML with the matched words in ``<mark>``."""
+    out: list[str] = []
+    last = 0
+    for m in _TOKEN.finditer(text):
+        if matcher.matches(m.group()):
+            out.append(escape(text[last:m.start()], quote=False))
+            out.append(f"<mark>{escape(m.group(), quote=False)}</mark>")
+            last = m.end()
+    out.append(escape(text[last:], quote=False))
+    return "".join(out)
+
+
+def snippet(text: str, matcher: Matcher, width: int = SNIPPET) -> str:
+    """About ``width`` characters of ``text`` around its first match (else its beginning) as
+    HTML with the matched words marked, "…" where text was left out; cut between words."""
+    first = next((m for m in _TOKEN.finditer(text) if matcher.matches(m.group())), None)
+    if len(text) <= width:
+        return mark(text, matcher)
+    start = 0
+    if first is not None and first.end() > width * 2 // 3:
+        start = max(0, first.start() - width // 3)
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first.start() else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        floor = first.end() if first is not None and first.start() >= start else start
+        space = text.rfind(" ", floor, end)
+        end = space if space > floor else end
+    body = mark(text[start:end].strip(), matcher)
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def highlight(title: str | None, description: str | None, matcher: Matcher) -> dict[str, str | None]:
+    """A search result's ``highlight`` field: its title and a snippet of its description as HTML."""
+    return {"title": mark(title, matcher) if title else None,
+            "description": snippet(description, matcher) if description else None}
