@@ -4,8 +4,9 @@ A word of the text is marked when it is a query word or begins with the last one
 searching: the search matches it as a prefix too), when the two share a Swedish or English stem,
 when they are the same without å/ä/ö ("Malmo" marks "Malmö", catalog.search.folding), and when the
 query word (at least four letters) is a part of it: "vatten" marks
-"badvattenkvalitet", as decompounding finds it (catalog.search.compounds). Words a query was
-expanded with (another language's, issue 16) are marked like query words.
+"badvattenkvalitet", as decompounding finds it (catalog.search.compounds). The words a query was
+expanded with (synonyms and the other language's words, catalog.search.expansion) are marked like
+its own: "swimming" marks "Badplatser".
 
 Output is HTML: the text escaped, with only ``<mark>`` and ``</mark>`` added, so a client (and the
 portal) can insert it as it is; a title holding ``<script>`` comes out as ``&lt;script&gt;``.
@@ -17,6 +18,7 @@ import re
 from collections.abc import Iterable
 from html import escape
 
+from catalog.search import expansion
 from catalog.search.folding import fold
 from catalog.search.stemming import word_stems
 
@@ -63,6 +65,13 @@ class Matcher:
             return True
         # a part of a compound: the query word inside a longer word
         return any(len(folded) > len(p) and p in folded for p in self.parts)
+
+
+def for_query(q: str) -> Matcher:
+    """The matcher of a search's text: its words and those it was expanded with (synonyms and the
+    other language's words, catalog.search.expansion), as the searcher matches them."""
+    extra = [w for v in expansion.expand(q) for w in _TOKEN.findall(_PHRASE.sub(" ", v.q))]
+    return Matcher(q, extra)
 
 
 def mark(text: str, matcher: Matcher) -> str:

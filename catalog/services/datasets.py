@@ -83,7 +83,7 @@ def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
                      services.get(r.pk), recs[r.pk])
              for r in (by_pk[pk] for pk in hits.pks if pk in by_pk)]
     if query.q and items:  # the words the query matched, marked in each title and description
-        matcher = highlight.Matcher(query.q)
+        matcher = highlight.for_query(query.q)
         for item in items:
             item["highlight"] = highlight.highlight(item["title"], item["description"], matcher)
     return {"total": hits.total, "page": query.page, "per_page": query.per_page, "items": items,

@@ -3,7 +3,7 @@ snippet of its description; the text escaped, only <mark> added."""
 
 from __future__ import annotations
 
-from catalog.search.highlight import Matcher, highlight, mark, snippet
+from catalog.search.highlight import Matcher, for_query, highlight, mark, snippet
 
 
 def test_words_stems_prefixes_folds_and_compound_parts_are_marked() -> None:
@@ -54,3 +54,10 @@ def test_snippet_shows_the_text_around_the_first_match() -> None:
 def test_highlight_field() -> None:
     assert highlight("Badplatser", None, Matcher("bad")) == {"title": "<mark>Badplatser</mark>", "description": None}
     assert highlight(None, "Bad", Matcher("x")) == {"title": None, "description": "Bad"}
+
+
+def test_words_of_the_expanded_query_are_marked() -> None:
+    # the searcher finds Swedish datasets for English words through the glossary: they are marked too
+    assert mark("Badplatser i Uppsala", for_query("swimming")) == "<mark>Badplatser</mark> i Uppsala"
+    assert mark("Snöröjning och halkbekämpning", for_query("snow clearing")) == \
+        "<mark>Snöröjning</mark> och <mark>halkbekämpning</mark>"
