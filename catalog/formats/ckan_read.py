@@ -16,16 +16,28 @@ and ckanext-dcat mean by each field:
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from catalog import vocab
 from catalog.errors import ParseError
 from catalog.ids import slug
-from catalog.normalise import email_iri, is_web_url, normalise_timestamp
+from catalog.normalise import (
+    email_iri,
+    is_web_url,
+    looks_like_url,
+    normalise_date,
+    normalise_timestamp,
+    temporal_interval,
+)
+from catalog.rdf.describe import sort_statements
+from catalog.rdf.namespaces import DCT, LOCN, RDF
 from catalog.records import Agent, ContactPoint, DatasetRecord, Distribution, LangMap
 
 DEFAULT_LANGUAGE = "sv"
+GEOJSON_LITERAL = "http://www.opengis.net/ont/geosparql#geoJSONLiteral"
 
 # CKAN group names and titles (slugged: lower-case ASCII, "miljö" -> "miljo") -> EU data-theme code.
 # A whole slug is looked up first, then each of its words ("kultur-och-fritid" -> "kultur").
@@ -66,21 +78,8 @@ GROUP_THEMES: dict[str, str] = {
     "internationellt": "INTR", "international": "INTR",
 }
 
-# Update frequencies sources write in words -> EU frequency code (codes and IRIs are read as they are).
-FREQUENCY_WORDS: dict[str, str] = {
-    "arlig": "ANNUAL", "arligen": "ANNUAL", "annually": "ANNUAL", "yearly": "ANNUAL",
-    "manadsvis": "MONTHLY", "manatlig": "MONTHLY", "veckovis": "WEEKLY", "dagligen": "DAILY",
-    "daglig": "DAILY", "kvartalsvis": "QUARTERLY", "timvis": "HOURLY", "kontinuerligt": "CONT",
-    "realtid": "UPDATE_CONT", "continuous": "CONT", "irregular": "IRREG", "oregelbundet": "IRREG",
-    "vid-behov": "AS_NEEDED", "as-needed": "AS_NEEDED", "aldrig": "NEVER", "never": "NEVER",
-}
-
-ACCESS_WORDS: dict[str, str] = {"offentlig": "PUBLIC", "oppen": "PUBLIC", "open": "PUBLIC",
-                                "begransad": "RESTRICTED", "icke-offentlig": "NON_PUBLIC"}
-
-# ISO 639-1 tags as CKAN portals write them -> EU language codes.
-LANGUAGES: dict[str, str] = {"sv": "SWE", "en": "ENG", "fi": "FIN", "no": "NOR", "nb": "NOB", "nn": "NNO",
-                             "da": "DAN", "de": "DEU", "fr": "FRA", "se": "SME", "smj": "SMJ", "sma": "SMA"}
+# Frequency, access-right and language words ("monthly", "öppen", "sv") are mapped by catalog.vocab,
+# the one home of those rules for every adapter.
 
 # CKAN licence ids that say "no licence we can name"; they map to no licence, with a note.
 _NO_LICENCE = re.compile(r"^(notspecified|other(-.*)?|none|)$", re.IGNORECASE)
@@ -125,16 +124,46 @@ def _text_map(value: Any, lang: str) -> LangMap:
     return {}
 
 
-def _language(package: dict[str, Any], extras: dict[str, str]) -> str:
-    value = package.get("language") or extras.get("language")
+def _values(value: Any) -> list[str]:
+    """An extra or field that holds one value or several: a list, a JSON list as text (as
+    ckanext-dcat stores them), or text separated by commas."""
     if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, str) and value.strip():
-        tag = value.strip().rsplit("/", 1)[-1].lower()
-        for iso, eu in LANGUAGES.items():
-            if tag in (iso, eu.lower()):
-                return iso
+        items: list[Any] = value
+    elif isinstance(value, str) and value.strip().startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        items = parsed if isinstance(parsed, list) else [value]
+    elif isinstance(value, str):
+        items = value.split(",")
+    else:
+        items = []
+    return list(dict.fromkeys(str(v).strip() for v in items if isinstance(v, str | int) and str(v).strip()))
+
+
+def _languages(package: dict[str, Any], extras: dict[str, str]) -> list[str]:
+    """The EU language IRIs of the ``language`` field or extra (codes, tags, IRIs or names)."""
+    out: list[str] = []
+    for value in _values(package.get("language") or extras.get("language")):
+        iri = vocab.language_iri(value)
+        if iri and iri not in out:
+            out.append(iri)
+    return out
+
+
+def _language(languages: list[str]) -> str:
+    """The language tag a package's untagged text is in: its first language's ISO 639-1 tag."""
+    for iri in languages:
+        tag = _TAGS.get(iri.rsplit("/", 1)[-1])
+        if tag:
+            return tag
     return DEFAULT_LANGUAGE
+
+
+# EU language codes -> the tag text in that language is stored under
+_TAGS = {"SWE": "sv", "ENG": "en", "FIN": "fi", "NOR": "no", "NOB": "nb", "NNO": "nn", "DAN": "da", "DEU": "de",
+         "FRA": "fr", "SME": "se"}
 
 
 def _publisher(package: dict[str, Any], extras: dict[str, str], base: str, lang: str) -> Agent | None:
@@ -170,7 +199,8 @@ def _contacts(package: dict[str, Any], extras: dict[str, str]) -> list[ContactPo
     email = email_iri(extras.get("contact_email"))
     if email or extras.get("contact_name"):
         uri = extras.get("contact_uri")
-        return [ContactPoint(uri=uri if is_web_url(uri) else None, name=extras.get("contact_name"), email=email)]
+        return [ContactPoint(uri=uri if is_web_url(uri) else None, name=extras.get("contact_name"), email=email,
+                             url=extras.get("contact_url") if is_web_url(extras.get("contact_url")) else None)]
     return []
 
 
@@ -290,13 +320,49 @@ def _distribution(resource: dict[str, Any], package_id: str, base: str, lang: st
     )
 
 
-def _vocab_iri(value: str | None, vocabulary: vocab.Vocabulary, words: dict[str, str]) -> str | None:
-    if not value:
+def _mapped(value: str | None, mapper: Callable[[str], str | None], what: str, notes: list[str]) -> str | None:
+    """A vocabulary IRI from an extra (a code, a word, an IRI); a value it cannot map is kept as
+    given, with a note (issue 14)."""
+    if not value or not value.strip():
         return None
-    code = vocabulary.code(value) or words.get(slug(value, 40))
-    if code:
-        return vocabulary.iri(code)
-    return value if is_web_url(value) else None
+    iri = mapper(value)
+    if iri:
+        return iri
+    if not is_web_url(value.strip()):
+        notes.append(f"{what} {value.strip()!r} is no value of its EU vocabulary; kept as text")
+    return value.strip()
+
+
+def _hvd(extras: dict[str, str], notes: list[str]) -> tuple[list[str], list[str]]:
+    """(HVD category IRIs, applicable legislation IRIs) from the ``hvd_category`` and
+    ``applicable_legislation`` extras (one value, a JSON list, or values separated by commas)."""
+    categories: list[str] = []
+    for value in _values(extras.get("hvd_category")):
+        iri = vocab.hvd_category_iri(value)
+        if iri is None:
+            notes.append(f"HVD category {value!r} is no value of the EU HVD category list; kept as text")
+        categories.append(iri or value)
+    legislation: list[str] = []
+    for value in _values(extras.get("applicable_legislation")):
+        iri = vocab.legislation_iri(value)
+        if iri is None:
+            notes.append(f"applicable legislation {value!r} is no IRI; kept as text")
+        legislation.append(iri or value)
+    return list(dict.fromkeys(categories)), list(dict.fromkeys(legislation))
+
+
+def _temporal(extras: dict[str, str], notes: list[str]) -> list[dict[str, str]]:
+    period: dict[str, str] = {}
+    for name in ("start", "end"):
+        raw = extras.get(f"temporal_{name}")
+        value = normalise_date(raw, notes) if raw else None
+        if value:
+            period[name] = value
+    if not period and extras.get("temporal"):  # an ISO 8601 interval in one extra
+        interval = temporal_interval(extras["temporal"], notes)
+        if interval:
+            period = interval
+    return [period] if period else []
 
 
 def is_harvestable(package: dict[str, Any]) -> bool:
@@ -319,8 +385,10 @@ def map_package(package: dict[str, Any], base: str) -> DatasetRecord:
     package_id = package_id.strip()
     base = base.rstrip("/")
     extras = extras_of(package)
-    lang = _language(package, extras)
+    languages = _languages(package, extras)
+    lang = _language(languages)
     notes: list[str] = []
+    hvd_categories, legislation = _hvd(extras, notes)
     name = package.get("name") if isinstance(package.get("name"), str) else package_id
     uri = extras.get("uri")
     rec = DatasetRecord(
@@ -332,14 +400,20 @@ def map_package(package: dict[str, Any], base: str) -> DatasetRecord:
         keywords=_keywords(package, lang),
         themes=_themes(package, extras),
         license=_licence(package, notes),
-        access_rights=_vocab_iri(extras.get("access_rights"), vocab.access_rights(), ACCESS_WORDS),
+        access_rights=_mapped(extras.get("access_rights"), vocab.access_right_iri, "access rights", notes),
         issued=normalise_timestamp(package.get("metadata_created"), notes, "metadata_created"),
         modified=normalise_timestamp(package.get("metadata_modified"), notes, "metadata_modified"),
         contact_points=_contacts(package, extras),
         landing_pages=[f"{base}/dataset/{name}"],
-        languages=[vocab.LANGUAGE_NS + LANGUAGES[lang]] if lang in LANGUAGES else [],
-        frequency=_vocab_iri(extras.get("frequency") or extras.get("accrual_periodicity"),
-                             vocab.frequencies(), FREQUENCY_WORDS),
+        languages=languages or [vocab.languages().iri("SWE")],
+        frequency=_mapped(extras.get("frequency") or extras.get("accrual_periodicity"), vocab.frequency_iri,
+                          "frequency", notes),
+        conforms_to=[v for v in _values(extras.get("conforms_to")) if looks_like_url(v)],
+        hvd_categories=hvd_categories,
+        applicable_legislation=legislation,
+        version=extras.get("version") or (package.get("version") if isinstance(package.get("version"), str)
+                                         and package["version"].strip() else None),
+        temporal=_temporal(extras, notes),
     )
     source_url = package.get("url")
     if isinstance(source_url, str) and is_web_url(source_url.strip()) and source_url.strip() not in rec.landing_pages:
@@ -347,12 +421,10 @@ def map_package(package: dict[str, Any], base: str) -> DatasetRecord:
     spatial = extras.get("spatial_uri") or extras.get("spatial")
     if spatial and not spatial.lstrip().startswith("{"):
         rec.spatial = [spatial]
-    elif spatial:
-        notes.append("a GeoJSON spatial extent is not mapped")
-    start, end = extras.get("temporal_start"), extras.get("temporal_end")
-    if start or end:
-        period = {k: v for k, v in (("start", start), ("end", end)) if v}
-        rec.temporal = [period]
+    elif spatial:  # a GeoJSON geometry: a dct:Location with its locn:geometry, as ckanext-dcat writes it
+        rec.extra = sort_statements([*rec.extra, [DCT + "spatial", {"node": sort_statements([
+            [RDF + "type", {"iri": DCT + "Location"}],
+            [LOCN + "geometry", {"literal": spatial.strip(), "datatype": GEOJSON_LITERAL}]])}]])
     for resource in package.get("resources") or []:
         if isinstance(resource, dict) and resource.get("state", "active") == "active":
             rec.distributions.append(_distribution(resource, package_id, base, lang, notes))

@@ -6,13 +6,17 @@ the publisher's stable id, ``tags`` = keywords, ``res_format`` = the EU file-typ
 ``license_id`` = the SPDX-style licence id (``CC-BY-4.0``), ``groups`` = the lower-cased EU
 data-theme code (``tran``). ``metadata_created`` / ``metadata_modified`` are when datakatalog first
 stored and last changed the record; the dataset's own ``dct:issued`` and ``dct:modified`` are in
-``extras``. A withdrawn dataset is ``state: deleted``.
+``extras``, beside the extras ckanext-dcat uses (``version``, ``frequency``, ``language``,
+``conforms_to``, ``hvd_category``, ``applicable_legislation``, ``temporal_start``/``_end``,
+``contact_name``/``_email``; lists as JSON lists). A withdrawn dataset is ``state: deleted``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Protocol
+
+import orjson
 
 from catalog import vocab
 from catalog.normalise import iso
@@ -77,6 +81,10 @@ def endpoint_resource(url: str, n: int, pos: int, package_id: str, rec: DatasetR
     }
 
 
+def _json_list(values: list[str]) -> str | None:
+    return orjson.dumps(values).decode() if values else None
+
+
 def package(rec: DatasetRecord, row: StoredRow, base_url: str, *, publisher_name: str | None,
             source_name: str | None) -> dict[str, Any]:
     """One dataset in CKAN's package shape; a data service's endpoints follow its distributions as
@@ -95,6 +103,15 @@ def package(rec: DatasetRecord, row: StoredRow, base_url: str, *, publisher_name
         ("uri", rec.uri), ("identifier", rec.identifier), ("issued", rec.issued), ("modified", rec.modified),
         ("access_rights", rec.access_rights), ("source", source_name), ("type", rec.kind),
         ("documentation", " ".join(dict.fromkeys([*rec.documentation, *rec.endpoint_descriptions]))),
+        # what ckanext-dcat keeps in extras (lists as JSON lists), so a CKAN harvester reads them back
+        ("version", rec.version), ("frequency", rec.frequency),
+        ("language", _json_list(rec.languages)), ("conforms_to", _json_list(rec.conforms_to)),
+        ("hvd_category", _json_list(rec.hvd_categories)),
+        ("applicable_legislation", _json_list(rec.applicable_legislation)),
+        ("temporal_start", rec.temporal[0].get("start") if rec.temporal else None),
+        ("temporal_end", rec.temporal[0].get("end") if rec.temporal else None),
+        ("contact_name", contact.name if contact else None),
+        ("contact_email", (contact.email or "").removeprefix("mailto:") if contact else None),
     ) if v]
     return {
         "id": row.id, "name": row.id, "title": row.title or "", "notes": display_text(rec.description) or "",

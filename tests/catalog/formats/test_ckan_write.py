@@ -53,7 +53,8 @@ def test_a_dataset_in_the_package_shape() -> None:
     assert (pkg["author"], pkg["maintainer"], pkg["maintainer_email"]) == ("Malmö stad", "Kundtjänst", "k@malmo.se")
     assert {e["key"]: e["value"] for e in pkg["extras"]} == {
         "uri": "https://x.example/ds/bad", "identifier": "bad", "issued": "2019", "modified": "2021-03-04",
-        "access_rights": EU + "access-right/PUBLIC", "source": "malmo", "type": "dataset"}
+        "access_rights": EU + "access-right/PUBLIC", "source": "malmo", "type": "dataset",
+        "contact_name": "Kundtjänst", "contact_email": "k@malmo.se"}
     assert pkg["datakatalog_url"] == f"{BASE}/api/datasets/ds-1"
     assert pkg["num_resources"] == 2
 
@@ -97,3 +98,21 @@ def test_a_written_package_reads_back_through_the_ckan_harvester() -> None:
     assert [(d.format, d.access_urls) for d in back.distributions] == [
         ("CSV", ["https://x.example/bad.csv"]), ("REST", ["https://x.example/api"])]
     assert back.documentation == ["https://x.example/sida"]
+
+
+def test_hvd_and_the_other_typed_fields_are_extras_that_read_back() -> None:
+    hvd, eli = "http://data.europa.eu/bna/c_164e0bf5", "http://data.europa.eu/eli/reg_impl/2023/138/oj"
+    original = record()
+    original.hvd_categories, original.applicable_legislation = [hvd], [eli]
+    original.version, original.frequency = "3", EU + "frequency/DAILY"
+    original.languages = [EU + "language/SWE", EU + "language/ENG"]
+    original.conforms_to = ["https://www.ogc.org/standard/wfs/"]
+    original.temporal = [{"start": "2019-01-01", "end": "2020-12-31"}]
+    pkg = package(original, Row(), BASE, publisher_name="Malmö stad", source_name="malmo")
+    extras = {e["key"]: e["value"] for e in pkg["extras"]}
+    assert extras["hvd_category"] == f'["{hvd}"]' and extras["applicable_legislation"] == f'["{eli}"]'
+    assert (extras["version"], extras["frequency"]) == ("3", EU + "frequency/DAILY")
+    back = map_package(pkg, BASE)
+    assert (back.hvd_categories, back.applicable_legislation) == ([hvd], [eli])
+    assert (back.version, back.frequency, back.languages) == ("3", original.frequency, original.languages)
+    assert back.conforms_to == original.conforms_to and back.temporal == original.temporal
