@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.problems import problem
@@ -21,10 +22,10 @@ from api.routes import ROUTERS
 from api.schemas import Health
 from api.web import mount
 from api.web.render import error_page, wants_html
-from catalog.errors import CatalogError, FieldError
+from catalog.errors import Busy, CatalogError, FieldError
 from catalog.services import health
 from catalog.settings import Settings, get_settings
-from catalog.store.engine import init_engine
+from catalog.store.engine import init_engine, is_lock_timeout
 from harvester.scheduler import stop_fallback_pool
 
 # parameters people write for one a route takes; any other near miss is found by difflib
@@ -110,7 +111,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         dependencies=[Depends(refuse_unknown_parameters)],
     )
     app.state.settings = settings
-    app.state.engine = engine or init_engine(settings.database_url)
+    app.state.engine = engine or init_engine(settings.database_url, busy_timeout=settings.db_busy_timeout)
 
     @app.exception_handler(CatalogError)
     async def catalog_error(request: Request, exc: CatalogError) -> Response:
@@ -150,6 +151,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if wants_html(request):
             return error_page(request, 422, detail)
         return problem(422, "Invalid input", detail, errors=errors)
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: Exception) -> Response:
+        """Another writer held the database longer than a request waits (SQLite: DB_BUSY_TIMEOUT): 503 with
+        Retry-After, never a plain 500; any other database failure is an unexpected error."""
+        if is_lock_timeout(exc):
+            return await catalog_error(request, Busy())
+        return await unexpected_error(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -8,7 +8,8 @@
     ├── InvalidInput (422)
     │   ├── FieldError (422)  names the request field that is wrong
     │   └── UnknownSourceKind (422)
-    └── ParseError (422)      a document that is not the RDF or JSON it claims to be
+    ├── ParseError (422)      a document that is not the RDF or JSON it claims to be
+    └── Busy (503)            the database is held by another writer longer than a request waits
 
 Each carries an HTTP status; the API renders them as problem JSON, the CLI as one line and exit 1.
 """
@@ -69,3 +70,16 @@ class UnknownSourceKind(InvalidInput):
 class ParseError(CatalogError):
     status = 422
     title = "Parse error"
+
+
+class Busy(CatalogError):
+    """Another writer held the database longer than a request waits for it (SQLite's write lock during a
+    harvest's final swap, ``DB_BUSY_TIMEOUT``): try again shortly (issue 15, problem 5)."""
+
+    status = 503
+    title = "Service Unavailable"
+    retry_after = 5
+
+    def __init__(self, message: str = "the catalogue is busy storing a harvest; try again in a few seconds") -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(self.retry_after)}

@@ -17,6 +17,11 @@ class Settings(BaseSettings):
         default="sqlite:///datakatalog.db",
         description="SQLAlchemy URL of the catalogue database (SQLite file or PostgreSQL).",
     )
+    db_busy_timeout: float = Field(
+        default=5.0, gt=0,
+        description="SQLite: seconds a request or command waits for another writer's lock before the API "
+        "answers 503 with Retry-After (a harvest's final swap waits up to 60 s).",
+    )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Public base URL; minted IRIs and catalogue links are made under it.",

@@ -21,9 +21,9 @@ from catalog.errors import CatalogError
 from catalog.services import mappings
 from catalog.settings import Settings
 from catalog.store import ownership, runs
-from catalog.store.engine import ANALYZE_AFTER, refresh_statistics
+from catalog.store.engine import ANALYZE_AFTER, patient, refresh_statistics
 from catalog.store.prepared import Prepared, prepare
-from catalog.store.tables import JOB, SRC, HarvestJob, Source, utcnow
+from catalog.store.tables import JOB, HarvestJob, Source, utcnow
 from harvester import job_lifecycle
 from harvester.adapters import get_adapter
 from harvester.adapters.base import Page, PreviousPage, SourceAdapter, SourceSpec
@@ -154,16 +154,18 @@ def harvest_source(
         spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, mapping=source.mapping,
                           profile=mappings.current_text(engine, source))
         adapter = get_adapter(source.kind)(spec, fetcher, settings)
-        with engine.connect() as conn, conn.begin():
+        with engine.connect() as conn:
             previous = previous_pages(conn, source, full=full)
+            # pages go to the run's staging tables batch by batch; only a complete run is applied to the
+            # live tables, in one short transaction (catalog/store/runs.py); a failed one is dropped
             writer = runs.RunWriter(conn, source_id=source.id, source_name=source.name, job_id=job.id)
-            counts = writer.counts
-            pages, not_modified = run_pages(writer, adapter, previous, source_name=source.name,
-                                            threshold=settings.withdraw_threshold, progress=progress)
-            conn.execute(
-                update(SRC).where(SRC.c.id == source.id).values(
-                    state=orjson.dumps({"pages": pages, **adapter.state()}).decode())
-            )
+            try:
+                counts = writer.counts
+                pages, not_modified = run_pages(writer, adapter, previous, source_name=source.name,
+                                                threshold=settings.withdraw_threshold, progress=progress)
+                writer.commit(state=orjson.dumps({"pages": pages, **adapter.state()}).decode())
+            finally:
+                writer.close()
         status = "held" if counts.held else "succeeded"
         message = counts.message
         if not_modified and pages and not message:
@@ -181,9 +183,9 @@ def harvest_source(
         fetcher.close()
         beating.stop()
     if status == "failed":
-        # the run's transaction was rolled back: nothing it wrote counts
+        # the run's staging was dropped unapplied: nothing it wrote counts
         counts = runs.RunCounts(failed=counts.failed)
-    with engine.begin() as conn:
+    with engine.connect() as conn, patient(conn):  # the run is stored: its end must not be lost to a short wait
         values = dict(
             status=status, finished_at=utcnow(), pages=fetcher.requests, seen=counts.seen,
             added=counts.added, updated=counts.updated, unchanged=counts.unchanged,
@@ -191,6 +193,7 @@ def harvest_source(
             message=message,
         )
         conn.execute(update(JOB).where(JOB.c.id == job.id).values(**values))
+        conn.commit()
     for key, value in values.items():
         setattr(job, key, value)
     if status != "failed" and counts.added + counts.updated + counts.withdrawn >= ANALYZE_AFTER:

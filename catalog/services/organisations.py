@@ -14,13 +14,16 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from catalog.errors import Conflict, FieldError, NotFound
 from catalog.normalise import iso
 from catalog.services.audit import record
+from catalog.store.engine import lock_wait
 from catalog.store.publishers import resolve
 from catalog.store.tables import ORGPUB, PUB, SRC, ApiToken, Organisation, utcnow
 
@@ -78,16 +81,49 @@ def authenticate(engine: Engine, token: str, *, admin_token: str | None) -> Prin
         return Principal(actor="admin", admin=True)
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    with engine.begin() as conn:
+    with engine.connect() as conn:  # read-only: a request never waits for a write lock to authenticate
         row = conn.execute(
-            select(TOKEN.c.id, TOKEN.c.prefix, TOKEN.c.revoked_at, ORG.c.id.label("org_id"), ORG.c.name)
+            select(TOKEN.c.id, TOKEN.c.prefix, TOKEN.c.revoked_at, TOKEN.c.last_used_at,
+                   ORG.c.id.label("org_id"), ORG.c.name)
             .join(ORG, ORG.c.id == TOKEN.c.organisation_id)
             .where(TOKEN.c.token_hash == hash_token(token))
         ).first()
-        if row is None or row.revoked_at is not None:
-            return None
-        conn.execute(update(TOKEN).where(TOKEN.c.id == row.id).values(last_used_at=utcnow()))
+    if row is None or row.revoked_at is not None:
+        return None
+    if _stale(row.last_used_at):
+        touch_token(engine, row.id)
     return Principal(actor=f"{row.name} ({row.prefix})", organisation_id=row.org_id)
+
+
+LAST_USED_EVERY = timedelta(seconds=60)  # a token's last use is recorded at most once a minute
+
+
+def _stale(last_used: datetime | None) -> bool:
+    if last_used is None:
+        return True
+    if last_used.tzinfo is None:  # SQLite gives naive UTC
+        last_used = last_used.replace(tzinfo=UTC)
+    return utcnow() - last_used >= LAST_USED_EVERY
+
+
+def touch_token(engine: Engine, token_id: int) -> bool:
+    """Record a token's use, once a minute at most, in its own short transaction that does not wait for
+    a lock: when another writer holds one (a harvest's swap on SQLite), this use is simply not recorded
+    (a later one is). Whether it was recorded (issue 15, problem 5)."""
+    now = utcnow()
+    with engine.connect() as conn, lock_wait(conn, 0):
+        try:
+            if conn.dialect.name == "postgresql":  # another request touching the same row: skip, not wait
+                conn.exec_driver_sql("SET LOCAL lock_timeout = '50ms'")
+            done = conn.execute(update(TOKEN).where(
+                TOKEN.c.id == token_id,
+                or_(TOKEN.c.last_used_at.is_(None), TOKEN.c.last_used_at <= now - LAST_USED_EVERY),
+            ).values(last_used_at=now))
+            conn.commit()
+        except OperationalError:
+            conn.rollback()
+            return False
+    return bool(done.rowcount)
 
 
 # -- organisations ----------------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from catalog.resources import migrations_dir
 
@@ -24,14 +27,31 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def is_lock_timeout(exc: BaseException) -> bool:
+    """An error that only says another writer held a lock longer than this connection waits: SQLite's
+    "database is locked" (busy timeout), PostgreSQL's lock_not_available (lock_timeout)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "55P03":
+        return True
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)
+
+
+# how long a SQLite statement waits for another connection's write lock by default (s); settings give the
+# API and the CLI their own (DB_BUSY_TIMEOUT), a harvest's swap and its job's end wait PATIENT
+BUSY_TIMEOUT = 30.0
+PATIENT = 60.0
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_timeout: float = BUSY_TIMEOUT) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the API read while a harvest writes; NORMAL sync is safe with WAL (no corruption
     # on power loss, at worst the last commit is lost) and much faster than FULL.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
 
@@ -59,15 +79,20 @@ def refresh_statistics(engine: Engine) -> None:
         conn.commit()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL mode and their folder is created."""
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
+    """An engine for ``url``; SQLite files get WAL mode and their folder is created, and their statements
+    wait up to ``busy_timeout`` seconds for another connection's write lock."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout})
+
+        def on_connect(dbapi_conn: Any, record: Any) -> None:
+            _sqlite_pragmas(dbapi_conn, record, busy_timeout=busy_timeout)
+
+        event.listen(engine, "connect", on_connect)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -84,8 +109,29 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")  # one line of revisions (tests/catalog/test_migrations.py)
 
 
-def init_engine(url: str) -> Engine:
+def init_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine whose database has the current schema."""
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout=busy_timeout)
     upgrade(engine)
     return engine
+
+
+@contextmanager
+def lock_wait(conn: Connection, seconds: float) -> Iterator[None]:
+    """SQLite: this connection waits up to ``seconds`` for another's write lock while the block runs, then
+    as long as it did before (PostgreSQL writers take row locks: nothing to change there)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(before or 0)}")
+
+
+def patient(conn: Connection) -> AbstractContextManager[None]:
+    """Wait long for the write lock: work that must not be lost to a short wait (a harvest's swap, its
+    job's end)."""
+    return lock_wait(conn, PATIENT)

@@ -65,12 +65,11 @@ def keepers(conn: Connection, dataset_ids: Sequence[str], *, other_than: int) ->
     return out
 
 
-def take(conn: Connection, keeper: Keeper, *, to_source: int) -> bool:
-    """Move one released dataset to ``to_source`` if its keeper and status are still what was read;
-    False when another run changed either first (PostgreSQL waits for that run's commit and then
-    finds the row changed; SQLite runs one writer at a time)."""
+def take(conn: Connection, *, pk: int, keeper: int, status: str, to_source: int) -> bool:
+    """Move one released dataset to ``to_source`` if its keeper and status are still what the run read;
+    False when another run changed either first (its swap committed before this one's)."""
     moved = conn.execute(update(DS).where(
-        DS.c.pk == keeper.pk, DS.c.source_id == keeper.source_id, DS.c.status == keeper.status,
+        DS.c.pk == pk, DS.c.source_id == keeper, DS.c.status == status,
     ).values(source_id=to_source))
     return moved.rowcount == 1
 

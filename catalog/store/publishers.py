@@ -8,12 +8,12 @@ into, so a merge made once holds for every later harvest (catalog/services/publi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, select
 
 from catalog import ids
 from catalog.chunks import chunked
@@ -47,8 +47,13 @@ def resolve(conn: Connection, publisher_ids: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def store(conn: Connection, items: Iterable[Prepared], *, now: datetime, known: dict[str, str]) -> None:
-    """Write the publisher rows of a page's records and point each record at its publisher.
+Write = Callable[[Connection, list[dict[str, Any]], list[dict[str, Any]]], None]
+
+
+def store(conn: Connection, items: Iterable[Prepared], *, now: datetime, known: dict[str, str],
+          write: Write) -> None:
+    """Write the publisher rows of a page's records (through ``write``: new rows, and stale rows with
+    ``b_id``, the row to update) and point each record at its publisher.
 
     ``known`` (the run's own: id as derived → publisher) spares a publisher named on every page
     more than one write per run. A row's name is the one an agent gives under the IRI that
@@ -77,21 +82,7 @@ def store(conn: Connection, items: Iterable[Prepared], *, now: datetime, known: 
         fresh = [_columns(row) for key, row in rows.items() if key not in stored]
         stale = [{**_columns(row), "b_id": key} for key, row in rows.items()
                  if key in stored and (row["uri"] == row["_key"] or stored[key].uri != row["_key"])]
-        if fresh:
-            if conn.dialect.name == "postgresql":
-                # runs of two sources may add the same publisher at once (harvest pool): the first one wins
-                from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-                conn.execute(pg_insert(PUB).on_conflict_do_nothing(index_elements=["id"]), fresh)
-            else:
-                conn.execute(insert(PUB), fresh)
-        if stale:
-            conn.execute(
-                update(PUB).where(PUB.c.id == bindparam("b_id")).values(
-                    uri=bindparam("uri"), name=bindparam("name"), names=bindparam("names"), type=bindparam("type"),
-                    org_number=bindparam("org_number"), updated_at=bindparam("updated_at")),
-                stale,
-            )
+        write(conn, fresh, stale)  # the run's staging tables (catalog/store/runs.py)
         known.update(resolve(conn, rows))
     for item in pending:
         item.publisher_id = known.get(item.publisher_id or "", item.publisher_id)

@@ -1,50 +1,42 @@
 """Storing one source run: upsert by stable id and content hash, revisions, withdrawals, index.
 
-A :class:`RunWriter` works inside one database transaction that the caller commits only when the
-run completed, so a failed or partial run leaves every earlier dataset exactly as it was
-(docs/architecture.md, "Rules that protect data"). Rows are written with SQLAlchemy Core executemany: thousands of
-datasets a second instead of hundreds through the ORM's unit of work.
+A :class:`RunWriter` decides, page by page, what each record is (new, updated, unchanged, kept by
+another source, taken over …) reading the live tables, and writes what it decided into its run's
+staging tables (catalog/store/staging.py), each batch its own short transaction. Only a complete run
+is applied to the live tables, by :meth:`RunWriter.commit` in one short transaction (the swap), so a
+failed or partial run leaves every earlier dataset exactly as it was (docs/architecture.md, "Rules
+that protect data") and, on SQLite, the catalogue's write lock is held for the swap only, not for the
+whole run: the API's writes no longer queue behind a harvest (issue 15, problem 5).
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, insert, select, update
 
 from catalog import ids
 from catalog.chunks import chunked
+from catalog.errors import Conflict
 from catalog.records import display_text
-from catalog.store import ownership, publishers
+from catalog.store import ownership, publishers, staging
+from catalog.store.engine import patient
 from catalog.store.prepared import Prepared, facet_values, search_texts
-from catalog.store.tables import DIST, DS, FACET, JOBREC, REV, STATE, utcnow
+from catalog.store.tables import DS, JOBREC, REV, SRC, STATE, utcnow
+
+log = logging.getLogger(__name__)
 
 CHUNK = 500
-REV_COLS = ("dataset_id", "job_id", "change", "content_hash", "previous", "created_at")
 LISTED_TWICE = "listed twice in this run; the first listing was kept"
-JOBREC_COLS = ("job_id", "dataset_id", "ref", "outcome", "rule", "severity", "message")
 
 
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                skip_existing: bool = False) -> None:
-    """executemany straight on the driver: for the tens of thousands of child rows of a harvest,
-    SQLAlchemy's per-row parameter processing costs more than the database itself.
-    ``skip_existing``: a row whose primary key is taken is left out (the stored row stays)."""
-    if not rows:
-        return
-    sqlite = conn.dialect.name == "sqlite"
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    verb = "INSERT OR IGNORE" if skip_existing and sqlite else "INSERT"
-    tail = " ON CONFLICT DO NOTHING" if skip_existing and not sqlite else ""
-    sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}){tail}"
-    conn.exec_driver_sql(sql, list(rows))
 
 
 @dataclass(slots=True)
@@ -97,7 +89,8 @@ def withdraw(conn: Connection, datasets: Sequence[tuple[int, str, str]], *, job_
 
 
 class RunWriter:
-    """Writes one source run inside the caller's transaction (``conn``).
+    """Writes one source run through its own connection (``conn``): each page into the run's staging
+    tables, committed batch by batch; :meth:`commit` applies the run, :meth:`close` drops its staging.
 
     ``dry``: decide everything a run decides (what is added, updated, unchanged, restored, taken over,
     kept by another source, withdrawn or held, and every problem) reading the database but writing
@@ -122,12 +115,7 @@ class RunWriter:
         self.source_name = source_name
         self.job_id = job_id
         self.counts = RunCounts()
-        self.sqlite = conn.dialect.name == "sqlite"
         self.now = utcnow()
-        # the same instant as the driver wants it for raw inserts (SQLite: SQLAlchemy's text form)
-        self.now_raw: Any = (
-            self.now.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else self.now
-        )
         # id -> (pk, content hash, status) of every dataset this source has stored
         self.existing: dict[str, tuple[int, str, str]] = {
             row.id: (row.pk, row.content_hash, row.status)
@@ -139,6 +127,18 @@ class RunWriter:
         }
         self.publishers: dict[str, str] = {}  # publisher id as derived -> the publisher it belongs to
         self.changed = False
+        # (pk, id, content hash) of the datasets a complete run withdraws, applied by commit()
+        self.withdrawals: list[tuple[int, str, str]] = []
+        self.withdraw_message: str | None = None  # why withdrawals were held, if they were
+        self.swap_seconds: float | None = None  # how long commit() held the write lock
+        if not dry:
+            staging.create(conn)
+            conn.commit()
+
+    def _commit(self) -> None:
+        """End a batch: what it staged is the run's, and no lock or snapshot is held between batches."""
+        if not self.dry:
+            self.conn.commit()
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -147,15 +147,17 @@ class RunWriter:
         self.counts.failed += 1
         self._report([{"job_id": self.job_id, "dataset_id": None, "ref": ref[:2000], "outcome": "failed",
                        "rule": rule, "severity": "error", "message": message}])
+        self._commit()
 
     def _report(self, rows: list[dict[str, Any]]) -> None:
-        """Job records: written, or kept in :attr:`records` by a dry run."""
+        """Job records: staged, or kept in :attr:`records` by a dry run."""
         if not rows:
             return
         if self.dry:
             self.records.extend(rows)
         else:
-            self.conn.execute(insert(JOBREC), rows)
+            staging.add(self.conn, staging.S_JOBREC, staging.JOBREC_COLS,
+                        [tuple(r[c] for c in staging.JOBREC_COLS) for r in rows])
 
     def _violation_rows(self, dataset_id: str, ref: str, violations: Iterable[dict[str, Any]],
                         title: str | None = None) -> list[dict[str, Any]]:
@@ -227,13 +229,15 @@ class RunWriter:
             self.listed.add(did)
             problems.append(self._kept_there(did, did, keeper.source_name))
         self._report(problems)
+        self._commit()
 
     def write_page(self, prepared: Sequence[Prepared]) -> list[str]:
         """Store a page of prepared records; returns the ids of the page this source keeps.
 
         Who keeps a dataset is decided here (catalog/store/ownership.py): a dataset another active
         source keeps is skipped as a duplicate ("kept there"), one whose keeper withdrew it or was
-        deleted is taken over.
+        deleted is taken over (a compare-and-set in :meth:`commit`: a run that lost the race reports it
+        kept there).
         """
         problems: list[dict[str, Any]] = []
         own: list[Prepared] = []
@@ -261,7 +265,7 @@ class RunWriter:
                 keeper = found.get(item.id)
                 if keeper is None:
                     new.append(item)
-                elif keeper.released and (self.dry or ownership.take(self.conn, keeper, to_source=self.source_id)):
+                elif keeper.released:
                     changed.append(Change(keeper.pk, item, "restored" if keeper.status != "active" else "updated",
                                           keeper))
                 else:
@@ -271,11 +275,7 @@ class RunWriter:
         if new:
             self._insert(new)
         if changed:
-            lost = self._update(changed)
-            for c in lost:  # another run took it over meanwhile: it stays there
-                problems.append(self._kept_there(c.item.id, c.item.ref, self._keeper_name(c.item.id, None),
-                                                 self._title(c.item)))
-            changed = [c for c in changed if c not in lost]
+            self._update(changed)
         self.counts.unchanged += len(unchanged)
         kept = [*unchanged, *new, *(c.item for c in changed)]
         for item in kept:
@@ -292,6 +292,7 @@ class RunWriter:
                         for c in changed if c.taken_from is not None)
         problems.extend(self._listed_elsewhere_notes({p.id: p.ref for p in kept}))
         self._report(problems)
+        self._commit()
         return [p.id for p in kept]
 
     def _title(self, item: Prepared) -> str | None:
@@ -312,93 +313,51 @@ class RunWriter:
         return row
 
     def _upsert_publishers(self, items: Iterable[Prepared]) -> None:
-        """Publisher rows, and each record pointed at its publisher (an alias's at the one it was merged into)."""
-        publishers.store(self.conn, items, now=self.now, known=self.publishers)
+        """Publisher rows (staged), and each record pointed at its publisher (an alias's at the one it
+        was merged into)."""
+        publishers.store(self.conn, items, now=self.now, known=self.publishers, write=self._stage_publishers)
 
-    def _row(self, item: Prepared, record_json: str) -> dict[str, Any]:
+    def _stage_publishers(self, conn: Connection, fresh: list[dict[str, Any]], stale: list[dict[str, Any]]) -> None:
+        if self.dry:
+            return
+        cols = staging.PUB_COLS[:-1]
+        staging.add(conn, staging.S_PUB, staging.PUB_COLS,
+                    [(*(r[c] for c in cols), 0) for r in fresh] + [(*(r[c] for c in cols), 1) for r in stale])
+
+    def _staged(self, item: Prepared, op: str, change: str, pk: int | None = None,
+                keeper: ownership.Keeper | None = None) -> tuple[Any, ...]:
+        """A row of the staged datasets (staging.DS_COLS)."""
         title = display_text(item.rec.title) or ""
-        return {
-            "id": item.id, "uri": item.rec.uri, "kind": item.rec.kind, "source_id": self.source_id,
-            "publisher_id": item.publisher_id, "title": title[:2000],
-            "title_sort": ids.swedish_sort_key(title)[:200], "status": "active", "content_hash": item.hash,
-            "record": record_json, "violations": _json(item.violations), "valid": item.valid,
-            "quality_score": item.score, "issued": (item.rec.issued or "")[:40] or None,
-            "modified": (item.modified or "")[:40] or None, "updated_at": self.now,
-            "withdrawn_at": None, "job_id": self.job_id,
-        }
+        return (item.id, op, pk, change, keeper.source_id if keeper else None, keeper.status if keeper else None,
+                item.ref[:2000], item.rec.uri, item.rec.kind, item.publisher_id, title[:2000],
+                ids.swedish_sort_key(title)[:200], item.hash, item.json, _json(item.violations), item.valid,
+                item.score, (item.rec.issued or "")[:40] or None, (item.modified or "")[:40] or None)
 
     def _insert(self, items: list[Prepared]) -> None:
+        for p in items:
+            self.existing[p.id] = (0, p.hash, "active")
+        self._report([{"job_id": self.job_id, "dataset_id": p.id, "ref": p.ref[:2000], "outcome": "added",
+                       "rule": None, "severity": None, "message": None} for p in items])
+        self.counts.added += len(items)
         if self.dry:
-            for p in items:
-                self.existing[p.id] = (0, p.hash, "active")
-            self._report([{"job_id": self.job_id, "dataset_id": p.id, "ref": p.ref[:2000], "outcome": "added",
-                           "rule": None, "severity": None, "message": None} for p in items])
-            self.counts.added += len(items)
             return
         self.changed = True
-        records = [p.json for p in items]
-        rows = [{**self._row(p, rj), "first_seen_at": self.now} for p, rj in zip(items, records, strict=True)]
-        self.conn.execute(insert(DS), rows)
-        pks: dict[str, int] = {}
-        new_ids = [p.id for p in items]
-        for chunk in chunked(new_ids, CHUNK):
-            found = self.conn.execute(select(DS.c.id, DS.c.pk).where(DS.c.id.in_(chunk)))
-            pks.update({row.id: row.pk for row in found})
-        for p in items:
-            self.existing[p.id] = (pks[p.id], p.hash, "active")
-        self._write_children([(pks[p.id], p) for p in items], replace=False)
-        bulk_insert(self.conn, "revision", REV_COLS, [(p.id, self.job_id, "added", p.hash, None, self.now_raw)
-                                                      for p in items])
-        bulk_insert(self.conn, "job_record", JOBREC_COLS, [
-            (self.job_id, p.id, p.ref[:2000], "added", None, None, None) for p in items
-        ])
-        self.counts.added += len(items)
+        staging.add(self.conn, staging.S_DS, staging.DS_COLS, [self._staged(p, "insert", "added") for p in items])
+        self._stage_children(items)
 
-    def _update(self, items: list[Change]) -> list[Change]:
-        """Store changed, restored and taken-over datasets; returns those another source holds now
-        (taken over by a run that committed while this one ran: they are left as that run stored them)."""
-        if self.dry:
-            for c in items:
-                self.existing[c.item.id] = (c.pk, c.item.hash, "active")
-            self._report(self._change_rows(items))
-            self.counts.updated += len(items)
-            return []
-        self.changed = True
-        # the revision keeps what this change replaces; the dataset row holds the current record
-        previous: dict[int, str] = {}
-        for chunk in chunked([c.pk for c in items], CHUNK):
-            previous.update({r.pk: r.record for r in self.conn.execute(
-                select(DS.c.pk, DS.c.record).where(DS.c.pk.in_(chunk)))})
-        rows = []
-        for c in items:
-            row = self._row(c.item, c.item.json)
-            row.pop("id")
-            rows.append({**{f"v_{k}": v for k, v in row.items()}, "b_pk": c.pk})
-        cols = [c for c in self._row(items[0].item, "") if c != "id"]
-        # only a row this source keeps is written: a takeover moved it here first (ownership.take)
-        self.conn.execute(
-            update(DS).where(DS.c.pk == bindparam("b_pk"), DS.c.source_id == self.source_id)
-            .values({c: bindparam(f"v_{c}") for c in cols}),
-            rows,
-        )
-        kept = ownership.still_kept(self.conn, [c.pk for c in items], source_id=self.source_id)
-        lost = [c for c in items if c.pk not in kept]
-        items = [c for c in items if c.pk in kept]
-        for c in lost:
-            self.existing.pop(c.item.id, None)
-        if not items:
-            return lost
+    def _update(self, items: list[Change]) -> None:
+        """Stage changed, restored and taken-over datasets (:meth:`commit` writes them, with a revision
+        that keeps the record each replaces)."""
         for c in items:
             self.existing[c.item.id] = (c.pk, c.item.hash, "active")
-        self._write_children([(c.pk, c.item) for c in items], replace=True)
-        self.conn.execute(insert(REV), [
-            {"dataset_id": c.item.id, "job_id": self.job_id, "change": c.change, "content_hash": c.item.hash,
-             "previous": previous.get(c.pk), "created_at": self.now,
-             "from_source_id": c.taken_from.source_id if c.taken_from else None} for c in items
-        ])
-        self.conn.execute(insert(JOBREC), self._change_rows(items))
+        self._report(self._change_rows(items))
         self.counts.updated += len(items)
-        return lost
+        if self.dry:
+            return
+        self.changed = True
+        staging.add(self.conn, staging.S_DS, staging.DS_COLS,
+                    [self._staged(c.item, "update", c.change, c.pk, c.taken_from) for c in items])
+        self._stage_children([c.item for c in items])
 
     def _change_rows(self, items: list[Change]) -> list[dict[str, Any]]:
         return [{"job_id": self.job_id, "dataset_id": c.item.id, "ref": c.item.ref[:2000], "outcome": c.change,
@@ -406,59 +365,27 @@ class RunWriter:
                  "message": f"taken over from {c.taken_from.describe()}" if c.taken_from else None}
                 for c in items]
 
-    def _write_children(self, items: list[tuple[int, Prepared]], *, replace: bool) -> None:
-        """Distributions, facet values and the full-text index of stored datasets."""
-        pks = [pk for pk, _ in items]
-        if replace:
-            for chunk in chunked(pks, CHUNK):
-                self.conn.execute(delete(DIST).where(DIST.c.dataset_pk.in_(chunk)))
-                self.conn.execute(delete(FACET).where(FACET.c.dataset_pk.in_(chunk)))
-                if self.sqlite:
-                    marks = ",".join(str(int(pk)) for pk in chunk)
-                    self.conn.execute(text(f"DELETE FROM dataset_fts WHERE rowid IN ({marks})"))
-        dists: list[dict[str, Any]] = []
-        facets: list[tuple[int, str, str]] = []
-        fts: list[dict[str, Any]] = []
+    def _stage_children(self, items: list[Prepared]) -> None:
+        """Distributions, facet values and full-text texts of staged datasets, by dataset id (the swap
+        finds their rows)."""
+        dists: list[tuple[Any, ...]] = []
+        facets: list[tuple[str, str, str]] = []
+        fts: list[tuple[str, ...]] = []
         seen_dist: set[str] = set()
-        for pk, p in items:
+        for p in items:
             for pos, d in enumerate(p.rec.distributions):
                 if d.id is None or d.id in seen_dist:
                     continue
                 seen_dist.add(d.id)
-                dists.append({
-                    "id": d.id, "dataset_pk": pk, "uri": d.uri, "format": d.format,
-                    "license": d.license, "access_url": d.access_urls[0] if d.access_urls else None,
-                    "download_url": d.download_urls[0] if d.download_urls else None, "position": pos,
-                })
+                dists.append((p.id, d.id, d.uri, d.format, d.license, d.access_urls[0] if d.access_urls else None,
+                              d.download_urls[0] if d.download_urls else None, pos))
             for facet, value in facet_values(p.rec, p.publisher_id, self.source_name):
-                facets.append((pk, facet, value))
-            fts.append({"pk": pk, **search_texts(p.rec)})
-        if dists:
-            self._insert_distributions(dists)
-        bulk_insert(self.conn, "dataset_facet", ("dataset_pk", "facet", "value"), facets)
-        if self.sqlite:
-            bulk_insert(self.conn, "dataset_fts",
-                        ("rowid", "title", "keywords", "description", "publisher", "stems"),
-                        [(f["pk"], f["title"], f["keywords"], f["description"], f["publisher"], f["stems"])
-                         for f in fts])
-        else:
-            self.conn.execute(
-                text("UPDATE dataset SET search_vector = "
-                     "setweight(to_tsvector('simple', :title), 'A') || "
-                     "setweight(to_tsvector('simple', :keywords), 'B') || "
-                     "setweight(to_tsvector('simple', :publisher), 'B') || "
-                     "setweight(to_tsvector('simple', :description), 'C') || "
-                     "setweight(to_tsvector('simple', :stems), 'D') WHERE pk = :pk"),
-                fts,
-            )
-
-    def _insert_distributions(self, dists: list[dict[str, Any]]) -> None:
-        # A distribution URI shared by two datasets (it happens) must not break the run: the
-        # dataset stored first keeps it. Looking the ids up first cost PostgreSQL 0.7 s per
-        # 500 ids late in a 100,000-dataset run (a plan made while the table was still empty).
-        cols = ("id", "dataset_pk", "uri", "format", "license", "access_url", "download_url", "position")
-        bulk_insert(self.conn, "distribution", cols, [tuple(d[c] for c in cols) for d in dists],
-                    skip_existing=True)
+                facets.append((p.id, facet, value))
+            texts = search_texts(p.rec)
+            fts.append((p.id, *(texts[c] for c in staging.FTS_COLS[1:])))
+        staging.add(self.conn, staging.S_DIST, staging.DIST_COLS, dists)
+        staging.add(self.conn, staging.S_FACET, staging.FACET_COLS, facets)
+        staging.add(self.conn, staging.S_FTS, staging.FTS_COLS, fts)
 
     # -- the end of a run ------------------------------------------------------------------
 
@@ -474,13 +401,13 @@ class RunWriter:
             return
         if not self.listed:
             self._hold(missing, "the source listed no datasets: an empty result is not taken as deletion")
-            self.counts.message = (
+            self.counts.message = self.withdraw_message = (
                 f"the source listed no datasets; {len(missing)} withdrawals held (an empty result "
                 "from a source that had datasets is treated as an error, not as deletion)")
             return
         if len(missing) > threshold * len(active):
             self._hold(missing, "withdrawal held for confirmation")
-            self.counts.message = (
+            self.counts.message = self.withdraw_message = (
                 f"{len(missing)} of {len(active)} datasets ({len(missing) / len(active):.0%}) would "
                 f"be withdrawn, more than the {threshold:.0%} limit; withdrawals held for confirmation")
             return
@@ -490,8 +417,7 @@ class RunWriter:
                            "rule": None, "severity": None, "message": message} for did in missing])
         else:
             self.changed = True
-            withdraw(self.conn, [(self.existing[did][0], did, self.existing[did][1]) for did in missing],
-                     job_id=self.job_id, now=self.now, message=message)
+            self.withdrawals = [(self.existing[did][0], did, self.existing[did][1]) for did in missing]
         for did in missing:
             pk, h, _ = self.existing[did]
             self.existing[did] = (pk, h, "withdrawn")
@@ -501,26 +427,102 @@ class RunWriter:
         """Name every held withdrawal in the job's records: a later confirmation applies exactly these
         (catalog/services/held.py), not whatever happens to be missing when someone confirms."""
         self.counts.held = len(missing)
-        if self.dry:
-            self._report([{"job_id": self.job_id, "dataset_id": did, "ref": did, "outcome": "held", "rule": None,
-                           "severity": None, "message": message} for did in missing])
-            return
-        bulk_insert(self.conn, "job_record", JOBREC_COLS,
-                    [(self.job_id, did, did, "held", None, None, message) for did in missing])
+        self._report([{"job_id": self.job_id, "dataset_id": did, "ref": did, "outcome": "held", "rule": None,
+                       "severity": None, "message": message} for did in missing])
+        self._commit()
 
     def finish(self) -> None:
-        """End a complete run: say what other sources keep, and remember it as this source's claims."""
-        if self.kept_elsewhere:
-            keepers = sorted(set(self.kept_elsewhere.values()))
-            note = (f"{len(self.kept_elsewhere)} listed datasets are kept by "
-                    f"{', '.join(f'source {k!r}' for k in keepers[:5])}{' and others' if len(keepers) > 5 else ''}"
-                    ", which listed them first (rule duplicate)")
-            self.counts.message = f"{self.counts.message}; {note}" if self.counts.message else note
+        """End a complete run's decisions: say what other sources keep (:meth:`commit` stores them as this
+        source's claims)."""
+        self.counts.message = self._message()
+
+    def _message(self) -> str | None:
+        if not self.kept_elsewhere:
+            return self.withdraw_message
+        keepers = sorted(set(self.kept_elsewhere.values()))
+        note = (f"{len(self.kept_elsewhere)} listed datasets are kept by "
+                f"{', '.join(f'source {k!r}' for k in keepers[:5])}{' and others' if len(keepers) > 5 else ''}"
+                ", which listed them first (rule duplicate)")
+        return f"{self.withdraw_message}; {note}" if self.withdraw_message else note
+
+    # -- the swap --------------------------------------------------------------------------
+
+    def commit(self, *, state: str) -> None:
+        """Apply the complete run to the live tables in one transaction (the swap) and commit it:
+        publishers, takeovers, datasets with their revisions, distributions, facet and full-text rows,
+        the job's records, withdrawals, claims, the source's page memory (``state``) and the search
+        generation. Set-based statements from the staging tables, so the transaction (and on SQLite
+        the write lock) lasts a fraction of the run (figures: benchmarks/harvest.py)."""
+        assert not self.dry, "a dry run stores nothing"
+        conn = self.conn
+        me = self.source_id
+        with patient(conn):  # SQLite: wait for another run's swap rather than fail
+            # the first statement writes: on SQLite it takes the write lock before anything is read
+            if conn.execute(update(SRC).where(SRC.c.id == me, SRC.c.deleted.is_(False))
+                            .values(state=state)).rowcount != 1:
+                raise Conflict(f"source {self.source_name!r} was deleted during its harvest; nothing was stored")
+            started = time.perf_counter()
+            staging.apply_publishers(conn, now=self.now)
+            for row in staging.staged_takeovers(conn):
+                ownership.take(conn, pk=row.pk, keeper=row.taken_source, status=row.taken_status, to_source=me)
+            staging.mark_lost(conn, source_id=me)
+            staging.apply_datasets(conn, source_id=me, job_id=self.job_id, now=self.now)
+            self._report_lost(staging.lost(conn))
+            staging.apply_job_records(conn, job_id=self.job_id)
+            self._apply_withdrawals()
+            ownership.replace_claims(conn, me, self.kept_elsewhere, job_id=self.job_id, now=self.now)
+            if self.changed:
+                bump_generation(conn)
+            conn.commit()
+            self.swap_seconds = time.perf_counter() - started
+        log.info("job %s: the swap held the write lock %.2f s", self.job_id, self.swap_seconds)
+
+    def _report_lost(self, rows: list[Any]) -> None:
+        """Datasets another run stored or took over while this one ran (or an administrator handed
+        over): they stay where they are, and this run reports them kept there."""
+        if not rows:
+            return
+        staging.forget_lost_records(self.conn, [r.id for r in rows])
+        now = ownership.keepers(self.conn, [r.id for r in rows], other_than=self.source_id)
+        problems = []
+        for r in rows:
+            keeper = now.get(r.id)
+            problems.append(self._kept_there(r.id, r.ref or r.id, keeper.source_name if keeper else "?"))
+            self.counts.seen -= 1
+            self.counts.seen_ids.discard(r.id)
+            if r.change == "added":
+                self.counts.added -= 1
+            else:
+                self.counts.updated -= 1
+            if not r.valid:
+                self.counts.invalid -= 1
+            self.kinds[r.kind] = self.kinds.get(r.kind, 1) - 1
+        self._report(problems)
+        self.counts.message = self._message()
+
+    def _apply_withdrawals(self) -> None:
+        """Withdraw what the run decided to, of what this source still keeps active."""
+        if not self.withdrawals:
+            return
+        rows: list[tuple[int, str, str]] = []
+        for chunk in chunked(self.withdrawals, CHUNK):
+            ours = set(self.conn.execute(select(DS.c.pk).where(
+                DS.c.pk.in_([pk for pk, _, _ in chunk]), DS.c.source_id == self.source_id,
+                DS.c.status == "active")).scalars())
+            rows.extend(w for w in chunk if w[0] in ours)
+        withdraw(self.conn, rows, job_id=self.job_id, now=self.now, message="no longer listed by the source")
+        self.counts.withdrawn = len(rows)
+
+    def close(self) -> None:
+        """Drop the run's staging tables, whatever happened (a failed run's are dropped unapplied)."""
         if self.dry:
             return
-        ownership.replace_claims(self.conn, self.source_id, self.kept_elsewhere, job_id=self.job_id, now=self.now)
-        if self.changed:
-            bump_generation(self.conn)
+        try:
+            self.conn.rollback()
+            staging.drop(self.conn)
+            self.conn.commit()
+        except Exception:  # noqa: BLE001 - the connection is gone: its temporary tables went with it
+            log.warning("job %s: could not drop its staging tables", self.job_id, exc_info=True)
 
 
 @dataclass(slots=True)

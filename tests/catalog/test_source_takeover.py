@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from catalog.services import changes, jobs, sources
@@ -17,7 +18,7 @@ from catalog.services.organisations import Principal
 from catalog.settings import Settings
 from catalog.store import runs
 from catalog.store.prepared import prepare
-from catalog.store.tables import CLAIM, DS, REV, SRC
+from catalog.store.tables import CLAIM, DS, JOBREC, REV, SRC
 from harvester.adapters.base import SourceSpec
 from harvester.adapters.dcat import DcatAdapter
 from harvester.fetch import Fetcher
@@ -185,10 +186,14 @@ def test_two_active_sources_the_first_keeps_it_and_both_reports_say_so(
     assert keepers(engine)[DS_URI.format(2)] == "a"
 
 
+@pytest.mark.parametrize("when", ["page", "swap"])
 def test_a_run_that_loses_a_takeover_race_leaves_the_dataset_with_the_winner(
     http_server: FixtureHTTPServer, add_source: Callable[..., Any], harvest: HarvestFn, engine: Engine,
-    settings: Settings,
+    settings: Settings, when: str,
 ) -> None:
+    """b takes dataset 3 over while a's run is under way, before a reads the page that lists it or after
+    a staged it and before a's swap: the swap writes only rows a still keeps (catalog/store/runs.py), so
+    b keeps it and a reports it kept there."""
     a_url = http_server.set("a.ttl", catalogue(range(4)))
     add_source("a", a_url)
     b = add_source("b", http_server.set("b.ttl", catalogue([3], edition=" (B)")))
@@ -200,21 +205,33 @@ def test_a_run_that_loses_a_takeover_race_leaves_the_dataset_with_the_winner(
                                Fetcher(settings), settings).pages({}))[0].records
     prepared = [prepare(ref, rec, "a") for ref, rec in records if not isinstance(rec, Exception)]
     assert b.id is not None and a.id is not None
-    with engine.connect() as conn, conn.begin():
+    with engine.connect() as conn:
         # a's run has read its datasets (3 withdrawn, its own) when b's run takes 3 over and commits
         writer = runs.RunWriter(conn, source_id=a.id, source_name="a", job_id=999_999)
-        assert writer.existing[runs_id(prepared, 3)][2] == "withdrawn"
-        assert harvest("b").updated == 1
-        before = rows(engine)
-        kept = writer.write_page(prepared)
-        writer.finish()
-    assert runs_id(prepared, 3) not in kept and len(kept) == 3
+        try:
+            assert writer.existing[runs_id(prepared, 3)][2] == "withdrawn"
+            if when == "page":
+                assert harvest("b").updated == 1
+                before = rows(engine)
+            kept = writer.write_page(prepared)
+            if when == "swap":
+                assert harvest("b").updated == 1
+                before = rows(engine)
+            writer.finish()
+            writer.commit(state="{}")
+        finally:
+            writer.close()
+    assert len(kept) == 4  # a read 3 as its own: the swap finds that b has it now
     assert rows(engine) == {**before, "claims": 1}
     assert keepers(engine)[DS_URI.format(3)] == "b"
     assert writer.kept_elsewhere == {runs_id(prepared, 3): "b"}
+    assert writer.counts.seen == 3 and writer.counts.updated == 0 and writer.counts.unchanged == 3
     with engine.connect() as conn:
         title = conn.execute(select(DS.c.title).where(DS.c.uri == DS_URI.format(3))).scalar_one()
+        report = conn.execute(select(JOBREC.c.outcome, JOBREC.c.rule).where(
+            JOBREC.c.job_id == 999_999, JOBREC.c.dataset_id == runs_id(prepared, 3))).all()
     assert title == "Datamängd 3 (B)"
+    assert [tuple(r) for r in report] == [("skipped", "duplicate")]
 
 
 def runs_id(prepared: list[Any], n: int) -> str:

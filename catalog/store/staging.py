@@ -1,0 +1,250 @@
+"""A run's staging tables, and the swap that applies them to the live tables in one short transaction.
+
+A harvest writes what it decided, batch by batch, into *temporary* tables of its own connection
+(``CREATE TEMPORARY TABLE``): on SQLite they live in the connection's private temp database, so
+writing them never takes the catalogue's write lock; on PostgreSQL they are private to the session
+and not WAL-logged. Nothing another connection reads changes until :func:`swap` copies them into the
+live tables with set-based statements (``INSERT … SELECT``, ``UPDATE … FROM``), inside the one
+transaction that ends the run. A run that fails, is cancelled or is killed (-9) never reaches the
+swap: its staging tables are dropped when the run ends, and vanish with the connection when its
+process dies, so nothing is left to clean on the next start (issue 15, problem 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    exists,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+
+from catalog.store.tables import DIST, DS, FACET, JOBREC, PUB, REV
+
+META = MetaData()
+
+
+def _temp(name: str, *columns: Column[Any]) -> Table:
+    return Table(name, META, *columns, prefixes=["TEMPORARY"])
+
+
+# one row per dataset the run stores: a new one (op "insert") or a stored one written again ("update",
+# ``pk`` the row; ``taken_source``/``taken_status`` the keeper a takeover expects to find, compare-and-set)
+S_DS = _temp(
+    "run_stage_dataset",
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("op", String(10), nullable=False),
+    Column("pk", Integer),
+    Column("change", String(20), nullable=False),
+    Column("taken_source", Integer),
+    Column("taken_status", String(20)),
+    Column("lost", Integer, nullable=False, server_default="0"),
+    Column("ref", Text),
+    Column("uri", String(2000)),
+    Column("kind", String(20)),
+    Column("publisher_id", String(64)),
+    Column("title", String(2000)),
+    Column("title_sort", String(200)),
+    Column("content_hash", String(64)),
+    Column("record", Text),
+    Column("violations", Text),
+    Column("valid", Boolean),
+    Column("quality_score", Float),
+    Column("issued", String(40)),
+    Column("modified", String(40)),
+)
+S_DIST = _temp(
+    "run_stage_distribution",
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("dataset_id", String(64), nullable=False),
+    *(Column(c, t) for c, t in (("id", String(64)), ("uri", String(2000)), ("format", String(100)),
+                                ("license", String(2000)), ("access_url", String(4000)),
+                                ("download_url", String(4000)), ("position", Integer))),
+)
+S_FACET = _temp("run_stage_facet", Column("dataset_id", String(64), nullable=False),
+                Column("facet", String(20)), Column("value", String(500)))
+S_FTS = _temp("run_stage_fts", Column("dataset_id", String(64), nullable=False),
+              *(Column(c, Text) for c in ("title", "keywords", "description", "publisher", "stems")))
+S_JOBREC = _temp(
+    "run_stage_job_record",
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    *(Column(c, t) for c, t in (("dataset_id", String(64)), ("ref", String(2000)), ("outcome", String(20)),
+                                ("rule", String(200)), ("severity", String(20)), ("message", Text))),
+)
+S_PUB = _temp(
+    "run_stage_publisher",
+    Column("id", String(64), primary_key=True),
+    *(Column(c, t) for c, t in (("uri", String(2000)), ("name", String(500)), ("names", Text),
+                                ("type", String(500)), ("org_number", String(10)))),
+    Column("stale", Integer, nullable=False),
+)
+TABLES = (S_DS, S_DIST, S_FACET, S_FTS, S_JOBREC, S_PUB)
+
+DS_COLS = ("id", "op", "pk", "change", "taken_source", "taken_status", "ref", "uri", "kind", "publisher_id",
+           "title", "title_sort", "content_hash", "record", "violations", "valid", "quality_score", "issued",
+           "modified")
+DIST_COLS = ("dataset_id", "id", "uri", "format", "license", "access_url", "download_url", "position")
+FACET_COLS = ("dataset_id", "facet", "value")
+FTS_COLS = ("dataset_id", "title", "keywords", "description", "publisher", "stems")
+JOBREC_COLS = ("dataset_id", "ref", "outcome", "rule", "severity", "message")
+PUB_COLS = ("id", "uri", "name", "names", "type", "org_number", "stale")
+# the dataset columns a run writes from its staged rows (the others are the run's: source, job, times)
+RECORD_COLS = ("uri", "kind", "publisher_id", "title", "title_sort", "content_hash", "record", "violations",
+               "valid", "quality_score", "issued", "modified")
+
+
+def create(conn: Connection) -> None:
+    """Fresh, empty staging tables on this connection (a pooled connection may hold an earlier run's)."""
+    drop(conn)
+    META.create_all(conn)
+
+
+def drop(conn: Connection) -> None:
+    """Drop this connection's staging tables (they are the connection's own: no other run's)."""
+    for table in reversed(TABLES):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+
+
+def add(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """executemany straight on the driver (as :func:`catalog.store.runs.bulk_insert`)."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})", list(rows))
+
+
+# -- the swap: each step one set-based statement (or a few), inside the caller's transaction --------------
+
+
+def apply_publishers(conn: Connection, *, now: datetime) -> None:
+    """New publisher rows (one another run added meanwhile stays), and the names of stale ones."""
+    cols = [c for c in PUB_COLS if c != "stale"]
+    at = literal(now, PUB.c.updated_at.type)
+    fresh = select(*(S_PUB.c[c] for c in cols), at).where(S_PUB.c.stale == 0, ~exists().where(PUB.c.id == S_PUB.c.id))
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(PUB).from_select([*cols, "updated_at"], fresh).on_conflict_do_nothing())
+    else:
+        conn.execute(insert(PUB).from_select([*cols, "updated_at"], fresh))
+    conn.execute(update(PUB).where(PUB.c.id == S_PUB.c.id, S_PUB.c.stale == 1).values(
+        uri=S_PUB.c.uri, name=S_PUB.c.name, names=S_PUB.c.names, type=S_PUB.c.type,
+        org_number=S_PUB.c.org_number, updated_at=at))
+
+
+def mark_lost(conn: Connection, *, source_id: int) -> None:
+    """Flag the staged datasets this run can no longer store: a new one another run stored meanwhile,
+    one this source no longer keeps (taken over, handed over) since the run read it."""
+    conn.execute(update(S_DS).where(S_DS.c.op == "insert", exists().where(DS.c.id == S_DS.c.id)).values(lost=1))
+    conn.execute(update(S_DS).where(
+        S_DS.c.op == "update",
+        ~exists().where(DS.c.pk == S_DS.c.pk, DS.c.source_id == source_id)).values(lost=1))
+
+
+def lost(conn: Connection) -> list[Any]:
+    """The staged datasets flagged lost: id, ref, change, kind, valid."""
+    return list(conn.execute(select(S_DS.c.id, S_DS.c.ref, S_DS.c.change, S_DS.c.kind, S_DS.c.valid)
+                             .where(S_DS.c.lost == 1).order_by(S_DS.c.seq)))
+
+
+def staged_takeovers(conn: Connection) -> list[Any]:
+    return list(conn.execute(select(S_DS.c.pk, S_DS.c.taken_source, S_DS.c.taken_status)
+                             .where(S_DS.c.taken_source.is_not(None))))
+
+
+def apply_datasets(conn: Connection, *, source_id: int, job_id: int, now: datetime) -> None:
+    """Revisions, then the dataset rows: updates in place (the revision keeps the record replaced), new
+    rows inserted; then their distributions, facet values and full-text rows."""
+    at = literal(now, DS.c.updated_at.type)
+    keep = S_DS.c.lost == 0
+    updates = and_(S_DS.c.op == "update", keep)
+    inserts = and_(S_DS.c.op == "insert", keep)
+    rev_cols = ["dataset_id", "job_id", "change", "content_hash", "previous", "created_at", "from_source_id"]
+    conn.execute(insert(REV).from_select(rev_cols, select(
+        S_DS.c.id, literal(job_id), S_DS.c.change, S_DS.c.content_hash, DS.c.record,
+        literal(now, REV.c.created_at.type), S_DS.c.taken_source,
+    ).join(DS, DS.c.pk == S_DS.c.pk).where(updates).order_by(S_DS.c.seq)))
+    conn.execute(update(DS).where(DS.c.pk == S_DS.c.pk, DS.c.source_id == source_id, updates).values(
+        **{c: S_DS.c[c] for c in RECORD_COLS}, status="active", updated_at=at, withdrawn_at=None, job_id=job_id))
+    # children of updated rows are written afresh
+    replaced = select(S_DS.c.pk).where(updates).scalar_subquery()
+    conn.execute(delete(DIST).where(DIST.c.dataset_pk.in_(replaced)))
+    conn.execute(delete(FACET).where(FACET.c.dataset_pk.in_(replaced)))
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.execute(text(f"DELETE FROM dataset_fts WHERE rowid IN (SELECT pk FROM {S_DS.name} "
+                          "WHERE op = 'update' AND lost = 0)"))
+    new_cols = ["id", *RECORD_COLS, "source_id", "status", "first_seen_at", "updated_at", "withdrawn_at", "job_id"]
+    rows = select(
+        S_DS.c.id, *(S_DS.c[c] for c in RECORD_COLS), literal(source_id), literal("active"), at, at,
+        literal(None, DS.c.withdrawn_at.type), literal(job_id),
+    ).where(inserts).order_by(S_DS.c.seq)
+    if sqlite:  # one writer at a time: mark_lost saw every id stored before this transaction
+        conn.execute(insert(DS).from_select(new_cols, rows))
+    else:
+        # another run's swap may store one of these ids meanwhile: it keeps it, this run reports it kept there
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(DS).from_select(new_cols, rows).on_conflict_do_nothing(index_elements=["id"]))
+        conn.execute(update(S_DS).where(S_DS.c.op == "insert", keep, ~exists().where(
+            DS.c.id == S_DS.c.id, DS.c.source_id == source_id, DS.c.job_id == job_id)).values(lost=1))
+    conn.execute(insert(REV).from_select(rev_cols, select(
+        S_DS.c.id, literal(job_id), literal("added"), S_DS.c.content_hash, literal(None, REV.c.previous.type),
+        literal(now, REV.c.created_at.type), literal(None, REV.c.from_source_id.type),
+    ).where(inserts).order_by(S_DS.c.seq)))
+    stored = f"JOIN {S_DS.name} s ON s.id = c.dataset_id AND s.lost = 0 " \
+             f"JOIN dataset d ON d.id = c.dataset_id AND d.source_id = {int(source_id)}"
+    # a distribution URI shared by two datasets (it happens) must not break the run: the first stored keeps it
+    dist_cols = ", ".join(c for c in DIST_COLS if c != "dataset_id")
+    verb, tail = ("INSERT OR IGNORE", "") if sqlite else ("INSERT", " ON CONFLICT DO NOTHING")
+    conn.execute(text(
+        f"{verb} INTO distribution (dataset_pk, {dist_cols}) "
+        f"SELECT d.pk, {', '.join('c.' + c for c in DIST_COLS if c != 'dataset_id')} "
+        f"FROM {S_DIST.name} c {stored} ORDER BY c.seq{tail}"))
+    conn.execute(text(f"INSERT INTO dataset_facet (dataset_pk, facet, value) "
+                      f"SELECT d.pk, c.facet, c.value FROM {S_FACET.name} c {stored}"))
+    if sqlite:
+        conn.execute(text(
+            "INSERT INTO dataset_fts (rowid, title, keywords, description, publisher, stems) "
+            f"SELECT d.pk, c.title, c.keywords, c.description, c.publisher, c.stems FROM {S_FTS.name} c {stored}"))
+    else:
+        conn.execute(text(
+            "UPDATE dataset SET search_vector = "
+            "setweight(to_tsvector('simple', c.title), 'A') || "
+            "setweight(to_tsvector('simple', c.keywords), 'B') || "
+            "setweight(to_tsvector('simple', c.publisher), 'B') || "
+            "setweight(to_tsvector('simple', c.description), 'C') || "
+            "setweight(to_tsvector('simple', c.stems), 'D') "
+            f"FROM {S_FTS.name} c JOIN {S_DS.name} s ON s.id = c.dataset_id AND s.lost = 0 "
+            f"WHERE dataset.id = c.dataset_id AND dataset.source_id = {int(source_id)}"))
+
+
+def forget_lost_records(conn: Connection, dataset_ids: Sequence[str]) -> None:
+    """Drop the staged report lines of datasets the run could not store (they get a "kept there" line)."""
+    for chunk in [list(dataset_ids[i:i + 500]) for i in range(0, len(dataset_ids), 500)]:
+        conn.execute(delete(S_JOBREC).where(S_JOBREC.c.dataset_id.in_(chunk), S_JOBREC.c.outcome != "skipped"))
+
+
+def apply_job_records(conn: Connection, *, job_id: int) -> None:
+    cols = list(JOBREC_COLS)
+    conn.execute(insert(JOBREC).from_select(["job_id", *cols], select(
+        literal(job_id), *(S_JOBREC.c[c] for c in cols)).order_by(S_JOBREC.c.seq)))
