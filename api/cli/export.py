@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export every matching dataset (the filters of `search`, without paging) to a file."""
         from catalog.errors import CatalogError
-        from catalog.services import exports
+        from catalog.services import datasets, exports
 
         ctx = Context(db)
         try:
@@ -43,7 +43,8 @@ def register(app: typer.Typer) -> None:
                 q=text, publisher=publisher, theme=theme, format=dataset_format, license=license, keyword=keyword,
                 source=source, type=type_, access=access, hvd_category=hvd_category,
                 applicable_legislation=legislation, sort=sort, status=status), paged=False)
-            result = exports.export_search(ctx.engine, query, format.lower(), base_url=ctx.settings.base_url)
+            result = exports.export_search(ctx.engine, query, format.lower(), base_url=ctx.settings.base_url,
+                                           publisher=datasets.catalog_publisher(ctx.settings))
         except CatalogError as exc:
             fail(exc.message)
             return

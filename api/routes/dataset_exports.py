@@ -14,7 +14,7 @@ from api.deps import EngineDep, SettingsDep
 from api.routes.datasets import raw_params, search_parameters
 from api.schemas import export_response, problems
 from catalog.search.query import export_query_from_params
-from catalog.services import exports
+from catalog.services import datasets, exports
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
@@ -40,4 +40,5 @@ def streaming(result: exports.Export) -> StreamingResponse:
 def export_datasets(request: Request, engine: EngineDep, settings: SettingsDep) -> StreamingResponse:
     """Every matching dataset (the search's filters and order, without paging), streamed."""
     fmt, query = export_query_from_params(raw_params(request))
-    return streaming(exports.export_search(engine, query, fmt, base_url=settings.base_url))
+    return streaming(exports.export_search(engine, query, fmt, base_url=settings.base_url,
+                                           publisher=datasets.catalog_publisher(settings)))

@@ -12,7 +12,7 @@ from api.deps import EngineDep, SettingsDep
 from api.routes.dataset_exports import streaming
 from api.routes.params import NoNul, TextId
 from api.schemas import CreatedList, DatasetList, export_response, problems
-from catalog.services import lists
+from catalog.services import datasets, lists
 
 router = APIRouter(prefix="/api", tags=["lists"])
 
@@ -87,4 +87,5 @@ def export_list(
     format: Annotated[str, Query(description="csv, json, xlsx, md, ttl, jsonld or rdf")] = "csv",
 ) -> StreamingResponse:
     """A list's datasets, in its order, as a download."""
-    return streaming(lists.export_list(engine, list_id, format, base_url=settings.base_url))
+    return streaming(lists.export_list(engine, list_id, format, base_url=settings.base_url,
+                                       publisher=datasets.catalog_publisher(settings)))

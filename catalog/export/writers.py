@@ -63,6 +63,8 @@ class ExportDoc:
 
     title: str = "Datasets from datakatalog"
     description: str | None = None
+    # who publishes the catalogue a DCAT export describes (settings CATALOG_PUBLISHER_*)
+    publisher: dcat_write.CatalogPublisher = dcat_write.DEFAULT_PUBLISHER
 
 
 def media_type(fmt: str) -> str:
@@ -218,7 +220,7 @@ def _markdown(engine: Engine, pks: Sequence[int], _fmt: str, base_url: str, doc:
         yield "".join(parts).encode("utf-8")
 
 
-def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, _doc: ExportDoc) -> Iterator[bytes]:
+def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, doc: ExportDoc) -> Iterator[bytes]:
     mime = syntaxes.EXTENSIONS[fmt]
     total = len(pks)
     first = True
@@ -230,7 +232,7 @@ def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, _doc: Expo
         if first:
             # the catalogue description once, at the top; every batch then links its datasets to it
             g = dcat_write.catalog_graph(stored, base_url=base_url, page=1, per_page=max(total, 1), total=total,
-                                       page_url=base_url)
+                                         page_url=base_url, publisher=doc.publisher)
         else:
             g = new_graph()
             cat = URIRef(f"{base_url.rstrip('/')}/catalog")
@@ -250,7 +252,8 @@ def _rdf(engine: Engine, pks: Sequence[int], fmt: str, base_url: str, _doc: Expo
             yield _rdfxml_part(body, first=first)
         first = False
     if first:  # nothing to export: still the catalogue description, as one document
-        g = dcat_write.catalog_graph([], base_url=base_url, page=1, per_page=1, total=0, page_url=base_url)
+        g = dcat_write.catalog_graph([], base_url=base_url, page=1, per_page=1, total=0, page_url=base_url,
+                                     publisher=doc.publisher)
         body = serialize(g, mime)
         if fmt == "jsonld":
             yield b"\n" + body.strip()[1:-1].strip()

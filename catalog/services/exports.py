@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Engine
 
 from catalog.export.writers import ExportDoc, check_format, filename, media_type, stream
+from catalog.formats.dcat_write import DEFAULT_PUBLISHER, CatalogPublisher
 from catalog.search.query import SearchQuery
 from catalog.search.searcher import searcher_for
 
@@ -40,10 +41,12 @@ def matching_pks(engine: Engine, query: SearchQuery) -> list[int]:
     return searcher_for(engine).search(replace(query, page=1, per_page=2**62)).pks
 
 
-def export_search(engine: Engine, query: SearchQuery, fmt: str | None, *, base_url: str) -> Export:
+def export_search(engine: Engine, query: SearchQuery, fmt: str | None, *, base_url: str,
+                  publisher: CatalogPublisher = DEFAULT_PUBLISHER) -> Export:
     """Every dataset a search matches, in the search's order; the hand-out's heading says the search."""
     fmt = check_format(fmt)  # before the search: a wrong format costs nothing
     described = [f'"{query.q}"'] if query.q else []
     described += [f"{facet} {' or '.join(values)}" for facet, values in query.filters.items()]
-    doc = ExportDoc(description=("Search: " + "; ".join(described) + ".") if described else None)
+    doc = ExportDoc(description=("Search: " + "; ".join(described) + ".") if described else None,
+                    publisher=publisher)
     return export_datasets(engine, matching_pks(engine, query), fmt, base_url=base_url, doc=doc)

@@ -19,6 +19,7 @@ from catalog.chunks import chunked
 from catalog.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from catalog.export.rows import Item, iter_items, json_item
 from catalog.export.writers import ExportDoc
+from catalog.formats.dcat_write import DEFAULT_PUBLISHER, CatalogPublisher
 from catalog.normalise import iso
 from catalog.services.exports import Export, export_datasets
 from catalog.store import runs
@@ -236,9 +237,10 @@ def list_doc(engine: Engine, list_id: str) -> tuple[str, str]:
     return row.title, row.description
 
 
-def export_list(engine: Engine, list_id: str, fmt: str | None, *, base_url: str) -> Export:
+def export_list(engine: Engine, list_id: str, fmt: str | None, *, base_url: str,
+                publisher: CatalogPublisher = DEFAULT_PUBLISHER) -> Export:
     """A list's datasets, in the list's order, in any export format."""
     title, description = list_doc(engine, list_id)
     return export_datasets(engine, list_pks(engine, list_id), fmt, base_url=base_url,
-                           doc=ExportDoc(title=title, description=description or None),
+                           doc=ExportDoc(title=title, description=description or None, publisher=publisher),
                            stem=f"datakatalog-list-{list_id}")

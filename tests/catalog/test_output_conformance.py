@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from api.app import create_app
 from catalog.quality import shacl
+from catalog.settings import Settings
 from harvester.demo.server import DemoServer
 from harvester.validation import validate_body
 from tests.conftest import CONFIG_DIR, FixtureHTTPServer, HarvestFn, serving
@@ -68,6 +71,13 @@ def test_the_demo_catalogue_has_zero_violations_in_every_serialisation(
         g, violations = output_violations(client, ext, fmt)
         assert violations == [], (ext, violations[:3])
         assert_se_facts(g)
+    # a type inferred from the name is flagged in the API; a stated one is not
+    items = client.get("/api/datasets", params={"q": "Uppsala", "per_page": 100}).json()["items"]
+    inferred = [client.get(f"/api/datasets/{i['id']}").json()["publisher"] for i in items]
+    uppsala = [p for p in inferred if p and p["name"].get("sv") == "Uppsala kommun"]
+    assert uppsala and all(p["type"] == PUBLISHER_TYPES + "LocalAuthority" for p in uppsala)
+    # the CKAN portal says nothing of the type, the DCAT catalogue states it
+    assert {("kommunportal" in p["uri"], p["type_inferred"]) for p in uppsala} == {(True, True), (False, False)}
 
 
 def test_everything_the_fixtures_give_has_no_violation_but_what_the_source_lacks(
@@ -92,6 +102,31 @@ def test_everything_the_fixtures_give_has_no_violation_but_what_the_source_lacks
         assert [(v["rule"], v["focus"]) for v in violations] == [
             ("dcat-ap:Dataset/dct:title/minCount", untitled)], (ext, violations[:3])
         assert_se_facts(g)
+
+
+def test_the_configured_publisher_is_on_the_catalogue_and_on_dcat_exports(
+        settings: Settings, engine: Engine, http_server: FixtureHTTPServer, add_source: Callable[..., Any],
+        harvest: HarvestFn) -> None:
+    add_source("kommuner", http_server.set("kommuner.ttl", (CONFIG_DIR / "demo" / "kommuner.ttl").read_bytes()))
+    assert harvest("kommuner").status == "succeeded"
+    configured = settings.model_copy(update={
+        "catalog_publisher_name_sv": "Exempelkommun", "catalog_publisher_name_en": "Example Municipality",
+        "catalog_publisher_type": PUBLISHER_TYPES + "LocalAuthority",
+        "catalog_publisher_uri": "http://dataportal.se/organisation/SE2120000000",
+        "catalog_publisher_email": "data@exempelkommun.example"})
+    pub = rdflib.URIRef("http://dataportal.se/organisation/SE2120000000")
+    with TestClient(create_app(configured, engine)) as client:
+        for path in ("/catalog.ttl", "/api/datasets/export?format=ttl"):
+            resp = client.get(path)
+            assert resp.status_code == 200, resp.text
+            g = rdflib.Graph().parse(data=resp.content, format="turtle")
+            cat = next(g.subjects(rdflib.RDF.type, DCAT.Catalog))
+            assert g.value(cat, DCT.publisher) == pub, path
+            assert g.value(pub, DCT.type) == rdflib.URIRef(PUBLISHER_TYPES + "LocalAuthority")
+            assert {str(n) for n in g.objects(pub, FOAF.name)} == {"Exempelkommun", "Example Municipality"}
+            assert g.value(pub, FOAF.mbox) == rdflib.URIRef("mailto:data@exempelkommun.example")
+            violations = [p for p in shacl.validate(g, files=shacl.MANDATORY_FILES) if p["severity"] == "violation"]
+            assert violations == [], (path, violations[:3])
 
 
 def test_validate_reports_a_catalogue_publisher_without_type_as_a_dcat_ap_se_violation() -> None:
