@@ -26,6 +26,7 @@ from catalog.services.audit import record
 from catalog.store.engine import lock_wait
 from catalog.store.publishers import resolve
 from catalog.store.tables import ORGPUB, PUB, SRC, ApiToken, Organisation, utcnow
+from catalog.text import check_text
 
 ORG = Organisation.__table__  # type: ignore[attr-defined]
 TOKEN = ApiToken.__table__  # type: ignore[attr-defined]
@@ -130,7 +131,7 @@ def touch_token(engine: Engine, token_id: int) -> bool:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = " ".join(check_text("name", name).split())
     if not name or len(name) > 200:
         raise FieldError("name", "an organisation name is 1 to 200 characters")
     return name

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, update
 from api.app import create_app
 from catalog.errors import FieldError
 from catalog.schedules import parse_schedule
+from catalog.services import organisations
 from catalog.services.organisations import Principal
 from catalog.settings import Settings
 from catalog.store.tables import SRC
@@ -148,3 +149,12 @@ def test_a_list_title_or_description_with_control_or_bidi_characters_is_refused(
     edited = client.patch(f"/api/lists/{made.json()['id']}", json={"title": f"Ny{ch}"},
                           headers={"Authorization": f"Bearer {made.json()['edit_token']}"})
     _field_error(edited, "title")
+
+
+@pytest.mark.parametrize("ch", ["\u202e", "\u2067", "\x00", "\n", "\x85"])
+def test_an_organisation_name_with_control_or_bidi_characters_is_refused(engine: Engine, ch: str) -> None:
+    admin = Principal(actor="admin", admin=True)  # organisations are made on the command line
+    with pytest.raises(FieldError) as raised:
+        organisations.create_organisation(engine, name=f"Region{ch}Skåne", actor=admin)
+    assert raised.value.field == "name"
+    assert organisations.create_organisation(engine, name="Region  Skåne", actor=admin)[0].name == "Region Skåne"
