@@ -14,6 +14,7 @@ from catalog.normalise import iso
 from catalog.rdf.graph import Graph, new_graph
 from catalog.records import DatasetRecord, display_text
 from catalog.search import highlight, serving, suggest
+from catalog.search.page_records import page_records
 from catalog.search.searcher import SearchQuery, searcher_for
 from catalog.services import hvd
 from catalog.settings import Settings
@@ -65,15 +66,15 @@ def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
     searcher = searcher_for(engine)
     with engine.connect() as conn:  # one connection: the generation check, then the page's rows
         hits = searcher.search(query, conn)
-        if hits.pks:  # one query: the page's rows with their publisher and source names
+        if hits.pks:  # one query: the page's rows (compact columns) with their publisher and source names
             rows = list(conn.execute(select(
-                DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.record, DS.c.status, DS.c.quality_score,
+                DS.c.pk, DS.c.id, DS.c.uri, DS.c.kind, DS.c.title, DS.c.content_hash, DS.c.status, DS.c.quality_score,
                 DS.c.valid, DS.c.modified, DS.c.publisher_id, DS.c.source_id,
                 PUB.c.name.label("publisher_name"), SRC.c.name.label("source_name"))
                 .select_from(DS.outerjoin(PUB, PUB.c.id == DS.c.publisher_id)
                              .outerjoin(SRC, SRC.c.id == DS.c.source_id))
                 .where(DS.c.pk.in_(hits.pks))))
-            recs = {r.pk: DatasetRecord.from_dict(decode(r.record)) for r in rows}
+            recs = page_records(engine).records(conn, rows)  # parsed once per content hash
             services = serving.services_of(conn, searcher.links(conn), recs.items())
         # "did you mean" when the words found few datasets (issue 16): corrections that find more
         found_few = bool(query.q) and hits.total < SUGGEST_BELOW
