@@ -7,7 +7,7 @@ normalised as the rest of the catalogue normalises them (:mod:`catalog.normalise
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ from catalog.formats.jsonapi.schema import (
     Service,
     Spec,
 )
-from catalog.normalise import mailto, normalise_date, web_url
+from catalog.normalise import mailto, normalise_date, temporal_interval, web_url
 from catalog.records import Agent, ContactPoint, DatasetRecord, LangMap
 from catalog.records import Distribution as DistributionRecord
 
@@ -109,17 +109,27 @@ class _Builder:
     def urls(self, specs: Specs, name: str) -> list[str]:
         return [u for u in (web_url(v) for v in self.many(specs, name)) if u]
 
-    def coded(self, specs: Specs, name: str, vocabulary: vocab.Vocabulary, what: str) -> list[str]:
+    def coded(self, specs: Specs, name: str, mapper: Callable[[str], str | None], what: str) -> list[str]:
+        """Vocabulary IRIs from codes, words, labels or IRIs (catalog.vocab's mappings); other IRIs as
+        given; anything else left out with a note (the profile's author can map it)."""
         out: list[str] = []
         for value in self.many(specs, name):
-            code = vocabulary.code(value)
-            if code:
-                out.append(vocabulary.iri(code))
+            iri = mapper(value)
+            if iri:
+                out.append(iri)
             elif value.startswith(("http://", "https://")):
                 out.append(value)
             else:
                 self.notes.append(f"unknown {what} {value!r} left out")
         return out
+
+    def temporal(self, f: Dataset) -> list[dict[str, str]]:
+        """The period: ``temporal_start`` and ``temporal_end`` dates, or one ISO 8601 interval (``temporal``)."""
+        period = {k: v for k, v in (("start", self.date(f.temporal_start, "temporal_start")),
+                                    ("end", self.date(f.temporal_end, "temporal_end"))) if v}
+        if not period:
+            period = temporal_interval(self.one(f.temporal, "temporal"), self.notes) or {}
+        return [period] if period else []
 
     def agent(self, spec: Publisher | None) -> Agent | None:
         if spec is None:
@@ -161,6 +171,8 @@ class _Builder:
         title = self.text(spec.title, "distribution.title")
         description = self.text(spec.description, "distribution.description")
         licence = vocab.licence_iri(self.one(spec.license, "distribution.license"))
+        legislation = self.coded(spec.applicable_legislation, "distribution.applicable_legislation",
+                                 vocab.legislation_iri, "legislation")
         formats = self.many(spec.format, "distribution.format")
         options: list[str | None] = [*formats] or [None]
         # one distribution per format: an API that answers in JSON and XML offers two
@@ -168,22 +180,15 @@ class _Builder:
             uri=f"{uri}#{raw}" if uri and len(options) > 1 else uri, title=dict(title),
             description=dict(description), access_urls=list(access or download), download_urls=list(download),
             format=vocab.format_code(raw) or vocab.format_code(media), format_raw=raw, media_type=media,
-            license=licence) for raw in options]
-
-
-_LANGUAGES = {"sv": "SWE", "en": "ENG", "fi": "FIN", "se": "SME", "de": "DEU", "fr": "FRA", "no": "NOR",
-              "nb": "NOB", "nn": "NNO", "da": "DAN"}
+            license=licence, applicable_legislation=list(legislation)) for raw in options]
 
 
 def _languages(values: list[str]) -> list[str]:
     out: list[str] = []
     for value in values:
-        if value.startswith(("http://", "https://")):
-            out.append(value)
-            continue
-        code = _LANGUAGES.get(value.lower(), value.upper())
-        if re.fullmatch(r"[A-Z]{3}", code):
-            out.append(vocab.LANGUAGE_NS + code)
+        iri = vocab.language_iri(value) or (value if value.startswith(("http://", "https://")) else None)
+        if iri and iri not in out:
+            out.append(iri)
     return out
 
 
@@ -194,9 +199,9 @@ def _build_dataset(b: _Builder, f: Dataset, identifier: str | None) -> DatasetRe
     rec.title = b.text(f.title, "title")
     rec.description = b.text(f.description, "description")
     rec.keywords = b.words(f.keywords, "keywords")
-    rec.themes = b.coded(f.themes, "themes", vocab.themes(), "theme")
+    rec.themes = b.coded(f.themes, "themes", vocab.theme_iri_of, "theme")
     rec.license = vocab.licence_iri(b.one(f.license, "license"))
-    rec.access_rights = next(iter(b.coded(f.access_rights, "access_rights", vocab.access_rights(),
+    rec.access_rights = next(iter(b.coded(f.access_rights, "access_rights", vocab.access_right_iri,
                                           "access right")), None)
     rec.issued = b.date(f.issued, "issued")
     rec.modified = b.date(f.modified, "modified")
@@ -204,8 +209,13 @@ def _build_dataset(b: _Builder, f: Dataset, identifier: str | None) -> DatasetRe
     rec.documentation = b.urls(f.documentation, "documentation")
     rec.languages = _languages(b.many(f.language, "language"))
     rec.spatial = b.many(f.spatial, "spatial")
-    rec.frequency = next(iter(b.coded(f.frequency, "frequency", vocab.frequencies(), "frequency")), None)
+    rec.frequency = next(iter(b.coded(f.frequency, "frequency", vocab.frequency_iri, "frequency")), None)
     rec.conforms_to = b.urls(f.conforms_to, "conforms_to")
+    rec.version = b.one(f.version, "version")
+    rec.temporal = b.temporal(f)
+    rec.hvd_categories = b.coded(f.hvd_category, "hvd_category", vocab.hvd_category_iri, "HVD category")
+    rec.applicable_legislation = b.coded(f.applicable_legislation, "applicable_legislation", vocab.legislation_iri,
+                                         "legislation")
     rec.publisher = b.agent(f.publisher)
     rec.contact_points = b.contact(f.contact)
     rec.distributions = b.distributions(f.distribution)
@@ -236,12 +246,16 @@ def _build_service(b: _Builder, f: Service, dataset: DatasetRecord) -> DatasetRe
     svc.endpoint_urls = b.urls(f.endpoint_url, "endpoint_url")
     svc.endpoint_descriptions = b.urls(f.endpoint_description, "endpoint_description")
     # what the profile does not say of the service, the dataset it serves does
-    svc.access_rights = (next(iter(b.coded(f.access_rights, "access_rights", vocab.access_rights(),
+    svc.access_rights = (next(iter(b.coded(f.access_rights, "access_rights", vocab.access_right_iri,
                                            "access right")), None)
                          or dataset.access_rights)
     svc.license = vocab.licence_iri(b.one(f.license, "license")) or dataset.license
     svc.keywords = b.words(f.keywords, "keywords") or {k: list(v) for k, v in dataset.keywords.items()}
-    svc.themes = b.coded(f.themes, "themes", vocab.themes(), "theme") or list(dataset.themes)
+    svc.themes = b.coded(f.themes, "themes", vocab.theme_iri_of, "theme") or list(dataset.themes)
+    svc.hvd_categories = (b.coded(f.hvd_category, "hvd_category", vocab.hvd_category_iri, "HVD category")
+                          or list(dataset.hvd_categories))
+    svc.applicable_legislation = (b.coded(f.applicable_legislation, "applicable_legislation",
+                                          vocab.legislation_iri, "legislation") or list(dataset.applicable_legislation))
     svc.landing_pages = b.urls(f.landing_page, "landing_page")
     svc.documentation = b.urls(f.documentation, "documentation") or list(dataset.documentation)
     svc.publisher = b.agent(f.publisher) or dataset.publisher

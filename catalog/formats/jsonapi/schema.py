@@ -197,6 +197,7 @@ class Distribution(Table):
     format: Specs | None = None
     media_type: Specs | None = None
     license: Specs | None = None
+    applicable_legislation: Specs | None = None
     each: Expression | None = Field(default=None, description="a JMESPath expression giving a list")
 
 
@@ -219,6 +220,12 @@ class Dataset(Table):
     spatial: Specs | None = None
     frequency: Specs | None = None
     conforms_to: Specs | None = None
+    version: Specs | None = None
+    temporal: Specs | None = None
+    temporal_start: Specs | None = None
+    temporal_end: Specs | None = None
+    hvd_category: Specs | None = None
+    applicable_legislation: Specs | None = None
     publisher: Publisher | None = None
     contact: Contact | None = None
     distribution: Annotated[list[Distribution], BeforeValidator(_as_list)] = Field(default_factory=list)
@@ -238,6 +245,8 @@ class Service(Table):
     themes: Specs | None = None
     landing_page: Specs | None = None
     documentation: Specs | None = None
+    hvd_category: Specs | None = None
+    applicable_legislation: Specs | None = None
     publisher: Publisher | None = None
 
 
