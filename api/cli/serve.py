@@ -57,13 +57,19 @@ def db_url_of(option: str) -> str:
 
 
 # The demo catalogue's own publisher (DCAT-AP-SE: a name and an ADMS type on the catalogue's
-# dct:publisher); DATAKATALOG_CATALOG_PUBLISHER_* in the environment still win
+# dct:publisher), unless the environment configures one (any DATAKATALOG_CATALOG_PUBLISHER_*)
 DEMO_PUBLISHER = {
     "catalog_publisher_name_sv": "Exempelmyndigheten (datakatalogs demo)",
     "catalog_publisher_name_en": "The Example Agency (datakatalog's demo)",
     "catalog_publisher_type": "http://purl.org/adms/publishertype/NationalAuthority",
     "catalog_publisher_email": "oppnadata@exempelmyndigheten.example",
 }
+
+
+def demo_publisher(configured: set[str]) -> dict[str, str]:
+    """The demo's publisher settings, or none when the environment (or .env) configures a publisher:
+    its name in one language and the demo's in the other would describe two publishers as one."""
+    return {} if configured & DEMO_PUBLISHER.keys() else dict(DEMO_PUBLISHER)
 
 
 def demo(
@@ -77,9 +83,8 @@ def demo(
     from catalog.settings import Settings
     from harvester.demo.server import DemoServer, ensure_demo_sources
 
-    stated = Settings().model_fields_set  # what the environment (or .env) sets
-    publisher = {k: v for k, v in DEMO_PUBLISHER.items() if k not in stated}
-    ctx = Context(db, allow_private_sources=True, base_url=f"http://{host}:{port}", **publisher)
+    ctx = Context(db, allow_private_sources=True, base_url=f"http://{host}:{port}",
+                  **demo_publisher(Settings().model_fields_set))
     with config_dir("demo") as demo_dir, DemoServer(demo_dir) as server:
         with open(demo_dir / "sources.toml", "rb") as fh:
             spec = tomllib.load(fh)

@@ -78,3 +78,11 @@ def test_the_default_catalogue_publisher_has_a_type_too() -> None:
 def test_a_publisher_type_outside_the_adms_vocabulary_is_refused_naming_the_setting() -> None:
     with pytest.raises(ValidationError, match="catalog_publisher_type"):
         Settings(catalog_publisher_type="Kommun")
+
+
+def test_the_demo_sets_an_example_publisher_unless_the_environment_configures_one() -> None:
+    from api.cli.serve import DEMO_PUBLISHER, demo_publisher
+
+    assert demo_publisher({"base_url"}) == DEMO_PUBLISHER
+    Settings(**DEMO_PUBLISHER)  # valid settings
+    assert demo_publisher({"catalog_publisher_name_sv"}) == {}
