@@ -447,9 +447,25 @@ def _first(primary: np.ndarray, tiebreak: np.ndarray, k: int) -> np.ndarray:
     tied = np.flatnonzero(primary == kth)
     need = k - len(before)
     if need < len(tied):
-        tied = tied[np.argpartition(tiebreak[tied], need - 1)[:need]]
+        tied = tied[_smallest(tiebreak[tied], need)]
     chosen = np.concatenate([before, tied])
     return chosen[np.lexsort((tiebreak[chosen], primary[chosen]))]
+
+
+def _smallest(values: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the ``k`` smallest of ``values``, non-negative integers (title ranks), in order.
+
+    ``np.argpartition`` took 2–5 ms for 100,000 tied hits; the ranks are spread over the catalogue,
+    so a bound that about ``k`` of them fall under is guessed from their count and maximum and
+    doubled until it holds (one linear pass as a rule), and only those are sorted.
+    """
+    top = int(values.max())
+    bound = max(k, int(k * (top + 1) / len(values) * 2))
+    while True:
+        under = np.flatnonzero(values < bound)
+        if len(under) >= k or bound > top:
+            return under[np.argsort(values[under], kind="stable")[:k]]
+        bound *= 2
 
 
 def _kth_smallest(values: np.ndarray, k: int, rounds: int = 4) -> Any:

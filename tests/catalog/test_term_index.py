@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from catalog.search import searcher, term_index
 from catalog.search.facets import SMALL, Facet
 from catalog.search.query import SearchQuery
-from catalog.search.searcher import BM25_LIMIT, Searcher, _first, _kth_smallest
+from catalog.search.searcher import BM25_LIMIT, Searcher, _first, _kth_smallest, _smallest
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
 PREFIX = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
@@ -230,3 +230,10 @@ def test_postings_are_reordered_when_the_database_sorts_terms_otherwise() -> Non
     mask[:] = False
     terms.mark(mask, "b", fields=term_index.STEMS)
     assert mask.tolist() == [False, False, True]
+
+
+def test_smallest_ranks_among_many_ties() -> None:
+    rng = np.random.default_rng(5)
+    for n, m, k in [(100_000, 90_000, 60), (1000, 10, 3), (1000, 1000, 999), (50, 7, 7), (10_000, 200, 1)]:
+        values = rng.permutation(n)[:m]
+        assert _smallest(values, k).tolist() == np.argsort(values, kind="stable")[:k].tolist()
