@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
         db: DbOption = None,
     ) -> None:
-        """Run the DCAT-AP 3.0.1 SHACL shapes on stored datasets and store the results with them."""
+        """Run the DCAT-AP 3.0.1 and DCAT-AP-SE 3.0.1 SHACL shapes on stored datasets; store the results."""
         from catalog.quality import checks
 
         ctx = Context(db)
@@ -84,5 +84,5 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result)
         else:
-            out.print(f"{result['checked']} datasets checked against the DCAT-AP 3.0.1 shapes; "
+            out.print(f"{result['checked']} datasets checked against the DCAT-AP 3.0.1 and DCAT-AP-SE 3.0.1 shapes; "
                       f"{result['with_violations']} with violations", highlight=False)

@@ -110,3 +110,5 @@ class Violation(Schema):
     message_en: str | None
     value: str | None = Field(default=None, description="SHACL results: the value at fault")
     source: str | None = Field(default=None, description="SHACL results: shacl")
+    shapes: str | None = Field(
+        default=None, description="SHACL results: the shape set, DCAT-AP 3.0.1 or DCAT-AP-SE 3.0.1")

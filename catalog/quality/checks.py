@@ -48,7 +48,8 @@ def _rdflib_graph(body: bytes, fmt: ox.RdfFormat, base_iri: str | None) -> rdfli
 def validate_document(body: bytes, *, content_type: str | None = None, base_iri: str | None = None,
                       run_shacl: bool = True) -> dict[str, Any]:
     """Check a DCAT catalogue as it stands: map every resource, run the mandatory DCAT-AP-SE checks on
-    the records and the DCAT-AP 3.0.1 SHACL shapes on the source graph. Nothing is stored.
+    the records and the DCAT-AP 3.0.1 and DCAT-AP-SE 3.0.1 SHACL shapes on the source graph. Nothing is
+    stored.
 
     Raises ParseError when the document is not RDF.
     """
