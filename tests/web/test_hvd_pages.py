@@ -60,3 +60,18 @@ def test_a_publishers_page_reports_its_high_value_datasets(client, harvested) ->
     assert "3 av 4 datamängder och API:er är värdefulla datamängder" in section.text
     assert "Ingen kontaktpunkt" in section.text and "Prognoser" in section.text
     assert section.find_all("a", href=f"/datasets?publisher={publisher}&hvd_category=c_164e0bf5")
+
+
+def test_a_contact_named_in_two_languages_shows_the_name_in_the_pages_language(client, http_server, add_source,
+                                                                               harvest) -> None:
+    doc = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+<https://x.example/ds> a dcat:Dataset ; dct:title "Parkering"@sv ;
+    dcat:contactPoint [ a vcard:Organization ; vcard:fn "Trafikenheten"@sv, "Traffic unit"@en ;
+                        vcard:hasEmail <mailto:trafik@x.example> ] ."""
+    add_source("tva", http_server.set("tva.ttl", doc, content_type="text/turtle"))
+    assert harvest("tva").status == "succeeded"
+    [dataset_id] = _ids(client).values()
+    assert "Trafikenheten" in parse(client.get(f"/datasets/{dataset_id}", headers=HTML).text).text
+    english = parse(client.get(f"/datasets/{dataset_id}", params={"lang": "en"}, headers=HTML).text).text
+    assert "Traffic unit" in english and "Trafikenheten" not in english
