@@ -193,7 +193,7 @@ def main() -> None:
         clients = Clients(base, args.clients)
         clients.start()
         clients.enter("warm")
-        time.sleep(min(5.0, args.phase_seconds / 4))
+        time.sleep(min(15.0, args.phase_seconds / 2))  # caches and connection pools filled before idle counts
         clients.enter("idle")
         time.sleep(args.phase_seconds)
 
