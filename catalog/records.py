@@ -154,6 +154,19 @@ class DatasetRecord:
         """The record as canonical JSON (sorted keys): what is stored and what is hashed."""
         return orjson.dumps(self, option=orjson.OPT_SORT_KEYS)
 
+    def canonicalise(self) -> DatasetRecord:
+        """Put every list of text in canonical order, in place, so that a source that sends the
+        same values in another order (another serialisation of the same RDF, a CKAN API that
+        shuffles tags) gives the same record and content hash."""
+        _sort_fields(self)
+        for dist in self.distributions:
+            _sort_fields(dist)
+        for cp in self.contact_points:
+            _sort_fields(cp)
+        if self.publisher:
+            _sort_fields(self.publisher)
+        return self
+
     def canonical_json(self, data: bytes | None = None) -> bytes:
         """The record as JSON with every list in canonical order: two records that say the same in a
         different order give the same bytes (``data``: :meth:`to_json` already made)."""
@@ -161,8 +174,9 @@ class DatasetRecord:
         return orjson.dumps(_canonical(plain), option=orjson.OPT_SORT_KEYS)
 
     def content_hash(self, data: bytes | None = None) -> str:
-        """A hash of everything the source said, independent of the order of its values, stable
-        across runs and processes (``data``: :meth:`canonical_json` already made)."""
+        """A hash of everything the source said, stable across runs and processes: of ``data`` (the
+        JSON of a record already canonicalised, as :func:`catalog.store.prepared.prepare` stores it),
+        else of :meth:`canonical_json`, independent of the order of the values."""
         return hashlib.blake2b(data if data is not None else self.canonical_json(), digest_size=16).hexdigest()
 
     @property
@@ -204,19 +218,43 @@ class DatasetRecord:
         return _known(cls, data)
 
 
+def _text_lists(cls: Any) -> tuple[str, ...]:
+    return tuple(name for name, f in cls.__dataclass_fields__.items() if f.type in ("list[str]", list[str]))
+
+
+def _sort_fields(obj: Any) -> None:
+    """Sort the lists of text of a record, distribution, contact or agent in place. Lists of
+    resources keep their order: a reader of RDF gives them in canonical order already
+    (catalog.rdf.describe.canonical_order), and a CKAN package's resources have a position."""
+    for name in _TEXT_LISTS[type(obj)]:
+        value = getattr(obj, name)
+        if len(value) > 1:
+            value.sort()
+    if type(obj) is DatasetRecord:
+        for words in obj.keywords.values():
+            if len(words) > 1:
+                words.sort()
+
+
+_TEXT_LISTS = {cls: _text_lists(cls) for cls in (Agent, ContactPoint, Distribution, DatasetRecord)}
+
+
+def _json_key(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
 def _canonical(value: Any) -> Any:
-    """Lists sorted (by their items' JSON), recursively; dicts keep their keys (JSON sorts them)."""
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_canonical(v) for v in value]
-        if len(items) > 1:
-            if all(isinstance(v, str) for v in items):
-                items.sort()
-            else:
-                items.sort(key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS))
-        return items
-    return value
+    """Lists sorted (strings by value, anything else by its JSON), recursively; dicts keep their
+    keys (JSON sorts them). Only non-empty containers are visited: this runs for every record."""
+    if type(value) is dict:
+        return {k: _canonical(v) if v and (type(v) is list or type(v) is dict) else v for k, v in value.items()}
+    items = [_canonical(v) if v and (type(v) is list or type(v) is dict) else v for v in value]
+    if len(items) > 1:
+        if all(type(v) is str for v in items):
+            items.sort()
+        else:
+            items.sort(key=_json_key)
+    return items
 
 
 def _known(cls: Any, data: dict[str, Any]) -> Any:

@@ -166,6 +166,9 @@ CONTACT: Table = {
 }
 
 
+_IRI_RULES: set[Accept] = {_link, _concept, _node, _named, _any, _labelled, _licence}
+
+
 @dataclass(slots=True)
 class Taken:
     """A resource's statements split: objects taken by typed fields, by predicate, and the rest."""
@@ -174,7 +177,7 @@ class Taken:
     extra: list[Statement]
 
     def get(self, predicate: str) -> list[Term]:
-        return self.objects.get(predicate) or []
+        return self.objects.get(predicate, _NONE)
 
     def one(self, predicate: str) -> Term | None:
         objs = self.objects.get(predicate)
@@ -185,26 +188,41 @@ def split(g: GraphIndex, key: str, table: Table) -> Taken:
     """Which of ``key``'s statements typed fields take (by ``table``), and the others as data."""
     taken: dict[str, list[Term]] = {}
     extra: list[Statement] = []
-    for pred, objs in (g.spo.get(key) or {}).items():
+    po = g.spo.get(key)
+    if not po:
+        return Taken(taken, extra)
+    for pred, objs in po.items():
         rule = table.get(pred)
         if rule is None:
             extra.extend([pred, term_data(g, o)] for o in objs)
             continue
         mode, accept = rule
-        keep: list[Term] = []
         if mode == ALL:
-            for o in objs:
-                if accept(g, o):
-                    keep.append(o)
-                else:
-                    extra.append([pred, term_data(g, o)])
+            # the usual case first: IRIs, which every ALL rule but a class check and a period takes
+            if accept in _IRI_RULES and all(type(o) is ox.NamedNode for o in objs):
+                taken[pred] = objs
+                continue
+            keep = [o for o in objs if accept(g, o)]
+            if len(keep) != len(objs):
+                extra.extend([pred, term_data(g, o)] for o in objs if o not in keep)
         elif mode == FIRST:
+            first = objs[0]
+            if len(objs) == 1 and accept(g, first):
+                taken[pred] = objs
+                continue
+            keep = []
             for o in objs:
                 if not keep and accept(g, o):
                     keep.append(o)
                 else:
                     extra.append([pred, term_data(g, o)])
         else:  # LANG: the first text of each language; WORDS: every distinct text
+            if len(objs) == 1:
+                only = objs[0]
+                if type(only) is ox.Literal and only.value.strip():
+                    taken[pred] = objs
+                    continue
+            keep = []
             seen: set[tuple[str, str]] = set()
             langs: set[str] = set()
             for o in objs:
@@ -235,7 +253,12 @@ def _lang_map(objs: list[Term]) -> LangMap:
     return out
 
 
+_NONE: list[Term] = []  # never changed
+
+
 def _iris(objs: list[Term]) -> list[str]:
+    if not objs:
+        return []
     out: list[str] = []
     for obj in objs:
         if isinstance(obj, ox.NamedNode):
@@ -317,16 +340,17 @@ def read_agent(g: GraphIndex, node: Term) -> Agent:
         return Agent(name={"": node.value.strip()})
     key = _key(node)
     t = split(g, key, AGENT)
-    names = _lang_map(t.get(FOAF + "name"))
+    T = t.objects
+    names = _lang_map(T.get(FOAF + "name", _NONE))
     if not names:
         names = _lang_map(g.objects(key, SKOS + "prefLabel")) or _lang_map(g.objects(key, RDFS + "label"))
     return Agent(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
         name=names,
-        type=_iri(t.get(DCT + "type")),
+        type=_iri(T.get(DCT + "type", _NONE)),
         # a plain-text foaf:mbox ("info@kommun.se") is an address too
-        email=_iri(t.get(FOAF + "mbox")) or mailto(_text_of(t.one(FOAF + "mbox"))),
-        homepage=_iri(t.get(FOAF + "homepage")),
+        email=_iri(T.get(FOAF + "mbox", _NONE)) or mailto(_text_of(t.one(FOAF + "mbox"))),
+        homepage=_iri(T.get(FOAF + "homepage", _NONE)),
         extra=t.extra,
     )
 
@@ -343,12 +367,13 @@ def _vcard_value(g: GraphIndex, obj: Term | None) -> str | None:
 def read_contact(g: GraphIndex, node: Term) -> ContactPoint:
     key = _key(node)
     t = split(g, key, CONTACT)
-    kinds = [o.value for o in t.get(TYPE)]
+    T = t.objects
+    kinds = [o.value for o in T.get(TYPE, _NONE)]
     kind = next((k for k in kinds if k != VCARD + "Kind"), None) or next(iter(kinds), None)
     # the vcard types written back: vcard:Kind and the contact's kind; any other goes along as it came
     t.extra.extend([TYPE, {"iri": k}] for k in kinds if k not in (kind, VCARD + "Kind"))
     sort_statements(t.extra)
-    names = _lang_map(t.get(VCARD + "fn")) or _lang_map(g.objects(key, VCARD + "organization-name"))
+    names = _lang_map(T.get(VCARD + "fn", _NONE)) or _lang_map(g.objects(key, VCARD + "organization-name"))
     return ContactPoint(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
         name=display_text(names),
@@ -364,22 +389,23 @@ def read_contact(g: GraphIndex, node: Term) -> ContactPoint:
 
 def _format_of(g: GraphIndex, t: Taken, key: str) -> tuple[str | None, str | None, str | None]:
     """(EU file-type code, the raw value the source gave, media type) of a distribution."""
+    T = t.objects
     raw: str | None = None
     media: str | None = None
     code: str | None = None
-    for obj in t.get(DCT + "format"):
+    for obj in T.get(DCT + "format", _NONE):
         value = _node_or_literal_label(g, obj)
         raw = raw or value
         code = code or vocab.format_code(value)
-    for obj in t.get(DCAT + "mediaType")[:1] + g.objects(key, DCAT + "compressFormat")[:1]:
+    for obj in T.get(DCAT + "mediaType", _NONE)[:1] + g.objects(key, DCAT + "compressFormat")[:1]:
         value = _node_or_literal_label(g, obj)
-        if obj in t.get(DCAT + "mediaType"):
+        if obj in T.get(DCAT + "mediaType", _NONE):
             media = media or _strip_iana(value)
             raw = raw or value
         code = code or vocab.format_code(value)
     if code is None:
         for url_pred in (DCAT + "downloadURL", DCAT + "accessURL"):
-            for url in _iris(t.get(url_pred)):
+            for url in _iris(T.get(url_pred, _NONE)):
                 ext = url.split("?")[0].rsplit("/", 1)[-1]
                 if "." in ext:
                     code = vocab.format_code(ext.rsplit(".", 1)[-1])
@@ -409,6 +435,7 @@ def _licence_of(g: GraphIndex, obj: Term | None) -> str | None:
 def read_distribution(g: GraphIndex, node: Term, notes: list[str]) -> Distribution:
     key = _key(node)
     t = split(g, key, DISTRIBUTION)
+    T = t.objects
     code, raw, media = _format_of(g, t, key)
     size: int | None = None
     size_obj = t.one(DCAT + "byteSize")
@@ -419,10 +446,10 @@ def read_distribution(g: GraphIndex, node: Term, notes: list[str]) -> Distributi
             notes.append(f"unreadable byte size {obj.value!r}")
     return Distribution(
         uri=node.value if isinstance(node, ox.NamedNode) else None,
-        title=_lang_map(t.get(DCT + "title")),
-        description=_lang_map(t.get(DCT + "description")),
-        access_urls=_iris(t.get(DCAT + "accessURL")),
-        download_urls=_iris(t.get(DCAT + "downloadURL")),
+        title=_lang_map(T.get(DCT + "title", _NONE)),
+        description=_lang_map(T.get(DCT + "description", _NONE)),
+        access_urls=_iris(T.get(DCAT + "accessURL", _NONE)),
+        download_urls=_iris(T.get(DCAT + "downloadURL", _NONE)),
         format=code,
         format_raw=raw,
         media_type=media,
@@ -431,14 +458,14 @@ def read_distribution(g: GraphIndex, node: Term, notes: list[str]) -> Distributi
         byte_size=size,
         issued=_date(t.one(DCT + "issued"), notes),
         modified=_date(t.one(DCT + "modified"), notes),
-        access_service=_iris(t.get(DCAT + "accessService")),
-        hvd_categories=_iris(t.get(DCATAP + "hvdCategory")),
-        applicable_legislation=_iris(t.get(DCATAP + "applicableLegislation")),
-        conforms_to=_iris(t.get(DCT + "conformsTo")),
-        languages=_iris(t.get(DCT + "language")),
-        documentation=_iris(t.get(FOAF + "page")),
-        status=_iri(t.get(ADMS + "status")),
-        availability=_iri(t.get(DCATAP + "availability")),
+        access_service=_iris(T.get(DCAT + "accessService", _NONE)),
+        hvd_categories=_iris(T.get(DCATAP + "hvdCategory", _NONE)),
+        applicable_legislation=_iris(T.get(DCATAP + "applicableLegislation", _NONE)),
+        conforms_to=_iris(T.get(DCT + "conformsTo", _NONE)),
+        languages=_iris(T.get(DCT + "language", _NONE)),
+        documentation=_iris(T.get(FOAF + "page", _NONE)),
+        status=_iri(T.get(ADMS + "status", _NONE)),
+        availability=_iri(T.get(DCATAP + "availability", _NONE)),
         extra=t.extra,
     )
 
@@ -488,49 +515,51 @@ def read_resource(g: GraphIndex, subject: Term, kind: str, skip: frozenset[str] 
     notes: list[str] = []
     rec = DatasetRecord(kind=kind, uri=subject.value if isinstance(subject, ox.NamedNode) else None)
     t = split(g, key, TABLES[kind])
+    T = t.objects
     rec.identifier = _text_of(t.one(DCT + "identifier"))
-    rec.title = _lang_map(t.get(DCT + "title"))
-    rec.description = _lang_map(t.get(DCT + "description"))
+    rec.title = _lang_map(T.get(DCT + "title", _NONE))
+    rec.description = _lang_map(T.get(DCT + "description", _NONE))
     pub = t.one(DCT + "publisher")
     if pub is not None:
         rec.publisher = read_agent(g, pub)
-    rec.keywords = _keywords(t.get(DCAT + "keyword"))
-    rec.themes = _concepts(g, t.get(DCAT + "theme"), vocab.theme_iri_of, "theme", notes)
+    rec.keywords = _keywords(T.get(DCAT + "keyword", _NONE))
+    rec.themes = _concepts(g, T.get(DCAT + "theme", _NONE), vocab.theme_iri_of, "theme", notes)
     rec.license = _licence_of(g, t.one(DCT + "license"))
-    rec.access_rights = next(iter(_concepts(g, t.get(DCT + "accessRights"), vocab.access_right_iri,
+    rec.access_rights = next(iter(_concepts(g, T.get(DCT + "accessRights", _NONE), vocab.access_right_iri,
                                             "access rights", notes)), None)
     rec.issued = _date(t.one(DCT + "issued"), notes)
     rec.modified = _date(t.one(DCT + "modified"), notes)
-    rec.contact_points = [read_contact(g, node) for node in t.get(DCAT + "contactPoint")]
-    rec.distributions = [read_distribution(g, node, notes) for node in t.get(DCAT + "distribution")]
-    rec.landing_pages = _iris(t.get(DCAT + "landingPage"))
-    rec.languages = _concepts(g, t.get(DCT + "language"), vocab.language_iri, "language", notes)
-    rec.spatial = [label for label in (_node_or_literal_label(g, o) for o in t.get(DCT + "spatial")) if label]
-    rec.frequency = next(iter(_concepts(g, t.get(DCT + "accrualPeriodicity"), vocab.frequency_iri, "frequency",
+    rec.contact_points = [read_contact(g, node) for node in T.get(DCAT + "contactPoint", _NONE)]
+    rec.distributions = [read_distribution(g, node, notes) for node in T.get(DCAT + "distribution", _NONE)]
+    rec.landing_pages = _iris(T.get(DCAT + "landingPage", _NONE))
+    rec.languages = _concepts(g, T.get(DCT + "language", _NONE), vocab.language_iri, "language", notes)
+    rec.spatial = [label for label in (_node_or_literal_label(g, o) for o in T.get(DCT + "spatial", _NONE)) if label]
+    rec.frequency = next(iter(_concepts(g, T.get(DCT + "accrualPeriodicity", _NONE), vocab.frequency_iri, "frequency",
                                         notes)), None)
-    rec.conforms_to = _iris(t.get(DCT + "conformsTo"))
-    rec.documentation = _iris(t.get(FOAF + "page"))
-    rec.temporal = _temporal(g, t.get(DCT + "temporal"), notes)
+    rec.conforms_to = _iris(T.get(DCT + "conformsTo", _NONE))
+    rec.documentation = _iris(T.get(FOAF + "page", _NONE))
+    rec.temporal = _temporal(g, T.get(DCT + "temporal", _NONE), notes)
     for obj in g.objects(key, DCT + "temporal"):
-        if isinstance(obj, ox.Literal) and obj not in t.get(DCT + "temporal"):
+        if isinstance(obj, ox.Literal) and obj not in T.get(DCT + "temporal", _NONE):
             temporal_interval(obj.value, notes)  # text that is no interval: kept as it came, with a note
-    rec.hvd_categories = _iris(t.get(DCATAP + "hvdCategory"))
-    rec.applicable_legislation = _iris(t.get(DCATAP + "applicableLegislation"))
-    rec.in_series = _iris(t.get(DCAT + "inSeries"))
+    rec.hvd_categories = _iris(T.get(DCATAP + "hvdCategory", _NONE))
+    rec.applicable_legislation = _iris(T.get(DCATAP + "applicableLegislation", _NONE))
+    rec.in_series = _iris(T.get(DCAT + "inSeries", _NONE))
     rec.version = _text_of(t.one(DCAT + "version"))
     rec.spatial_resolution = _text_of(t.one(DCAT + "spatialResolutionInMeters"))
     rec.temporal_resolution = _text_of(t.one(DCAT + "temporalResolution"))
     if kind == "dataservice":
-        rec.endpoint_urls = _iris(t.get(DCAT + "endpointURL"))
-        rec.endpoint_descriptions = _iris(t.get(DCAT + "endpointDescription"))
-        rec.serves_datasets = _iris(t.get(DCAT + "servesDataset"))
+        rec.endpoint_urls = _iris(T.get(DCAT + "endpointURL", _NONE))
+        rec.endpoint_descriptions = _iris(T.get(DCAT + "endpointDescription", _NONE))
+        rec.serves_datasets = _iris(T.get(DCAT + "servesDataset", _NONE))
     rec.extra = t.extra
-    typed = {key, *(_key(o) for o in t.get(DCAT + "distribution")), *(_key(o) for o in t.get(DCAT + "contactPoint"))}
+    typed = {key, *(_key(o) for o in T.get(DCAT + "distribution", _NONE)),
+             *(_key(o) for o in T.get(DCAT + "contactPoint", _NONE))}
     if pub is not None and not isinstance(pub, ox.Literal):
         typed.add(_key(pub))
     rec.described = _described(g, typed, skip)
     rec.notes = notes
-    return rec
+    return rec.canonicalise()
 
 
 # resources a record refers to whose descriptions it carries: at most this many
@@ -542,12 +571,28 @@ def _described(g: GraphIndex, typed: set[str], skip: frozenset[str]) -> list[lis
     distributions', publisher's and contact points', and onwards from those descriptions) that the
     document describes and that are not records of their own: a licence's label, a creator's name, a
     location's geometry. [IRI, statements], sorted by IRI."""
-    out: dict[str, list[Statement]] = {}
+    spo = g.spo
     todo: list[str] = []
-    for node in typed:
-        for pred, objs in (g.spo.get(node) or {}).items():
-            if pred != TYPE:
-                _refs(g, objs, todo)
+    stack = list(typed)
+    seen_nodes: set[str] = set()
+    while stack:  # the typed resources and the blank nodes they hold
+        node = stack.pop()
+        for pred, objs in (spo.get(node) or {}).items():
+            if pred == TYPE:
+                continue
+            for o in objs:
+                t = type(o)
+                if t is ox.NamedNode:
+                    if o.value in spo and o.value not in typed and o.value not in skip:
+                        todo.append(o.value)
+                elif t is ox.BlankNode:
+                    bkey = "_:" + o.value
+                    if bkey not in seen_nodes and bkey not in typed:
+                        seen_nodes.add(bkey)
+                        stack.append(bkey)
+    if not todo:
+        return []
+    out: dict[str, list[Statement]] = {}
     while todo and len(out) < MAX_DESCRIBED:
         iri = todo.pop()
         if iri in out or iri in typed or iri in skip:
@@ -555,17 +600,6 @@ def _described(g: GraphIndex, typed: set[str], skip: frozenset[str]) -> list[lis
         stmts = out[iri] = describe(g, iri)
         _refs_in(stmts, g, todo)
     return [[iri, out[iri]] for iri in sorted(out)]
-
-
-def _refs(g: GraphIndex, objs: list[Term], todo: list[str]) -> None:
-    for o in objs:
-        if isinstance(o, ox.NamedNode):
-            if o.value in g.spo:
-                todo.append(o.value)
-        elif isinstance(o, ox.BlankNode):
-            for pred, inner in (g.spo.get(_key(o)) or {}).items():
-                if pred != TYPE:
-                    _refs(g, inner, todo)
 
 
 def _refs_in(stmts: list[Statement], g: GraphIndex, todo: list[str]) -> None:

@@ -93,23 +93,19 @@ def node_digest(g: GraphIndex, subject: str) -> str:
     return digest(describe(g, subject, path=frozenset({subject})))
 
 
-def _term_key(g: GraphIndex, term: Term) -> tuple[int, str, str]:
-    if isinstance(term, ox.NamedNode):
-        return (0, term.value, "")
-    if isinstance(term, ox.Literal):
-        return (1, term.value, term.language or (term.datatype.value if term.datatype else ""))
-    return (2, _canonical_key(term_data(g, term)).decode(), "")
-
-
 def canonical_order(g: GraphIndex) -> None:
     """Sort the objects of every subject and predicate canonically, in place: IRIs and literals by
-    value, blank nodes by their description (never by their labels, which depend on the
-    serialisation). A reader that takes the first of several values then takes the same one from
+    their N-Triples form, blank nodes by their description (never by their labels, which depend on
+    the serialisation). A reader that takes the first of several values then takes the same one from
     every serialisation of a document."""
     for po in g.spo.values():
         for objs in po.values():
             if len(objs) > 1:
-                objs.sort(key=lambda t: _term_key(g, t))
+                if any(type(t) is ox.BlankNode for t in objs):
+                    objs.sort(key=lambda t: _canonical_key(term_data(g, t)).decode()
+                              if type(t) is ox.BlankNode else "~" + str(t))
+                else:
+                    objs.sort(key=str)
 
 
 def checked_iri(value: str) -> str | None:

@@ -39,12 +39,12 @@ def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:
     for dist, dist_id in zip(rec.distributions, ids.distribution_ids(rec.distributions, dataset_id), strict=True):
         dist.id = dist_id
     violations = rules.check_mandatory(rec)
-    data = rec.to_json()
+    data = rec.canonicalise().to_json()
     return Prepared(
         ref=ref,
         id=dataset_id,
         rec=rec,
-        hash=rec.content_hash(rec.canonical_json(data)),
+        hash=rec.content_hash(data),
         json=data.decode(),
         violations=violations,
         valid=rules.is_valid(violations),
