@@ -272,3 +272,37 @@ def test_a_run_failing_mid_way_leaves_the_live_tables_unchanged_and_no_staging(
     assert again.status == "succeeded", again.message
     assert again.added + again.updated == PAGES * PER_PAGE
     assert not _staging_tables(engine)
+
+
+def test_a_source_deleted_during_its_harvest_fails_the_run_and_stores_nothing(
+    engine: Engine, db_url: str, settings: Settings, add_source: Callable[..., Source], bad: MisbehavingServer,
+) -> None:
+    """Deleting no longer waits for a running harvest of the source; the run's swap then finds the source
+    deleted and stores nothing (its datasets stay withdrawn, as the deletion left them)."""
+    _paged(bad)
+    page3 = bad.routes["/big3.ttl"]
+    release = threading.Event()
+
+    def held(handler: Any) -> None:
+        release.wait(60)
+        page3(handler)
+
+    bad.route("/big3.ttl", held)
+    source = add_source("stor", bad.url("/big1.ttl"))
+    thread, out = _in_thread(db_url, settings.model_copy(update={"fetch_timeout": 60, "fetch_deadline": 120}),
+                             source)
+    try:
+        _wait(lambda: "/big3.ttl" in bad.hits or not thread.is_alive(), "the run to ask for page 3")
+        start = time.monotonic()
+        assert source.id is not None
+        sources.delete_source(engine, source.id, actor=Principal(actor="test", admin=True))
+        assert time.monotonic() - start < 5
+    finally:
+        release.set()
+        thread.join(120)
+    job: HarvestJob = out["job"]
+    assert job.status == "failed" and "deleted" in (job.message or ""), job.message
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM dataset")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM job_record WHERE job_id = :j"), {"j": job.id}).scalar() == 0
+    assert not _staging_tables(engine)
