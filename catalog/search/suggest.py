@@ -3,7 +3,8 @@
 Corrections come from the catalogue's own vocabulary: the words of titles, keywords, descriptions
 and publisher names in the in-memory term index (catalog.search.term_index), without the stems,
 folded forms and compound parts the index adds beside them. A query word is corrected when the
-index knows neither it nor any of its stems (nor, for the last word, any word it begins).
+index knows neither it nor any of its stems as a whole word: a last word that only begins some
+("hållplatsr" of "hållplatsregister") is corrected too, since the search found little with it.
 
 Candidates are vocabulary words within edit distance 1 (words of up to four letters) or 2, counted
 on the folded forms (catalog.search.folding) by RapidFuzz's Levenshtein distance: an edit that only
@@ -63,10 +64,10 @@ class Vocabulary:
     by_first: dict[tuple[int, str], Bucket]
     by_last: dict[tuple[int, str], Bucket]
 
-    def known(self, word: str, *, prefix: bool = False) -> bool:
-        """Whether the index holds ``word`` (or, with ``prefix``, a word it begins)."""
+    def known(self, word: str) -> bool:
+        """Whether the index holds ``word``."""
         i = bisect_left(self.words, word)
-        return i < len(self.words) and (self.words[i] == word or (prefix and self.words[i].startswith(word)))
+        return i < len(self.words) and self.words[i] == word
 
     def offered(self) -> set[str]:
         return {w for _, words, _ in self.by_first.values() for w in words}
@@ -206,14 +207,12 @@ def corrections(vocab: Vocabulary, q: str, limit: int = 3) -> list[str]:
     """Queries like ``q`` with its unknown words corrected, most likely first (the words it knows
     and everything between words, quotes and operators included, kept as written)."""
     tokens = list(_TOKEN.finditer(q))
-    trailing = bool(tokens) and not q.rstrip().endswith('"') and not q.endswith(" ")
     options: dict[int, list[str]] = {}  # token index -> its candidates
     for i, m in enumerate(tokens):
         word = m.group().lower()
         if len(word) < MIN_WORD or not word.isalpha():
             continue
-        prefix = trailing and i == len(tokens) - 1
-        if vocab.known(word, prefix=prefix) or any(vocab.known(s) for s in word_stems(word)):
+        if vocab.known(word) or any(vocab.known(s) for s in word_stems(word)):
             continue
         found = vocab.candidates(word)
         if found:

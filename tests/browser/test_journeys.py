@@ -145,7 +145,8 @@ def test_language_switch_and_every_public_page_in_both_languages(page: Any, port
     publisher = page.request.get(f"{portal.url}/api/datasets/{dataset_id}").json()["publisher"]["id"]
     pages = {"home": "/", "datasets": "/datasets?q=hållplatser", "dataset": f"/datasets/{dataset_id}",
              "publishers": "/publishers", "publisher": f"/publishers/{publisher}", "list-new": "/lists/new",
-             "console-sign-in": "/console", "no-results": "/datasets?q=zzzxqy"}
+             "console-sign-in": "/console", "no-results": "/datasets?q=zzzxqy",
+             "did-you-mean": "/datasets?q=hållplatsr"}  # no results, a corrected search offered (issue 16)
     page.goto(portal.url + "/")
     page.locator(".lang-switch a[hreflang=en]").click()
     page.wait_for_load_state()
@@ -156,6 +157,8 @@ def test_language_switch_and_every_public_page_in_both_languages(page: Any, port
             page.goto(f"{portal.url}{path}{sep}lang={lang}")
             assert page.locator("html").get_attribute("lang") == lang, name
             assert page.locator("h1").count() == 1, name
+            if name == "did-you-mean":
+                assert page.locator(".did-you-mean a").count() >= 1, "no corrected search offered"
             checked(page, f"{name}-{lang}")
     page.goto(portal.url + "/datasets")  # the cookie keeps the last choice
     assert page.locator("html").get_attribute("lang") == "sv"
