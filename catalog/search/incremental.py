@@ -28,7 +28,7 @@ does not add up) returns None, and the searcher rebuilds as before.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -188,6 +188,8 @@ def _update_facets(conn: Connection, old: FacetIndex, pks: np.ndarray, changed: 
 def update_terms(conn: Connection, old: TermIndex, update: Update) -> TermIndex:
     """``old`` without the changed datasets' postings and with their current ones."""
     idx = update.index
+    if not len(update.changed):  # scores or statuses only (a quality check): the same postings
+        return replace(old, generation=idx.generation)
     pks = idx.pks[update.changed]
     rows, split = _sqlite_rows(conn, pks) if conn.dialect.name == "sqlite" else _postgres_rows(conn, pks)
     builder = term_index._Builder(idx.pks, split)

@@ -133,3 +133,18 @@ def test_a_publisher_merge_rebuilds(harvested: Callable[[str], None], engine: En
     searcher.index()
     assert (searcher.facet_builds, searcher.updates) == (2, 0)
     assert answers(searcher, -1) == answers(Searcher(engine), -1)
+
+
+def test_a_quality_check_updates_scores_in_place(harvested: Callable[[str], None], engine: Engine) -> None:
+    from sqlalchemy import text
+
+    searcher = Searcher(engine)
+    searcher.terms_for(searcher.index())
+    with engine.begin() as conn:  # as the SHACL check after a harvest: scores change, no revision
+        conn.execute(text("UPDATE dataset SET quality_score = 99.0 WHERE pk = (SELECT min(pk) FROM dataset)"))
+        runs.bump_generation(conn)
+    idx = searcher.index()
+    assert searcher.terms_for(idx) is not None
+    assert (searcher.facet_builds, searcher.term_builds, searcher.updates) == (1, 1, 1)
+    assert idx.quality.max() == 99.0
+    assert answers(searcher, -1) == answers(Searcher(engine), -1)
