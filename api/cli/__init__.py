@@ -9,11 +9,13 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from api.cli import export, harvest, org, publishers, search, serve, sources, validate
 from api.cli.console import err
 from api.cli.sources import source_app
-from catalog.errors import CatalogError
+from catalog.errors import Busy, CatalogError
+from catalog.store.engine import is_lock_timeout
 
 COMMANDS = (sources, harvest, search, export, validate, org, publishers, serve)
 
@@ -30,4 +32,9 @@ def main() -> None:
         app()
     except CatalogError as exc:
         err.print(f"error: {exc.message}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except OperationalError as exc:  # another writer held SQLite longer than DB_BUSY_TIMEOUT: one line too
+        if not is_lock_timeout(exc):
+            raise
+        err.print(f"error: {Busy().message}", highlight=False, soft_wrap=True)
         sys.exit(1)

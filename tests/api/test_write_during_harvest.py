@@ -9,10 +9,14 @@ fails mid-way leaves the live tables as they were, with no staging behind.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -306,3 +310,22 @@ def test_a_source_deleted_during_its_harvest_fails_the_run_and_stores_nothing(
         assert conn.execute(text("SELECT count(*) FROM dataset")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM job_record WHERE job_id = :j"), {"j": job.id}).scalar() == 0
     assert not _staging_tables(engine)
+
+
+def test_the_cli_says_the_database_is_busy_in_one_line(db_url: str, engine: Engine, tmp_path: Path) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("SQLite's one write lock")
+    script = Path(sys.executable).with_name("datakatalog")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DATAKATALOG_")},
+           "DATAKATALOG_DB_BUSY_TIMEOUT": "0.3"}
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        done = subprocess.run([*cmd, "org", "create", "Region Skåne", "--db", db_url], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "busy" in done.stderr and "Traceback" not in done.stderr, done.stderr
