@@ -1,6 +1,7 @@
 """“Did you mean” speed at the vocabulary of a large catalogue (issue 16).
 
     .venv/bin/python -m benchmarks.suggest [--words 250000] [--queries 300]
+    .venv/bin/python -m benchmarks.suggest --datasets 100000 [--db URL]
 
 The generated benchmark catalogue repeats thirty topics, so its vocabulary is small; a real
 catalogue of 100,000 datasets has a few hundred thousand distinct words. This builds a term index of
@@ -8,6 +9,11 @@ catalogue of 100,000 datasets has a few hundred thousand distinct words. This bu
 off like a real vocabulary's), times building the suggestion vocabulary from it (once per catalogue
 generation) and correcting ``--queries`` words with one or two typos, å/ä/ö dropped in some, and
 prints the figures (p50 / p95 / max).
+
+With ``--datasets`` it times whole searches instead, in process through the search service of
+GET /api/datasets, on the generated catalogue (harvested as benchmarks/search.py does, or ``--db``):
+misspelt words that find nothing, so that the service looks for corrections and counts what each
+finds, beside the same words spelt right.
 """
 
 from __future__ import annotations
@@ -56,11 +62,51 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+TYPOS = {"badplatsr": "badplatser", "hallplatsr": "hållplatser", "forskolr": "förskolor",
+         "luftkvalitt": "luftkvalitet", "bibliotk": "bibliotek", "lekplatsr": "lekplatser",
+         "naturreservt": "naturreservat", "trafikolycor": "trafikolyckor", "upphandlngar": "upphandlingar",
+         "parkering stokholm": "parkering stockholm"}
+
+
+def whole_searches(db_url: str, rounds: int = 20) -> None:
+    from catalog.search.query import query_from_params
+    from catalog.search.searcher import searcher_for
+    from catalog.services.datasets import search_datasets
+    from catalog.store.engine import init_engine
+
+    engine = init_engine(db_url)
+    searcher = searcher_for(engine)
+    searcher.terms_for(searcher.index(), wait=True)
+    for q in TYPOS:  # the suggestion vocabulary is built by the first search that needs it
+        search_datasets(engine, query_from_params({"q": [q]}))
+    terms = searcher.terms_for(searcher.index())
+    if terms is not None:
+        suggest.vocabulary_of(terms, wait=True)
+    for label, queries in (("misspelt (with suggestions)", list(TYPOS)), ("spelt right", list(TYPOS.values()))):
+        times, offered = [], 0
+        for _ in range(rounds):
+            for q in queries:
+                started = time.perf_counter()
+                answer = search_datasets(engine, query_from_params({"q": [q]}))
+                times.append((time.perf_counter() - started) * 1000)
+                offered += bool(answer["suggestions"])
+        print(f"{label}: {len(times)} searches, p50 {statistics.median(times):.1f} ms, p95 {pct(times, 95):.1f} ms, "
+              f"max {max(times):.1f} ms; {offered} answered with suggestions")
+    engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=250_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--datasets", type=int, help="time whole searches on a generated catalogue of this size")
+    parser.add_argument("--db", help="a database already holding the generated catalogue")
     args = parser.parse_args(argv)
+    if args.datasets or args.db:
+        from benchmarks.search import harvested_catalogue
+
+        whole_searches(args.db or harvested_catalogue(args.datasets, "dk-suggest-"))
+        return 0
     words = vocabulary_words(args.words)
     n = len(words)
     rng = np.random.default_rng(1)
