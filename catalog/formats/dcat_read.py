@@ -128,7 +128,7 @@ _LABEL_ONLY = {TYPE, RDFS + "label", SKOS + "prefLabel", DCT + "title", RDF + "v
 _PERIOD_PREDICATES = {TYPE, DCAT + "startDate", DCAT + "endDate", SCHEMA + "startDate", SCHEMA + "endDate"}
 
 DATASET: Table = {
-    DCT + "identifier": (FIRST, _named), DCT + "title": (LANG, _literal), DCT + "description": (LANG, _literal),
+    DCT + "identifier": (FIRST, _plain), DCT + "title": (LANG, _literal), DCT + "description": (LANG, _literal),
     DCT + "publisher": (FIRST, _any), DCAT + "keyword": (WORDS, _literal), DCAT + "theme": (ALL, _concept),
     DCT + "license": (FIRST, _licence), DCT + "accessRights": (FIRST, _concept), DCT + "issued": (FIRST, _literal),
     DCT + "modified": (FIRST, _literal), DCAT + "contactPoint": (ALL, _node), DCAT + "distribution": (ALL, _node),
@@ -517,6 +517,11 @@ def read_resource(g: GraphIndex, subject: Term, kind: str, skip: frozenset[str] 
     t = split(g, key, TABLES[kind])
     T = t.objects
     rec.identifier = _text_of(t.one(DCT + "identifier"))
+    if rec.identifier is None:
+        # an identifier typed (xsd:anyURI) or given as an IRI goes along as it came; the record
+        # still knows it (ids, search), and the writer does not write it twice
+        rec.identifier = next((_text_of(o) for o in g.objects(key, DCT + "identifier")
+                               if not isinstance(o, ox.BlankNode)), None)
     rec.title = _lang_map(T.get(DCT + "title", _NONE))
     rec.description = _lang_map(T.get(DCT + "description", _NONE))
     pub = t.one(DCT + "publisher")

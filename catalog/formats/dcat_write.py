@@ -234,7 +234,9 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     g.add((s, RDF.type, CLASSES.get(rec.kind, DCAT.Dataset)))
     _lang(g, s, DCTERMS.title, rec.title)
     _lang(g, s, DCTERMS.description, rec.description)
-    if rec.identifier:
+    # an identifier the source typed or gave as an IRI is among the record's other statements
+    if rec.identifier and rec.identifier not in {
+            o.get("literal") or o.get("iri") for o in _stated(rec, DCTERMS.identifier.value)}:
         g.add((s, DCTERMS.identifier, Literal(rec.identifier)))
     if rec.publisher:
         pub = URIRef(as_iri(rec.publisher.uri) or f"{base}/id/publisher/{item.publisher_id}")
