@@ -67,6 +67,9 @@ def search(
                       ", ".join(item["formats"]), (item["license"] or {}).get("id") or "",
                       (item["modified"] or "")[:10], item["id"])
     out.print(table)
+    if result["suggestions"]:  # “did you mean” (issue 16)
+        offered = ", ".join(f"{s['q']} ({s['count']})" for s in result["suggestions"])
+        out.print(f"Did you mean: {offered}?", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
