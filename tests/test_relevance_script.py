@@ -1,7 +1,8 @@
 """The relevance benchmark (benchmarks/relevance.py, issue 16) runs in the suite on the demo catalogue:
-the judged set loads, every judged dataset id exists in the demo, and the figures stay above a floor
-well below the measured ones (docs/decisions/0007-search-relevance.md), so a change that breaks
-search for whole groups of queries fails here."""
+the judged set loads, every judged dataset id exists in the demo, and the figures stay above floors
+well below the measured ones (docs/decisions/0007-search-relevance.md) but above what each group
+had before issue 16, so a change that breaks folding, compounds or English for whole groups of
+queries fails here."""
 
 from __future__ import annotations
 
@@ -47,7 +48,10 @@ def test_relevance_on_the_demo_catalogue(tmp_path: Path) -> None:
     out = io.StringIO()
     figures = relevance.report(outcomes, verbose=True, out=out)
     assert "overall" in out.getvalue()
-    # measured 0.81 / 0.70 before issue 16: a floor well below, and Swedish as written must work
-    assert figures["overall"]["success@5"] >= 0.6
-    assert figures["overall"]["ndcg@10"] >= 0.5
-    assert figures["sv-exact"]["success@5"] >= 0.9
+    # measured on the demo (docs/decisions/0007-search-relevance.md): success@5 0.81 and nDCG@10 0.70
+    # before issue 16 (Swedish without å/ä/ö 0.00, compounds 0.89, English 0.84), 1.00 and 0.96 after;
+    # floors well below the figures after, each above what its group had before
+    assert figures["overall"]["success@5"] >= 0.85
+    assert figures["overall"]["ndcg@10"] >= 0.75
+    for group in ("sv-exact", "sv-folded", "sv-compound", "en"):
+        assert figures[group]["success@5"] >= 0.85, group
