@@ -111,6 +111,9 @@ def normalised(g: rdflib.Graph, s: rdflib.term.Node, p: URIRef, o: rdflib.term.N
     if p in (DCTERMS.format, DCAT.mediaType, DCAT.compressFormat, DCAT.packageFormat) and not isinstance(o, URIRef):
         used.add("formats and media types given as text become EU file-type / IANA IRIs")
         return None
+    if p == DCAT.mediaType and str(o).startswith(vocab.IANA_MEDIA_NS[1]):
+        alts.append(URIRef(vocab.IANA_MEDIA_NS[0] + str(o)[len(vocab.IANA_MEDIA_NS[1]):]))
+        used.add("IANA media-type IRIs in their https form")
     if p == DCTERMS.license:
         iri = vocab.licence_iri(str(o))
         if iri:
