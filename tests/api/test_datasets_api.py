@@ -84,7 +84,8 @@ def test_search_response_has_contract_shape_and_every_record(client, harvested):
     assert set(_titles(body)) == ALL_TITLES
     assert set(body["facets"]) == FACET_KEYS
     for name, entries in body["facets"].items():
-        assert entries, f"facet {name} is empty"
+        # the fixture has no high-value datasets (tests/api/test_hvd_api.py has)
+        assert entries or name in ("hvd_category", "applicable_legislation"), f"facet {name} is empty"
         for entry in entries:
             assert set(entry) >= {"value", "label", "count"}
             assert isinstance(entry["count"], int) and entry["count"] > 0

@@ -108,7 +108,8 @@ def test_spatial_and_temporal_extras() -> None:
                       BASE)
     assert rec.spatial == ["https://sws.geonames.org/2661886/"] and rec.temporal == [{"start": "2020"}]
     geo = map_package(package(extras={"spatial": '{"type": "Point", "coordinates": [13, 55]}'}), BASE)
-    assert geo.spatial == [] and geo.notes == ["a GeoJSON spatial extent is not mapped"]
+    # a GeoJSON extent is kept as a dct:Location's geometry (issue 14; tests/catalog/formats/test_ckan_extras.py)
+    assert geo.spatial == [] and geo.notes == [] and geo.extra
 
 
 @pytest.mark.parametrize("bad", [{"name": "utan-id"}, {"id": "  "}, ["inte", "ett", "objekt"]])
