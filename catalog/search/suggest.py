@@ -46,6 +46,8 @@ MIN_WORD = 3  # shorter words are not corrected, nor offered
 MAX_WORD = 30
 FOLD_COST = 0.25  # an edit that only adds or drops a diacritic
 CANDIDATES = 3  # per word
+MAX_QUERY_WORDS = 16  # a longer query gets no corrections (a word costs 1–10 ms to correct)
+MAX_CORRECTED = 4  # words corrected in one query
 _WORD_FIELDS = term_index.TITLE | term_index.KEYWORDS | term_index.DESCRIPTION | term_index.PUBLISHER
 
 
@@ -207,6 +209,8 @@ def corrections(vocab: Vocabulary, q: str, limit: int = 3) -> list[str]:
     """Queries like ``q`` with its unknown words corrected, most likely first (the words it knows
     and everything between words, quotes and operators included, kept as written)."""
     tokens = list(_TOKEN.finditer(q))
+    if len(tokens) > MAX_QUERY_WORDS:  # a pasted text, not a search typed: no corrections
+        return []
     options: dict[int, list[str]] = {}  # token index -> its candidates
     for i, m in enumerate(tokens):
         word = m.group().lower()
@@ -217,6 +221,8 @@ def corrections(vocab: Vocabulary, q: str, limit: int = 3) -> list[str]:
         found = vocab.candidates(word)
         if found:
             options[i] = [w for w, _, _ in found]
+            if len(options) == MAX_CORRECTED:
+                break
     if not options:
         return []
 

@@ -56,3 +56,9 @@ def test_the_fields_are_documented(client) -> None:
     assert "highlight" in schemas["DatasetSummary"]["properties"]
     assert {"title", "description"} <= set(schemas["Highlight"]["properties"])
     assert {"q", "count"} <= set(schemas["Suggestion"]["properties"])
+
+
+def test_long_and_odd_queries_are_answered(client, harvested) -> None:
+    for q in ["cykelparkeringr " * 600, 'cykelparkeringr" * ( NEAR - ^', "x" * 10_000]:
+        response = client.get("/api/datasets", params={"q": q[:10_000]})
+        assert response.status_code in (200, 422), (q[:40], response.text[:300])

@@ -65,6 +65,9 @@ def test_misspelt_words_are_corrected_from_the_catalogue(loaded: Engine) -> None
     # a last word that only begins known words found little: corrected too
     assert suggest.corrections(vocab, "hållplatsr")[0] == "hållplatser"
     assert suggest.corrections(vocab, "xyzzyq") == []  # nothing close
+    # a pasted text is not corrected word by word (each word costs milliseconds)
+    assert suggest.corrections(vocab, "bibliotk " * 17) == []
+    assert suggest.corrections(vocab, "bibliotk " * 16) == ["bibliotek " * 4 + "bibliotk " * 12]
 
 
 def test_only_words_are_offered_not_stems(loaded: Engine) -> None:
