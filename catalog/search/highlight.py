@@ -25,6 +25,7 @@ from catalog.search.stemming import word_stems
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)  # the tokens of the full-text index (catalog.search.stemming)
 _PHRASE = re.compile(r'"([^"]*)"')
+MAX_WORDS = 64  # words of a query looked for (a pasted text would make every word costly)
 MIN_PART = 4  # a query word shorter than this is not looked for inside compounds
 SNIPPET = 240  # characters of a description shown around its first match
 
@@ -39,7 +40,7 @@ class Matcher:
         prefix = bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
         self.forms: set[str] = set()
         self.parts: set[str] = set()
-        for w in [*words, *phrased, *(e.lower() for e in extra)]:
+        for w in [*words, *phrased, *(e.lower() for e in extra)][:MAX_WORDS]:
             self.forms.update((w, fold(w), *word_stems(w), *word_stems(fold(w))))
             if len(w) >= MIN_PART:  # the word itself, not a stem: "komm" would mark "kommunen"
                 self.parts.add(fold(w))
