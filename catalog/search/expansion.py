@@ -187,12 +187,12 @@ def combine(n: int, tiers: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndar
     out_pos: list[np.ndarray] = []
     out_scores: list[np.ndarray] = []
     floor: float | None = None
-    for positions, scores in tiers:
+    for number, (positions, scores) in enumerate(tiers):
         fresh = ~taken[positions]
         positions, scores = positions[fresh], scores[fresh].astype(np.float64)
         if not len(positions):
             continue
-        if len(positions) > 1:  # a dataset several alternatives found: once, with its best score
+        if number and len(positions) > 1:  # found by several alternatives: once, at its best
             order = np.lexsort((-scores, positions))
             positions, scores = positions[order], scores[order]
             first = np.r_[True, positions[1:] != positions[:-1]]

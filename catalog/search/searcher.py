@@ -215,21 +215,43 @@ class Searcher:
             return found
         tiers = [found]
         for tier in (1, 2):
-            alternatives = [m for v in variants if v.tier == tier and (m := self._text_matches(v.q, idx)) is not None]
-            if alternatives:
-                tiers.append((np.concatenate([p for p, _ in alternatives]),
-                              np.concatenate([sc for _, sc in alternatives])))
+            alternatives = self._any_matches([v.q for v in variants if v.tier == tier], idx)
+            if alternatives is not None:
+                tiers.append(alternatives)
         return expansion.combine(len(idx.pks), tiers)
+
+    def _any_matches(self, qs: list[str], idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
+        """Datasets matching any of several queries (one tier of alternatives): those matching much
+        from the term index, the rest from one database query ORing them; None = no query."""
+        parsed = [p for p in map(_parse, qs) if p is not None]
+        if not parsed:
+            return None
+        found: list[tuple[np.ndarray, np.ndarray]] = []
+        terms = self.terms_for(idx)
+        rest = []
+        for phrases, words, trailing_prefix in parsed:
+            # ranked by field from memory however few they are: BM25 would only order them among
+            # themselves, below the query's own matches, and costs a database query each
+            memory = (self._memory_matches(terms, idx, phrases, words, trailing_prefix, threshold=-1)
+                      if terms is not None and words else None)
+            if memory is not None:
+                found.append(memory)
+            else:
+                rest.append(self._db_expression(phrases, words, trailing_prefix))
+        if rest:
+            pks, scores = self._db_run(" OR ".join(f"({e})" for e in rest) if self.sqlite
+                                       else " | ".join(f"({e})" for e in rest))
+            pos, ok = locate(idx.pks, pks)
+            found.append((pos[ok], scores[ok]))
+        return np.concatenate([p for p, _ in found]), np.concatenate([sc for _, sc in found])
 
     def _text_matches(self, q: str, idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
         """(positions in ``idx``, scores) of datasets matching the text, higher score = better;
         None = no query."""
-        phrases = [p for p in (_tokens(x) for x in _PHRASE.findall(q)) if p]
-        rest = _PHRASE.sub(" ", q)
-        words = _tokens(rest)
-        if not phrases and not words:
+        parsed = _parse(q)
+        if parsed is None:
             return None
-        trailing_prefix = bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
+        phrases, words, trailing_prefix = parsed
         if words:
             terms = self.terms_for(idx)
             if terms is not None:
@@ -242,10 +264,12 @@ class Searcher:
 
     def _memory_matches(
         self, terms: term_index.TermIndex, idx: FacetIndex, phrases: list[list[str]], words: list[str],
-        trailing_prefix: bool,
+        trailing_prefix: bool, threshold: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """The same matches as the database's, from memory; None when they are few enough for
-        the database to rank them by BM25 (it does that fast for small match sets)."""
+        the database to rank them by BM25 (it does that fast for small match sets): at most
+        ``threshold`` (default ``memory_threshold``)."""
+        threshold = self.memory_threshold if threshold is None else threshold
         n = len(idx.pks)
         match = np.ones(n, dtype=bool)
         in_field = {f: np.ones(n, dtype=bool) for f in (term_index.TITLE, term_index.KEYWORDS,
@@ -261,7 +285,7 @@ class Searcher:
                 found = np.zeros(n, dtype=bool)
                 terms.mark(found, w, prefix=prefix, fields=field_)
                 mask &= found
-        if int(np.count_nonzero(match)) <= self.memory_threshold:
+        if int(np.count_nonzero(match)) <= threshold:
             return None
         if phrases:
             pks, _ = self._db_matches(phrases, [], False)
@@ -269,7 +293,7 @@ class Searcher:
             in_phrases = np.zeros(n, dtype=bool)
             in_phrases[pos[ok]] = True
             match &= in_phrases
-            if int(np.count_nonzero(match)) <= self.memory_threshold:
+            if int(np.count_nonzero(match)) <= threshold:
                 return None
         positions = np.flatnonzero(match)
         # ranked by the fields every word occurs in: title 10, keywords 4, publisher 2, elsewhere 1
@@ -282,26 +306,35 @@ class Searcher:
         self, phrases: list[list[str]], words: list[str], trailing_prefix: bool
     ) -> tuple[np.ndarray, np.ndarray]:
         """(pks, scores) from the database's full-text index."""
+        return self._db_run(self._db_expression(phrases, words, trailing_prefix))
+
+    def _db_expression(self, phrases: list[list[str]], words: list[str], trailing_prefix: bool) -> str:
+        """The query as an FTS5 expression (SQLite) or a tsquery (PostgreSQL)."""
         # A word matches itself (as a prefix while it is being typed: the last word) or any of its
         # Swedish and English stems; a quoted phrase matches as written.
+        if self.sqlite:
+            parts = ['"' + " ".join(p) + '"' for p in phrases]
+            for i, w in enumerate(words):
+                star = "*" if trailing_prefix and i == len(words) - 1 else ""
+                stems = " OR ".join(f'"{s}"' for s in word_stems(w))
+                parts.append(f'("{w}"{star} OR {{stems}} : ({stems}))' if stems else f'"{w}"{star}')
+            return " AND ".join(parts)
+        terms = [" <-> ".join(p) for p in phrases]
+        for i, w in enumerate(words):
+            star = ":*" if trailing_prefix and i == len(words) - 1 else ""
+            terms.append(" | ".join([w + star, *(f"{s}:D" for s in word_stems(w))]))
+        return " & ".join(f"({t})" for t in terms)
+
+    def _db_run(self, expr: str) -> tuple[np.ndarray, np.ndarray]:
+        """(pks, scores) of an expression of :meth:`_db_expression` (or several ORed)."""
         with self.engine.connect() as conn:
             if self.sqlite:
-                parts = ['"' + " ".join(p) + '"' for p in phrases]
-                for i, w in enumerate(words):
-                    star = "*" if trailing_prefix and i == len(words) - 1 else ""
-                    stems = " OR ".join(f'"{s}"' for s in word_stems(w))
-                    parts.append(f'("{w}"{star} OR {{stems}} : ({stems}))' if stems else f'"{w}"{star}')
-                return self._fts5_ranked(conn, " AND ".join(parts))
+                return self._fts5_ranked(conn, expr)
             else:
-                terms = [" <-> ".join(p) for p in phrases]
-                for i, w in enumerate(words):
-                    star = ":*" if trailing_prefix and i == len(words) - 1 else ""
-                    terms.append(" | ".join([w + star, *(f"{s}:D" for s in word_stems(w))]))
-                tsq = " & ".join(f"({t})" for t in terms)
                 rows = list(conn.execute(
                     text("SELECT pk, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, q) "
                          "FROM dataset, to_tsquery('simple', :q) q WHERE search_vector @@ q"),
-                    {"q": tsq}).all())
+                    {"q": expr}).all())
         pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
         return pks, scores
@@ -490,6 +523,15 @@ def _kth_smallest(values: np.ndarray, k: int, rounds: int = 4) -> Any:
 
 def _tokens(text_: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text_)]
+
+
+def _parse(q: str) -> tuple[list[list[str]], list[str], bool] | None:
+    """(quoted phrases, other words, whether the last word is still being typed); None = no words."""
+    phrases = [p for p in (_tokens(x) for x in _PHRASE.findall(q)) if p]
+    words = _tokens(_PHRASE.sub(" ", q))
+    if not phrases and not words:
+        return None
+    return phrases, words, bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
 
 
 _searchers: dict[int, Searcher] = {}
