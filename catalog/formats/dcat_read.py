@@ -638,8 +638,10 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
     dropped: dict[str, list[str]] = {}
     for d in g.dropped:
         if d.owner is not None and d.owner in g.spo:
-            dropped.setdefault(d.owner, []).append(d.message())
-        else:
+            notes = dropped.setdefault(d.owner, [])
+            if d.message() not in notes:
+                notes.append(d.message())
+        elif d.repaired is None:  # a repaired statement was kept: only a dataset's notes tell of it
             yield f"line {d.line}" if d.line else d.subject or "document", ParseError(d.message())
     groups = (("dataservice", _subjects_of(g, DCAT + "DataService", DCAT + "service")),
               ("dataset", _subjects_of(g, DCAT + "Dataset", DCAT + "dataset", DCAT + "DatasetSeries")))

@@ -7,7 +7,9 @@ entity declarations are refused before parsing, and a syntax error names where t
 
 One bad value never sinks a document (issue 15): when the strict parse stops at a language tag or
 IRI it refuses, the document is read again leniently and each statement holding such a term is
-dropped and reported (:class:`DroppedStatement`: line, reason, the dataset it belongs to). A document
+dropped and reported (:class:`DroppedStatement`: line, reason, the dataset it belongs to). An IRI
+that only has spaces or other forbidden characters in it (GeoNetwork's ``rdf:about="…/id 2024"``) is
+repaired by percent-encoding them, and its statements are kept and reported (issue 14). A document
 the lenient reader refuses too (broken syntax, not a bad value) is still refused whole.
 """
 
@@ -72,9 +74,14 @@ class DroppedStatement:
     reason: str
     subject: str
     owner: str | None
+    # the IRI the bad one was read as, when percent-encoding its spaces and forbidden characters
+    # repaired it: the statement is then kept, and only reported
+    repaired: str | None = None
 
     def message(self) -> str:
         where = f"line {self.line}" if self.line else "unknown line"
+        if self.repaired:
+            return f"{DROPPED_NOTE}{where} kept with a repaired IRI ({self.reason}, read as <{self.repaired}>)"
         return f"{DROPPED_NOTE}{where} dropped ({self.reason}); subject <{self.subject}>"
 
 
@@ -151,8 +158,13 @@ def _read(body: bytes, fmt: ox.RdfFormat, base_iri: str | None, *, lenient: bool
         if lenient:
             bad = _bad_term(s, triple.predicate, o)
             if bad is not None:
-                index.dropped.append(DroppedStatement(None, bad, skey, None))
-                continue
+                fixed = _repaired(s, triple.predicate, o)
+                if fixed is None:
+                    index.dropped.append(DroppedStatement(None, bad, skey, None))
+                    continue
+                s, o, iri = fixed
+                skey = "_:" + s.value if isinstance(s, ox.BlankNode) else s.value
+                index.dropped.append(DroppedStatement(None, bad, skey, None, repaired=iri))
         po = spo.get(skey)
         if po is None:
             po = spo[skey] = {}
@@ -184,6 +196,42 @@ def _bad_term(s: object, p: ox.NamedNode, o: object) -> str | None:
     return None
 
 
+_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\\x7f]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def repair_iri(value: str) -> str | None:
+    """An IRI with spaces or characters IRIs forbid (GeoNetwork writes ``rdf:about="…/id 2024"``),
+    trimmed and with those characters percent-encoded, as a browser would; None when it has no
+    scheme or stays invalid."""
+    text = value.strip()
+    if not _SCHEME.match(text):
+        return None
+    fixed = _FORBIDDEN.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), text)
+    return fixed if _IRI.fullmatch(fixed) else None
+
+
+def _repaired(s: Term, p: ox.NamedNode, o: Term) -> tuple[Term, Term, str] | None:
+    """The statement with its bad subject or object IRI repaired (:func:`repair_iri`), and the
+    repaired IRI; None when a term cannot be repaired, the predicate is bad, or a language tag is."""
+    if not _IRI.fullmatch(p.value):
+        return None
+    if isinstance(o, ox.Literal) and o.language is not None and not _LANG.fullmatch(o.language):
+        return None
+    iri = ""
+    terms: list[Term] = []
+    for term in (s, o):
+        if isinstance(term, ox.NamedNode) and not _IRI.fullmatch(term.value):
+            fixed = repair_iri(term.value)
+            if fixed is None:
+                return None
+            iri = fixed
+            terms.append(ox.NamedNode(fixed))
+        else:
+            terms.append(term)
+    return terms[0], terms[1], iri
+
+
 _OWNER_TYPES = (DCAT + "Dataset", DCAT + "DataService", DCAT + "DatasetSeries")
 
 
@@ -209,7 +257,7 @@ def _locate(index: GraphIndex, body: bytes) -> None:
             if at >= 0:
                 cursor[token] = at + len(token)
                 line = body.count(b"\n", 0, at) + 1
-        located.append(DroppedStatement(line, d.reason, d.subject, _owner(d.subject, owners, incoming)))
+        located.append(DroppedStatement(line, d.reason, d.subject, _owner(d.subject, owners, incoming), d.repaired))
     index.dropped = located
 
 

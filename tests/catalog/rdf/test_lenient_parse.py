@@ -94,8 +94,13 @@ def test_rdf_xml_with_a_space_in_rdf_about_and_a_bad_tag_keeps_the_other_dataset
     assert isinstance(a, DatasetRecord) and a.description == {"sv": "Beskrivning"}
     assert any("line 5" in note for note in a.notes)
     assert isinstance(c, DatasetRecord) and c.title == {"sv": "C"} and c.notes == []
-    # the resource whose own IRI is broken cannot be stored; its statements are reported by line
-    assert isinstance(recs["line 8"], ParseError)
+    # the resource whose own IRI has a space (as GeoNetwork writes them) is kept under the IRI a
+    # browser would use, and flagged with the line and the reason (issue 14)
+    b = recs["https://x.example/geo%20network"]
+    assert isinstance(b, DatasetRecord) and b.title == {"": "B"}
+    assert b.notes == ["RDF statement at line 8 kept with a repaired IRI (invalid IRI <https://x.example/geo network>, "
+                       "read as <https://x.example/geo%20network>)"]
+    assert not any(isinstance(rec, ParseError) for rec in recs.values())
 
 
 def test_n_triples_with_bad_terms_keeps_every_good_line() -> None:
@@ -104,8 +109,18 @@ def test_n_triples_with_bad_terms_keeps_every_good_line() -> None:
 <https://x.example/d> <http://purl.org/dc/terms/title> "D" .
 """
     graph = parse(nt, fmt=ox.RdfFormat.N_TRIPLES)
+    # the bad language tag costs its statement; the IRI with a space is repaired and kept (issue 14)
+    assert graph.triples == 2
+    assert [(d.line, d.repaired) for d in graph.dropped] == [(1, None), (2, "https://x.example/b%20c")]
+
+
+def test_an_iri_that_cannot_be_repaired_still_costs_only_its_statement() -> None:
+    nt = b"""<https://x.example/a> <http://purl.org/dc/terms/title> "A" .
+<https://x.example/a> <http://purl.org/dc/terms/relation> <no scheme at all> .
+"""
+    graph = parse(nt, fmt=ox.RdfFormat.N_TRIPLES)
     assert graph.triples == 1
-    assert [d.line for d in graph.dropped] == [1, 2]
+    assert [(d.line, d.repaired) for d in graph.dropped] == [(2, None)]
 
 
 @pytest.mark.parametrize("body", [
