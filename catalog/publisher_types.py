@@ -33,7 +33,7 @@ COMPANY = NS + "Company"
 # Checked in order on the lower-cased name; the first match wins. "Region Skåne, Skånetrafiken" is a
 # region before it is anything else; "Överförmyndarnämnden i Lunds kommun" is the municipality's.
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bkommuns?\b|\bkommunförbund"), LOCAL),
+    (re.compile(r"kommun(en|s)?\b|kommunförbund"), LOCAL),
     (re.compile(r"\bstad\b"), LOCAL),
     (re.compile(r"^region\b|regionen\b|\bregion\s*$|\blandsting"), REGIONAL),
     (re.compile(r"universitet|högskola|\bkarolinska institutet\b"), ACADEMIA),

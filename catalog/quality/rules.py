@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog import vocab
+from catalog import publisher_types, vocab
 from catalog.normalise import is_valid_date
 from catalog.rdf.iris import is_iri
 from catalog.rdf.parse import DROPPED_NOTE
@@ -45,6 +45,16 @@ RULES: dict[str, Rule] = {
         Rule("publisher-name", "foaf:Agent/foaf:name", "violation",
              "Utgivaren saknar namn (foaf:name är obligatoriskt).",
              "The publisher has no name (foaf:name is mandatory)."),
+        Rule("publisher-type", "foaf:Agent/dct:type", "violation",
+             "Utgivaren saknar typ (dct:type, en ADMS-utgivartyp, är obligatorisk i DCAT-AP-SE) och namnet "
+             "säger inte vilken.",
+             "The publisher has no type (dct:type, an ADMS publisher type, is mandatory in DCAT-AP-SE) and "
+             "its name does not say which."),
+        Rule("publisher-type-inferred", "foaf:Agent/dct:type", "warning",
+             "Utgivaren saknar typ (dct:type, obligatorisk i DCAT-AP-SE); datakatalog härledde den ur namnet. "
+             "Ange typen i källan.",
+             "The publisher has no type (dct:type, mandatory in DCAT-AP-SE); datakatalog inferred it from the "
+             "name. State the type in the source."),
         Rule("distribution-accessurl", "dcat:Distribution/dcat:accessURL", "violation",
              "En distribution saknar åtkomstadress (dcat:accessURL är obligatorisk).",
              "A distribution has no access URL (dcat:accessURL is mandatory)."),
@@ -127,6 +137,12 @@ def check_mandatory(rec: DatasetRecord) -> list[dict[str, str | None]]:
         out.append(violation("dataset-publisher", focus))
     elif not rec.publisher.name:
         out.append(violation("publisher-name", rec.publisher.uri or focus))
+    if rec.publisher is not None and rec.publisher.name:
+        kind, inferred = publisher_types.resolve(rec.publisher)
+        if kind is None:
+            out.append(violation("publisher-type", rec.publisher.uri or focus))
+        elif inferred:
+            out.append(_detailed("publisher-type-inferred", rec.publisher.uri or focus, kind))
     for dist in rec.distributions:
         dfocus = dist.uri or (dist.access_urls[0] if dist.access_urls else focus)
         if not dist.access_urls:

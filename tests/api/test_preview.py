@@ -45,7 +45,8 @@ def many_datasets(n: int) -> str:
     """A Turtle catalogue of ``n`` datasets; every third lacks a description."""
     out = ["@prefix dcat: <http://www.w3.org/ns/dcat#> .", "@prefix dct: <http://purl.org/dc/terms/> .",
            "@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
-           "<https://ex.se/org> a foaf:Organization ; foaf:name \"Exempelkommunen\"@sv ."]
+           "<https://ex.se/org> a foaf:Organization ; foaf:name \"Exempelkommunen\"@sv ; "
+           "dct:type <http://purl.org/adms/publishertype/LocalAuthority> ."]
     for i in range(n):
         desc = "" if i % 3 == 0 else f' ; dct:description "Beskrivning {i}"@sv'
         out.append(f'<https://ex.se/ds/{i}> a dcat:Dataset ; dct:title "Datamängd {i}"@sv ; '

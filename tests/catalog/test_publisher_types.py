@@ -86,3 +86,18 @@ def test_the_demo_sets_an_example_publisher_unless_the_environment_configures_on
     assert demo_publisher({"base_url"}) == DEMO_PUBLISHER
     Settings(**DEMO_PUBLISHER)  # valid settings
     assert demo_publisher({"catalog_publisher_name_sv"}) == {}
+
+
+def test_every_harvest_reports_a_missing_type_and_flags_an_inferred_one() -> None:
+    from catalog.quality.rules import check_mandatory
+
+    def rules_of(publisher: Agent) -> dict[str, str]:
+        rec = DatasetRecord(uri="https://x.example/d", title={"sv": "T"}, description={"sv": "D"},
+                            publisher=publisher)
+        return {str(v["rule"]): str(v["severity"]) for v in check_mandatory(rec)}
+
+    assert rules_of(Agent(name={"sv": "Riksteatern"}))["publisher-type"] == "violation"
+    inferred = rules_of(Agent(name={"sv": "Exempelkommunen"}))
+    assert inferred.get("publisher-type-inferred") == "warning" and "publisher-type" not in inferred
+    stated = rules_of(Agent(name={"sv": "Riksteatern"}, type=PT + "NonProfitOrganisation"))
+    assert "publisher-type" not in stated and "publisher-type-inferred" not in stated
