@@ -180,7 +180,8 @@ def messages(cls: str, path: str, component: str, severity: str, shape: dict[str
                 f"{subj_en} has no {prop_en}, which {profile} recommends.")
     if component == "In":
         hint = " (ADMS: http://purl.org/adms/publishertype/…)" if path == "dct:type" else ""
-        return (f"Värdet av {prop_sv} hos {_lower_first(subj_sv)} är inte ett av dem {profile} tillåter{hint}.",
+        return (f"Värdet av {prop_sv} hos {_lower_first(subj_sv)} är inte ett av de värden som {profile} "
+                f"tillåter{hint}.",
                 f"The value of {prop_en} of {_lower_first(subj_en)} is not one {profile} allows{hint}.")
     if component == "MaxCount":
         n = shape.get("max", 1)
