@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from catalog import vocab
 from catalog.errors import NotFound
 from catalog.quality.hvd import FACT_LABELS, FACTS, categories, is_hvd, legislation, missing
 from catalog.records import DatasetRecord, display_text
+from catalog.search.query import STORED_NAMES
 from catalog.store.publishers import resolve
 from catalog.store.runs import DS, decode
-from catalog.store.tables import PUB
+from catalog.store.tables import FACET, PUB
 
 INCOMPLETE_LISTED = 200  # incomplete datasets a report names; ``incomplete`` counts them all
 
@@ -41,9 +42,14 @@ def publisher_hvd(engine: Engine, publisher_id: str) -> dict[str, Any]:
         pub = conn.execute(select(PUB.c.id, PUB.c.name).where(PUB.c.id == publisher_id)).first()
         if pub is None:
             raise NotFound(f"no publisher {publisher_id!r}")
-        rows = conn.execute(select(DS.c.id, DS.c.record).where(
-            DS.c.publisher_id == publisher_id, DS.c.status == "active").order_by(DS.c.id)).all()
-    total = len(rows)
+        active = (DS.c.publisher_id == publisher_id, DS.c.status == "active")
+        total = conn.execute(select(func.count()).select_from(DS).where(*active)).scalar_one()
+        # only the records the HVD facets name are read: a publisher's page stays cheap whatever its size
+        hvd_pks = select(FACET.c.dataset_pk).where(or_(
+            FACET.c.facet == "hvd_category",
+            and_(FACET.c.facet == STORED_NAMES["applicable_legislation"], FACET.c.value == vocab.HVD_LEGISLATION)))
+        rows = conn.execute(select(DS.c.id, DS.c.record).where(*active, DS.c.pk.in_(hvd_pks))
+                            .order_by(DS.c.id)).all()
     hvd = complete = 0
     per_category: dict[str, int] = {}
     per_fact = dict.fromkeys(FACTS, 0)
