@@ -63,7 +63,8 @@ def word_variants(word: str, stemmed: bool = True) -> tuple[str, ...]:
     return tuple(out)
 
 
-_CACHE: dict[tuple[str, bool], tuple[str, ...]] = {}
+_STEMMED: dict[str, tuple[str, ...]] = {}  # a title's or keyword's word -> its forms in the index
+_UNSTEMMED: dict[str, tuple[str, ...]] = {}  # a description's word -> its forms (most have none)
 
 
 def text_stems(*texts: str, unstemmed: str = "") -> str:
@@ -71,20 +72,21 @@ def text_stems(*texts: str, unstemmed: str = "") -> str:
     part and folded form of their words (:func:`word_variants`); the words of ``unstemmed`` (a
     description) give their parts and folded forms only.
 
-    Runs for every stored dataset, so it avoids per-word function calls: a plain dict caches
-    the forms of every word seen (a catalogue's vocabulary is small).
+    Runs for every stored dataset, so it avoids per-word function calls: plain dicts cache the
+    forms of every word seen (a catalogue's vocabulary is small).
     """
-    cache = _CACHE
-    if len(cache) > 500_000:
-        cache.clear()
-    seen: dict[str, None] = {}
+    if len(_STEMMED) + len(_UNSTEMMED) > 500_000:
+        _STEMMED.clear()
+        _UNSTEMMED.clear()
+    seen: set[str] = set()
     stemmed = set(_TOKEN.findall(" ".join(texts).lower()))
-    for words, stem in ((stemmed, True), (set(_TOKEN.findall(unstemmed.lower())) - stemmed, False)):
+    for cache, words, stem in ((_STEMMED, stemmed, True),
+                               (_UNSTEMMED, set(_TOKEN.findall(unstemmed.lower())) - stemmed, False)):
+        get = cache.get
         for word in words:
-            key = (word, stem)
-            forms = cache.get(key)
+            forms = get(word)
             if forms is None:
-                forms = cache[key] = word_variants(word, stem)
-            for form in forms:
-                seen[form] = None
+                forms = cache[word] = word_variants(word, stem)
+            if forms:
+                seen.update(forms)
     return " ".join(sorted(seen))
