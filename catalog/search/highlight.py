@@ -3,7 +3,7 @@
 A word of the text is marked when it is a query word or begins with the last one (typed while
 searching: the search matches it as a prefix too), when the two share a Swedish or English stem,
 when they are the same without å/ä/ö ("Malmo" marks "Malmö", catalog.search.folding), and when the
-query word (at least four letters) is a part of it: "vatten" marks
+query word (at least four letters) or a stem of it (at least six) is a part of it: "vatten" marks
 "badvattenkvalitet", as decompounding finds it (catalog.search.compounds). The words a query was
 expanded with (synonyms and the other language's words, catalog.search.expansion) are marked like
 its own: "swimming" marks "Badplatser".
@@ -27,6 +27,7 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)  # the tokens of the full-text index (ca
 _PHRASE = re.compile(r'"([^"]*)"')
 MAX_WORDS = 64  # words of a query looked for (a pasted text would make every word costly)
 MIN_PART = 4  # a query word shorter than this is not looked for inside compounds
+MIN_STEM_PART = 6  # nor a stem shorter than this
 SNIPPET = 240  # characters of a description shown around its first match
 
 
@@ -42,8 +43,9 @@ class Matcher:
         self.parts: set[str] = set()
         for w in [*words, *phrased, *(e.lower() for e in extra)][:MAX_WORDS]:
             self.forms.update((w, fold(w), *word_stems(w), *word_stems(fold(w))))
-            if len(w) >= MIN_PART:  # the word itself, not a stem: "komm" would mark "kommunen"
-                self.parts.add(fold(w))
+            # parts: the word, and its long stems ("hållplats" marks "hållplatsregister"); not a short
+            # stem: "komm" of "kommer" would mark "kommunen"
+            self.parts.update(fold(p) for p in (w, *word_stems(w)) if len(p) >= (MIN_PART if p == w else MIN_STEM_PART))
         self.prefixes = {w, fold(w)} if prefix and len(w := words[-1]) >= 2 else set()
         self._seen: dict[str, bool] = {}
 

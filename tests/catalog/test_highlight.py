@@ -13,6 +13,8 @@ def test_words_stems_prefixes_folds_and_compound_parts_are_marked() -> None:
     assert mark("Badplatser och badvattenkvalitet", Matcher("vatten ")) == \
         "Badplatser och <mark>badvattenkvalitet</mark>"  # a part of a compound
     assert mark("Busshållplatser", Matcher("hallplatser ")) == "<mark>Busshållplatser</mark>"
+    assert mark("Samtrafikens hållplatsregister", Matcher("hållplatser ")) == \
+        "Samtrafikens <mark>hållplatsregister</mark>"  # a long stem as a part
 
 
 def test_other_words_are_left_alone() -> None:
