@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from api.schemas.common import LangMap, Licence, Schema, Violation
@@ -144,6 +146,11 @@ class Period(Schema):
     end: str | None = Field(default=None, description="ISO 8601 date or time")
 
 
+STATEMENTS = ("What the source said that no typed field holds, kept and written back as it came: "
+              '[predicate IRI, object]; an object is {"iri"}, {"literal", "lang" or "datatype"} or {"node": '
+              "[statements]} for a blank node")
+
+
 class Distribution(Schema):
     id: str | None
     uri: str | None
@@ -160,6 +167,14 @@ class Distribution(Schema):
     issued: str | None
     modified: str | None
     stored: bool = Field(description="Stored as a distribution of its own (one IRI belongs to one dataset)")
+    conforms_to: list[str] = Field(default_factory=list, description="Standards and API descriptions it follows")
+    languages: list[str] = Field(default_factory=list)
+    documentation: list[str] = Field(default_factory=list, description="Pages about it (foaf:page)")
+    status: str | None = Field(default=None, description="adms:status (EU distribution-status IRI)")
+    availability: str | None = Field(default=None, description="dcatap:availability IRI")
+    hvd_categories: list[str] = Field(default_factory=list)
+    applicable_legislation: list[str] = Field(default_factory=list)
+    other_statements: list[list[Any]] = Field(default_factory=list, description=STATEMENTS)
 
 
 class ServiceRef(Schema):
@@ -228,6 +243,13 @@ class DatasetDetail(Schema):
     frequency: str | None
     conforms_to: list[str]
     documentation: list[str]
+    in_series: list[str] = Field(default_factory=list, description="The dataset series it belongs to")
+    version: str | None = None
+    spatial_resolution: str | None = Field(default=None, description="In metres (dcat:spatialResolutionInMeters)")
+    temporal_resolution: str | None = Field(default=None, description="An xsd:duration (PT1H)")
+    other_statements: list[list[Any]] = Field(default_factory=list, description=STATEMENTS)
+    described: list[list[Any]] = Field(default_factory=list, description="Descriptions of the resources it refers "
+                                       "to, as the source gave them: [IRI, statements]")
     distributions: list[Distribution]
     services: list[ServiceRef] = Field(description="The data services that serve this dataset")
     endpoint_urls: list[str]

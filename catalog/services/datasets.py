@@ -117,6 +117,10 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
             "format_raw": dist.format_raw, "media_type": dist.media_type,
             "license": _licence_info(dist.license), "byte_size": dist.byte_size,
             "issued": dist.issued, "modified": dist.modified, "stored": dist.id in dist_rows,
+            "conforms_to": dist.conforms_to, "languages": dist.languages, "documentation": dist.documentation,
+            "status": dist.status, "availability": dist.availability,
+            "hvd_categories": dist.hvd_categories, "applicable_legislation": dist.applicable_legislation,
+            "other_statements": dist.extra,
         })
     themes = [{"id": vocab.theme_code(t) or t, "uri": t,
                "label": vocab.themes().label(vocab.theme_code(t) or t)} for t in rec.themes]
@@ -138,6 +142,9 @@ def get_dataset(engine: Engine, dataset_id: str) -> dict[str, Any]:
         "landing_pages": rec.landing_pages, "languages": rec.languages, "spatial": rec.spatial,
         "temporal": rec.temporal, "frequency": rec.frequency, "conforms_to": rec.conforms_to,
         "documentation": rec.documentation,
+        "in_series": rec.in_series, "version": rec.version, "spatial_resolution": rec.spatial_resolution,
+        "temporal_resolution": rec.temporal_resolution,
+        "other_statements": rec.extra, "described": rec.described,
         "distributions": distributions,
         "services": [{"uri": u} for u in rec.served_by],
         "endpoint_urls": rec.endpoint_urls, "endpoint_descriptions": rec.endpoint_descriptions,
