@@ -202,6 +202,7 @@ VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
     "type": {
         "dataset": {"sv": "Datamängd", "en": "Dataset"},
         "dataservice": {"sv": "Datatjänst (API)", "en": "Data service (API)"},
+        "datasetseries": {"sv": "Dataserie", "en": "Dataset series"},
     },
     "access": {
         "open": {"sv": "Öppen", "en": "Open"},
