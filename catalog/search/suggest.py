@@ -147,8 +147,9 @@ _lock = threading.Lock()
 
 
 def vocabulary_of(terms: term_index.TermIndex, *, wait: bool = False) -> Vocabulary | None:
-    """The vocabulary of ``terms`` (the process keeps the latest), or None while it is being built:
-    a small one is built at once, a large one in a thread while searches go without suggestions."""
+    """The vocabulary of ``terms`` (the process keeps the latest). A small one is built at once; a
+    large one in a thread, while searches use the previous generation's (its words are nearly all
+    still there, and every correction offered is counted anew) or, in a new process, none."""
     global _latest, _building
 
     def current(found: Vocabulary | None) -> bool:
@@ -175,7 +176,7 @@ def vocabulary_of(terms: term_index.TermIndex, *, wait: bool = False) -> Vocabul
         if _building is None or not _building.is_alive():
             _building = threading.Thread(target=build, daemon=True, name="datakatalog-suggest-vocabulary")
             _building.start()
-    return None
+        return _latest
 
 
 def suggestions(searcher: Searcher, query: SearchQuery, conn: Connection | None, total: int,

@@ -5,6 +5,7 @@ fewer than three datasets, each with the count it would find under the same filt
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -116,7 +117,15 @@ def test_a_large_vocabulary_is_built_in_the_background(loaded: Engine, monkeypat
     thread = suggest._building
     assert thread is not None
     thread.join(10)
-    assert suggest.vocabulary_of(terms) is not None
+    built = suggest.vocabulary_of(terms)
+    assert built is not None
+    # the next generation's is built in the background too, the previous one answering meanwhile
+    newer = replace(terms, generation=terms.generation + 1)
+    assert suggest.vocabulary_of(newer) is built
+    thread = suggest._building
+    assert thread is not None
+    thread.join(10)
+    assert suggest.vocabulary_of(newer) is not built
 
 
 def test_no_suggestions_while_the_term_index_is_missing(loaded: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
