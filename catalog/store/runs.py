@@ -131,6 +131,8 @@ class RunWriter:
         self.withdrawals: list[tuple[int, str, str]] = []
         self.withdraw_message: str | None = None  # why withdrawals were held, if they were
         self.swap_seconds: float | None = None  # how long commit() held the write lock
+        self.staged = 0  # the last staged dataset's seq
+        self.seqs: dict[str, int] = {}  # dataset id -> its staged row's seq, for its children (this batch)
         if not dry:
             staging.create(conn)
             conn.commit()
@@ -326,12 +328,14 @@ class RunWriter:
 
     def _staged(self, item: Prepared, op: str, change: str, pk: int | None = None,
                 keeper: ownership.Keeper | None = None) -> tuple[Any, ...]:
-        """A row of the staged datasets (staging.DS_COLS)."""
+        """A row of the staged datasets (staging.DS_COLS); its ``seq`` keys the item's staged children."""
+        self.staged += 1
+        self.seqs[item.id] = self.staged
         title = display_text(item.rec.title) or ""
-        return (item.id, op, pk, change, keeper.source_id if keeper else None, keeper.status if keeper else None,
-                item.ref[:2000], item.rec.uri, item.rec.kind, item.publisher_id, title[:2000],
-                ids.swedish_sort_key(title)[:200], item.hash, item.json, _json(item.violations), item.valid,
-                item.score, (item.rec.issued or "")[:40] or None, (item.modified or "")[:40] or None)
+        return (self.staged, item.id, op, pk, change, keeper.source_id if keeper else None,
+                keeper.status if keeper else None, item.ref[:2000], item.rec.uri, item.rec.kind, item.publisher_id,
+                title[:2000], ids.swedish_sort_key(title)[:200], item.hash, item.json, _json(item.violations),
+                item.valid, item.score, (item.rec.issued or "")[:40] or None, (item.modified or "")[:40] or None)
 
     def _insert(self, items: list[Prepared]) -> None:
         for p in items:
@@ -342,6 +346,7 @@ class RunWriter:
         if self.dry:
             return
         self.changed = True
+        self.seqs = {}
         staging.add(self.conn, staging.S_DS, staging.DS_COLS, [self._staged(p, "insert", "added") for p in items])
         self._stage_children(items)
 
@@ -355,6 +360,7 @@ class RunWriter:
         if self.dry:
             return
         self.changed = True
+        self.seqs = {}
         staging.add(self.conn, staging.S_DS, staging.DS_COLS,
                     [self._staged(c.item, "update", c.change, c.pk, c.taken_from) for c in items])
         self._stage_children([c.item for c in items])
@@ -366,23 +372,23 @@ class RunWriter:
                 for c in items]
 
     def _stage_children(self, items: list[Prepared]) -> None:
-        """Distributions, facet values and full-text texts of staged datasets, by dataset id (the swap
-        finds their rows)."""
+        """Distributions, facet values and full-text texts of staged datasets, by their staged row."""
         dists: list[tuple[Any, ...]] = []
-        facets: list[tuple[str, str, str]] = []
-        fts: list[tuple[str, ...]] = []
+        facets: list[tuple[int, str, str]] = []
+        fts: list[tuple[Any, ...]] = []
         seen_dist: set[str] = set()
         for p in items:
+            ds = self.seqs[p.id]
             for pos, d in enumerate(p.rec.distributions):
                 if d.id is None or d.id in seen_dist:
                     continue
                 seen_dist.add(d.id)
-                dists.append((p.id, d.id, d.uri, d.format, d.license, d.access_urls[0] if d.access_urls else None,
+                dists.append((ds, d.id, d.uri, d.format, d.license, d.access_urls[0] if d.access_urls else None,
                               d.download_urls[0] if d.download_urls else None, pos))
             for facet, value in facet_values(p.rec, p.publisher_id, self.source_name):
-                facets.append((p.id, facet, value))
+                facets.append((ds, facet, value))
             texts = search_texts(p.rec)
-            fts.append((p.id, *(texts[c] for c in staging.FTS_COLS[1:])))
+            fts.append((ds, *(texts[c] for c in staging.FTS_COLS[1:])))
         staging.add(self.conn, staging.S_DIST, staging.DIST_COLS, dists)
         staging.add(self.conn, staging.S_FACET, staging.FACET_COLS, facets)
         staging.add(self.conn, staging.S_FTS, staging.FTS_COLS, fts)

@@ -74,16 +74,17 @@ S_DS = _temp(
 S_DIST = _temp(
     "run_stage_distribution",
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("dataset_id", String(64), nullable=False, index=True),
+    Column("ds", Integer, nullable=False, index=True),
     *(Column(c, t) for c, t in (("id", String(64)), ("uri", String(2000)), ("format", String(100)),
                                 ("license", String(2000)), ("access_url", String(4000)),
                                 ("download_url", String(4000)), ("position", Integer))),
 )
-# every join of the swap is indexed on both sides: temporary tables have no statistics, and a plan that
-# scanned one inside the other cost 187 s for 5,000 datasets
-S_FACET = _temp("run_stage_facet", Column("dataset_id", String(64), nullable=False, index=True),
+# a child row names its dataset by the staged row's ``seq`` (``ds``): the swap finds each new dataset's pk
+# once, and its children by an integer key. Every join is indexed: temporary tables have no statistics,
+# and a plan that scanned one inside the other held the lock 187 s for 5,000 datasets
+S_FACET = _temp("run_stage_facet", Column("ds", Integer, nullable=False, index=True),
                 Column("facet", String(20)), Column("value", String(500)))
-S_FTS = _temp("run_stage_fts", Column("dataset_id", String(64), nullable=False, index=True),
+S_FTS = _temp("run_stage_fts", Column("ds", Integer, nullable=False, index=True),
               *(Column(c, Text) for c in ("title", "keywords", "description", "publisher", "stems")))
 S_JOBREC = _temp(
     "run_stage_job_record",
@@ -100,12 +101,12 @@ S_PUB = _temp(
 )
 TABLES = (S_DS, S_DIST, S_FACET, S_FTS, S_JOBREC, S_PUB)
 
-DS_COLS = ("id", "op", "pk", "change", "taken_source", "taken_status", "ref", "uri", "kind", "publisher_id",
+DS_COLS = ("seq", "id", "op", "pk", "change", "taken_source", "taken_status", "ref", "uri", "kind", "publisher_id",
            "title", "title_sort", "content_hash", "record", "violations", "valid", "quality_score", "issued",
            "modified")
-DIST_COLS = ("dataset_id", "id", "uri", "format", "license", "access_url", "download_url", "position")
-FACET_COLS = ("dataset_id", "facet", "value")
-FTS_COLS = ("dataset_id", "title", "keywords", "description", "publisher", "stems")
+DIST_COLS = ("ds", "id", "uri", "format", "license", "access_url", "download_url", "position")
+FACET_COLS = ("ds", "facet", "value")
+FTS_COLS = ("ds", "title", "keywords", "description", "publisher", "stems")
 JOBREC_COLS = ("dataset_id", "ref", "outcome", "rule", "severity", "message")
 PUB_COLS = ("id", "uri", "name", "names", "type", "org_number", "stale")
 # the dataset columns a run writes from its staged rows (the others are the run's: source, job, times)
@@ -207,27 +208,27 @@ def apply_datasets(conn: Connection, *, source_id: int, job_id: int, now: dateti
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         conn.execute(pg_insert(DS).from_select(new_cols, rows).on_conflict_do_nothing(index_elements=["id"]))
-        conn.execute(update(S_DS).where(S_DS.c.op == "insert", keep, ~exists().where(
-            DS.c.id == S_DS.c.id, DS.c.source_id == source_id, DS.c.job_id == job_id)).values(lost=1))
+    # each new row's pk, once; a row that is not this run's (PostgreSQL: stored meanwhile) is lost
+    conn.execute(update(S_DS).where(inserts).values(pk=select(DS.c.pk).where(
+        DS.c.id == S_DS.c.id, DS.c.source_id == source_id, DS.c.job_id == job_id).scalar_subquery()))
+    conn.execute(update(S_DS).where(inserts, S_DS.c.pk.is_(None)).values(lost=1))
     conn.execute(insert(REV).from_select(rev_cols, select(
         S_DS.c.id, literal(job_id), literal("added"), S_DS.c.content_hash, literal(None, REV.c.previous.type),
         literal(now, REV.c.created_at.type), literal(None, REV.c.from_source_id.type),
     ).where(inserts).order_by(S_DS.c.seq)))
-    stored = f"JOIN {S_DS.name} s ON s.id = c.dataset_id AND s.lost = 0 " \
-             f"JOIN dataset d ON d.id = c.dataset_id AND d.source_id = {int(source_id)}"
+    stored = f"JOIN {S_DS.name} s ON s.seq = c.ds AND s.lost = 0"
     # a distribution URI shared by two datasets (it happens) must not break the run: the first stored keeps it
-    dist_cols = ", ".join(c for c in DIST_COLS if c != "dataset_id")
+    dist_cols = [c for c in DIST_COLS if c != "ds"]
     verb, tail = ("INSERT OR IGNORE", "") if sqlite else ("INSERT", " ON CONFLICT DO NOTHING")
     conn.execute(text(
-        f"{verb} INTO distribution (dataset_pk, {dist_cols}) "
-        f"SELECT d.pk, {', '.join('c.' + c for c in DIST_COLS if c != 'dataset_id')} "
-        f"FROM {S_DIST.name} c {stored} ORDER BY c.seq{tail}"))
+        f"{verb} INTO distribution (dataset_pk, {', '.join(dist_cols)}) "
+        f"SELECT s.pk, {', '.join('c.' + c for c in dist_cols)} FROM {S_DIST.name} c {stored} ORDER BY c.seq{tail}"))
     conn.execute(text(f"INSERT INTO dataset_facet (dataset_pk, facet, value) "
-                      f"SELECT d.pk, c.facet, c.value FROM {S_FACET.name} c {stored}"))
+                      f"SELECT s.pk, c.facet, c.value FROM {S_FACET.name} c {stored}"))
     if sqlite:
         conn.execute(text(
             "INSERT INTO dataset_fts (rowid, title, keywords, description, publisher, stems) "
-            f"SELECT d.pk, c.title, c.keywords, c.description, c.publisher, c.stems FROM {S_FTS.name} c {stored}"))
+            f"SELECT s.pk, c.title, c.keywords, c.description, c.publisher, c.stems FROM {S_FTS.name} c {stored}"))
     else:
         conn.execute(text(
             "UPDATE dataset SET search_vector = "
@@ -236,8 +237,7 @@ def apply_datasets(conn: Connection, *, source_id: int, job_id: int, now: dateti
             "setweight(to_tsvector('simple', c.publisher), 'B') || "
             "setweight(to_tsvector('simple', c.description), 'C') || "
             "setweight(to_tsvector('simple', c.stems), 'D') "
-            f"FROM {S_FTS.name} c JOIN {S_DS.name} s ON s.id = c.dataset_id AND s.lost = 0 "
-            f"WHERE dataset.id = c.dataset_id AND dataset.source_id = {int(source_id)}"))
+            f"FROM {S_FTS.name} c {stored} WHERE dataset.pk = s.pk AND dataset.source_id = {int(source_id)}"))
 
 
 def forget_lost_records(conn: Connection, dataset_ids: Sequence[str]) -> None:
