@@ -25,9 +25,12 @@ started in; failed requests are counted apart.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -37,7 +40,7 @@ from typing import Any
 
 import requests
 
-from benchmarks.search import harvested_catalogue, pct, served_process
+from benchmarks.search import pct, served_process
 
 MIX: list[tuple[str, dict[str, Any]]] = [
     ("match-all", {}), ("match-all", {"sort": "modified", "page": 3}),
@@ -122,11 +125,15 @@ def _wait_for(predicate: Any, timeout: float, every: float = 0.5) -> bool:
 
 def _generation(db_url: str) -> int:
     from catalog.store import runs
+
+    with _engine(db_url).connect() as conn:
+        return runs.generation(conn)
+
+
+def _engine(db_url: str) -> Any:
     from catalog.store.engine import make_engine
 
-    engine = _engines.get(db_url) or _engines.setdefault(db_url, make_engine(db_url))
-    with engine.connect() as conn:
-        return runs.generation(conn)
+    return _engines.get(db_url) or _engines.setdefault(db_url, make_engine(db_url))
 
 
 _engines: dict[str, Any] = {}
@@ -141,27 +148,32 @@ def _peak_mib(pid: int) -> float | None:
     return int(found.group(1)) / 1024 if found else None
 
 
-def _register_second_source(db_url: str, datasets: int, workdir: Path) -> tuple[int, Any]:
-    """A second catalogue of ``datasets`` other datasets, served over HTTP, registered as source 'load'."""
+def _catalogues(db_url: str, datasets: int, workdir: Path) -> tuple[int, Any]:
+    """Two catalogues of ``datasets`` datasets each, served over HTTP: 'bench' harvested now (with
+    `datakatalog harvest`, however long that takes on a busy machine), 'load' registered only; the
+    second source's id and the HTTP server."""
     import functools
     from http.server import ThreadingHTTPServer
 
     from benchmarks.gen_catalog import generate
     from benchmarks.harvest import _Quiet
-    from catalog.settings import Settings
-    from catalog.store.engine import init_engine
-    from harvester.registration import register_source
+    from catalog.services import sources
 
+    (workdir / "bench.ttl").write_text(generate(datasets), encoding="utf-8")
     (workdir / "load.ttl").write_text(generate(datasets, seed=2, base=OTHER_BASE), encoding="utf-8")
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(workdir)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    engine = init_engine(db_url)
-    try:
-        settings = Settings(database_url=db_url, allow_private_sources=True)
-        source = register_source(engine, settings, name="load", kind="dcat",
-                                 url=f"http://127.0.0.1:{server.server_address[1]}/load.ttl")
-    finally:
-        engine.dispose()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    exe = str(Path(sys.executable).with_name("datakatalog"))
+    env = {**os.environ, "DATAKATALOG_ALLOW_PRIVATE_SOURCES": "true", "DATAKATALOG_FETCH_MAX_BYTES": str(2**31)}
+    for args in (["source", "add", "bench", "--kind", "dcat", "--url", f"{base}/bench.ttl"],
+                 ["source", "add", "load", "--kind", "dcat", "--url", f"{base}/load.ttl"]):
+        subprocess.run([exe, *args, "--db", db_url], env=env, check=True, stdout=subprocess.DEVNULL)
+    start = time.perf_counter()
+    subprocess.run([exe, "harvest", "bench", "--db", db_url], env=env, check=True, stdout=subprocess.DEVNULL)
+    print(f"harvested {datasets} datasets before serving in {time.perf_counter() - start:.1f} s")
+    engine = _engine(db_url)
+    source = sources.get_source(engine, "load")
     assert source.id is not None
     return source.id, server
 
@@ -179,8 +191,8 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="dk-load-"))
-    db_url = harvested_catalogue(args.datasets, "dk-load-", args.db)
-    source_id, http = _register_second_source(db_url, args.datasets, workdir)
+    db_url = args.db or f"sqlite:///{workdir / 'catalogue.db'}"
+    source_id, http = _catalogues(db_url, args.datasets, workdir)
     token = secrets.token_urlsafe(24)
     log = workdir / "serve.log"
     env = {"DATAKATALOG_ADMIN_TOKEN": token, "DATAKATALOG_ALLOW_PRIVATE_SOURCES": "true",
@@ -231,6 +243,7 @@ def main() -> None:
             _wait_for(check_ended, args.timeout)
             clients.resume()
         shacl_ended = time.perf_counter()
+        _wait_for(lambda: bool(marker.search(log.read_text(errors="replace"))), 10, every=0.2)  # logged after
         shacl_line = next((line for line in log.read_text(errors="replace").splitlines() if marker.search(line)), "")
         print(f"serve: {shacl_line.split(': ', 1)[-1] if shacl_line else 'no SHACL line'}; the check ended "
               f"{shacl_ended - clients.started['shacl']:.1f} s after the harvest")
