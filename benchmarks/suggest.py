@@ -13,7 +13,7 @@ prints the figures (p50 / p95 / max).
 With ``--datasets`` it times whole searches instead, in process through the search service of
 GET /api/datasets, on the generated catalogue (harvested as benchmarks/search.py does, or ``--db``):
 misspelt words that find nothing, so that the service looks for corrections and counts what each
-finds, beside the same words spelt right.
+finds, beside the same words spelt right; then the highlighting of their pages of results alone.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from catalog.search import suggest, term_index
+from catalog.search import highlight, suggest, term_index
 
 SYLLABLES = ("bad", "plat", "ser", "håll", "för", "sko", "lor", "vat", "ten", "kva", "li", "tet", "ladd",
              "stol", "par", "ke", "ring", "cy", "kel", "strå", "väg", "ar", "be", "te", "ning", "kom", "mun",
@@ -92,6 +92,22 @@ def whole_searches(db_url: str, rounds: int = 20) -> None:
                 offered += bool(answer["suggestions"])
         print(f"{label}: {len(times)} searches, p50 {statistics.median(times):.1f} ms, p95 {pct(times, 95):.1f} ms, "
               f"max {max(times):.1f} ms; {offered} answered with suggestions")
+    # highlighting alone: a page of 20 results marked with a new matcher (a query text not seen
+    # before: its expansion included) and with the one kept for the text
+    pages = {q: search_datasets(engine, query_from_params({"q": [q]}))["items"] for q in TYPOS.values()}
+    for label, fresh in (("new query text", True), ("query text seen before", False)):
+        times = []
+        for _ in range(rounds):
+            for q, items in pages.items():
+                if fresh:
+                    highlight.for_query.cache_clear()
+                started = time.perf_counter()
+                matcher = highlight.for_query(q)
+                for item in items:
+                    highlight.highlight(item["title"], item["description"], matcher)
+                times.append((time.perf_counter() - started) * 1000)
+        print(f"highlighting a page of {max(len(i) for i in pages.values())}, {label}: "
+              f"p50 {statistics.median(times):.2f} ms, p95 {pct(times, 95):.2f} ms")
     engine.dispose()
 
 
