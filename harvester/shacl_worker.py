@@ -11,7 +11,7 @@ When it exits, its memory goes back to the operating system.
 Checks queue behind one another; :meth:`ShaclChecks.shutdown` drops the queued ones and waits for the
 running one (as the pool waits for a running harvest), or ends it after ``timeout`` seconds (the
 database then rolls back its open transaction; the datasets it had stored keep their findings).
-``datakatalog validate --job N`` runs a dropped check by hand.
+``datakatalog quality check --job N`` runs a dropped check by hand.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class ShaclChecks:
                 dropped.append(item[0])
                 item[1].cancel()
         if dropped:
-            log.warning("SHACL checks of jobs %s not run: the server stopped (datakatalog validate --job N runs "
+            log.warning("SHACL checks of jobs %s not run: the server stopped (datakatalog quality check --job N runs "
                         "one)", dropped)
         self._queue.put(None)
         if thread is None or not wait:
