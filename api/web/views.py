@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from api.web.i18n import LOCALES, N_, Translator
 from catalog import vocab
 from catalog.errors import NotFound
+from catalog.quality.hvd import FACT_LABELS
 from catalog.records import display_text
 from catalog.search import facets as search_facets
 from catalog.search.query import FACETS, parse_query
@@ -227,6 +228,9 @@ def dataset_page(engine: Engine, dataset_id: str, lang: str) -> dict[str, Any]:
         "keywords": keywords,
         "licence": {**licence, "label": vocab.licence_label(licence["id"], lang)} if licence else None,
         "frequency": frequency,
+        # what a high-value dataset lacks of the facts the HVD regulation asks for (catalog.quality.hvd)
+        "hvd_missing": [FACT_LABELS[f].get(lang) or FACT_LABELS[f]["en"]
+                        for f in (d.get("hvd") or {}).get("missing", []) if f in FACT_LABELS],
         "languages": [vocab.languages().label(vocab.languages().code(x) or x, lang) for x in d["languages"]],
         "distributions": distributions,
         "services": [{"uri": s["uri"], **related.get(s["uri"], {})} for s in d["services"]],

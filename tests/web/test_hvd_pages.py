@@ -49,6 +49,11 @@ def test_a_dataset_page_shows_its_hvd_category_and_legislation(client, harvested
     assert law.get("href") == "http://data.europa.eu/eli/reg_impl/2023/138/oj" and "2023/138" in law.text
     en = parse(client.get(f"/datasets/{dataset_id}", params={"lang": "en"}, headers=HTML).text)
     assert _facts(en)["High-value dataset"].find("a").text == "Meteorological"
+    assert "Saknas för en värdefull datamängd" not in facts  # it lacks nothing
+    progn = _facts(parse(client.get(f"/datasets/{_ids(client)['Prognoser']}", params={"lang": "sv"},
+                                    headers=HTML).text))
+    assert progn["Saknas för en värdefull datamängd"].text == (
+        "Hänvisar inte till förordning (EU) 2023/138 (tillämplig lagstiftning); Ingen kontaktpunkt")
     office = parse(client.get(f"/datasets/{_ids(client)['Kontorsadresser']}", headers=HTML).text)
     assert "Värdefull datamängd" not in office.text
 
