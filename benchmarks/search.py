@@ -92,7 +92,10 @@ def served_process(db_url: str, *, env: dict[str, str] | None = None, log: Path 
                             stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # a server first upgrades its database: a revision that rewrites every dataset's index
+        # (0011) takes a minute at 100,000 datasets, and a server stopped meanwhile rolls it back
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline and proc.poll() is None:
             try:
                 requests.get(base + "/healthz", timeout=1)
                 break
