@@ -44,6 +44,21 @@ IANA_MEDIA = vocab.IANA_MEDIA_NS[0]
 DCATAP = Namespace(namespaces.DCATAP)
 ADMS = Namespace(namespaces.ADMS)
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
+# DCAT-AP's range classes of the properties whose text values a record carries as they came
+_NS = namespaces
+TEXT_RANGES = {
+    _NS.DCAT + "landingPage": _NS.FOAF + "Document", _NS.FOAF + "page": _NS.FOAF + "Document",
+    _NS.FOAF + "homepage": _NS.FOAF + "Document", _NS.DCT + "conformsTo": _NS.DCT + "Standard",
+    _NS.DCT + "language": _NS.DCT + "LinguisticSystem", _NS.DCT + "spatial": _NS.DCT + "Location",
+    _NS.DCT + "temporal": _NS.DCT + "PeriodOfTime", _NS.DCT + "accessRights": _NS.DCT + "RightsStatement",
+    _NS.DCT + "rights": _NS.DCT + "RightsStatement", _NS.DCT + "license": _NS.DCT + "LicenseDocument",
+    _NS.DCT + "accrualPeriodicity": _NS.DCT + "Frequency", _NS.DCT + "provenance": _NS.DCT + "ProvenanceStatement",
+    _NS.DCT + "format": _NS.DCT + "MediaTypeOrExtent", _NS.DCAT + "mediaType": _NS.DCT + "MediaType",
+    _NS.DCT + "publisher": _NS.FOAF + "Agent", _NS.DCT + "creator": _NS.FOAF + "Agent",
+    _NS.DCAT + "theme": _NS.SKOS + "Concept", _NS.DCT + "subject": _NS.SKOS + "Concept",
+    _NS.DCT + "type": _NS.SKOS + "Concept", _NS.ADMS + "status": _NS.SKOS + "Concept",
+    _NS.DCATAP + "hvdCategory": _NS.SKOS + "Concept", _NS.DCATAP + "availability": _NS.SKOS + "Concept",
+}
 # the class each record kind is written as
 CLASSES = {"dataset": DCAT.Dataset, "datasetseries": DCAT.DatasetSeries, "dataservice": DCAT.DataService}
 
@@ -169,6 +184,12 @@ class _Writer:
             self.g.add((iri, SKOS.prefLabel, Literal(text, lang=lang or None)))
         return iri
 
+    def text_node(self, text: str, predicate: str) -> ox.NamedNode:
+        """Text a source gave where DCAT-AP wants a resource (a statement no typed field holds): a
+        minted IRI labelled with it, of the class DCAT-AP's range names (issue 14)."""
+        cls = TEXT_RANGES.get(predicate)
+        return self.node(text, "value", URIRef(cls) if cls else None)
+
     def document(self, value: str) -> ox.NamedNode:
         return self.node(value, "document", FOAF.Document)
 
@@ -206,8 +227,9 @@ def _more(g: Graph, w: _Writer, s: ox.NamedNode, rec: DatasetRecord) -> None:
         g.add((s, DCAT.spatialResolutionInMeters, Literal(rec.spatial_resolution, datatype=XSD.decimal)))
     if rec.temporal_resolution:
         g.add((s, DCAT.temporalResolution, Literal(rec.temporal_resolution, datatype=XSD.duration)))
-    write_statements(g, s, rec.extra)
-    write_described(g, rec.described)
+    text = w.text_node
+    write_statements(g, s, rec.extra, text_node=text)
+    write_described(g, rec.described, text)
 
 
 def _distribution_more(g: Graph, w: _Writer, d: ox.NamedNode, dist: Distribution, rec: DatasetRecord) -> None:
@@ -222,7 +244,7 @@ def _distribution_more(g: Graph, w: _Writer, d: ox.NamedNode, dist: Distribution
         g.add((d, ADMS.status, w.concept(dist.status, "status")))
     if dist.availability:
         g.add((d, DCATAP.availability, w.concept(dist.availability, "availability")))
-    write_statements(g, d, dist.extra)
+    write_statements(g, d, dist.extra, text_node=w.text_node)
 
 
 def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
@@ -252,7 +274,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
             g.add((pub, FOAF.homepage, w.document(rec.publisher.homepage)))
         if rec.publisher.email:
             g.add((pub, FOAF.mbox, _ref(rec.publisher.email)))
-        write_statements(g, pub, rec.publisher.extra)
+        write_statements(g, pub, rec.publisher.extra, text_node=w.text_node)
     for lang, words in rec.keywords.items():
         for word in words:
             g.add((s, DCAT.keyword, Literal(word, lang=lang or None)))
@@ -281,7 +303,7 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
             g.add((c, VCARD.hasTelephone, _ref(cp.phone)))
         if cp.url:
             g.add((c, VCARD.hasURL, _ref(cp.url)))
-        write_statements(g, c, cp.extra)
+        write_statements(g, c, cp.extra, text_node=w.text_node)
     for url in rec.landing_pages:
         g.add((s, DCAT.landingPage, w.document(url)))
     for lang_iri in rec.languages:

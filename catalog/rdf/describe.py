@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -117,12 +118,35 @@ def checked_iri(value: str) -> str | None:
 # -- writing statements back -------------------------------------------------------------------
 
 
+# DCAT-AP properties whose values are resources (their range is a class): text given for one of them
+# is written as a minted resource labelled with the text, as the typed fields' values are, so that our
+# output keeps to DCAT-AP's ranges
+_D, _T, _F = "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/", "http://xmlns.com/foaf/0.1/"
+RESOURCE_PREDICATES = frozenset(
+    [_D + p for p in ("landingPage", "theme", "contactPoint", "distribution", "accessService", "inSeries",
+                      "hasVersion", "qualifiedRelation", "servesDataset", "endpointDescription", "mediaType",
+                      "compressFormat", "packageFormat")]
+    + [_T + p for p in ("language", "spatial", "temporal", "accessRights", "license", "rights", "conformsTo",
+                        "accrualPeriodicity", "publisher", "creator", "relation", "source", "isReferencedBy",
+                        "hasVersion", "subject", "provenance", "format", "type")]
+    + [_F + "page", _F + "homepage", "http://data.europa.eu/r5r/hvdCategory",
+       "http://data.europa.eu/r5r/applicableLegislation", "http://data.europa.eu/r5r/availability",
+       "http://www.w3.org/ns/adms#status", "http://www.w3.org/ns/adms#identifier",
+       "http://www.w3.org/ns/prov#qualifiedAttribution", "http://spdx.org/rdf/terms#checksum"])
+
+TextNode = Callable[[str, str], ox.NamedNode]  # (text, predicate IRI) -> a resource labelled with it
+
+
 def _object(g: Graph, subject: ox.NamedNode | ox.BlankNode, pred: str, obj: dict[str, Any], n: int,
-            depth: int) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+            depth: int, text_node: TextNode | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
     if "iri" in obj:
         iri = as_iri(obj["iri"])
-        # a value that may not be written as an IRI stays text (issue 14: never a bad IRI in our output)
-        return ox.NamedNode(iri) if iri else ox.Literal(str(obj["iri"]))
+        if iri:
+            return ox.NamedNode(iri)
+        # a value that may not be written as an IRI is never written as one (issue 14)
+        obj = {"literal": str(obj["iri"])}
+    if "literal" in obj and text_node is not None and pred in RESOURCE_PREDICATES and str(obj["literal"]).strip():
+        return text_node(str(obj["literal"]), pred)
     if "literal" in obj:
         lang, datatype = obj.get("lang"), obj.get("datatype")
         if lang and LANG.fullmatch(lang):
@@ -133,25 +157,27 @@ def _object(g: Graph, subject: ox.NamedNode | ox.BlankNode, pred: str, obj: dict
     if "node" in obj and depth < MAX_DEPTH:
         # a blank node named by what it hangs from and says: the same output for the same record
         node = ox.BlankNode("x" + digest([subject.value, pred, obj, n], size=10))
-        write_statements(g, node, obj["node"], depth + 1)
+        write_statements(g, node, obj["node"], depth + 1, text_node)
         return node
     return None
 
 
-def write_statements(g: Graph, subject: ox.NamedNode | ox.BlankNode, stmts: list[Statement], depth: int = 0) -> None:
-    """Add statements kept as data (:func:`describe`) about ``subject`` to a graph."""
+def write_statements(g: Graph, subject: ox.NamedNode | ox.BlankNode, stmts: list[Statement], depth: int = 0,
+                     text_node: TextNode | None = None) -> None:
+    """Add statements kept as data (:func:`describe`) about ``subject`` to a graph. ``text_node``
+    turns text given where DCAT-AP wants a resource into one (a minted IRI labelled with it)."""
     for n, (pred, obj) in enumerate(stmts):
         p = as_iri(pred)
         if p is None or not isinstance(obj, dict):
             continue
-        o = _object(g, subject, p, obj, n, depth)
+        o = _object(g, subject, p, obj, n, depth, text_node)
         if o is not None:
             g.add((subject, ox.NamedNode(p), o))
 
 
-def write_described(g: Graph, described: list[list[Any]]) -> None:
+def write_described(g: Graph, described: list[list[Any]], text_node: TextNode | None = None) -> None:
     """Add the descriptions a record carries of the resources it refers to ([IRI, statements])."""
     for iri, stmts in described:
         subject = as_iri(iri)
         if subject is not None:
-            write_statements(g, ox.NamedNode(subject), stmts)
+            write_statements(g, ox.NamedNode(subject), stmts, text_node=text_node)

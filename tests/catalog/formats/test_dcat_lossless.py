@@ -16,7 +16,7 @@ import pytest
 import rdflib
 
 from catalog.records import DatasetRecord
-from tests.catalog.formats.roundtrip import prepared, roundtrip, source_graph
+from tests.catalog.formats.roundtrip import prepared, roundtrip, source_graph, written
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dcat"
 FULL = (FIXTURES / "dcat-ap-se-full.ttl").read_bytes()
@@ -33,6 +33,8 @@ ALLOWED = {
     "formats and media types given as text become EU file-type / IANA IRIs",
     # DIGG's example gives a telephone number as a vcard:hasValue node
     "vCard values (a vcard:hasValue node, or text) written directly, e-mail as mailto:",
+    # DCAT-AP-SE wants resources there: the text becomes the label of a minted IRI
+    "text where an IRI belongs becomes a minted IRI labelled with the text",
 }
 
 # Every property DCAT-AP-SE 3.0.1 names for these classes (dcat-ap-se_3.0.1_property_levels.tsv,
@@ -122,3 +124,21 @@ def test_typed_fields_hold_what_search_exports_and_quality_need() -> None:
     assert any(iri == "https://data.exempelstad.se/miljoforvaltningen" for iri, _ in ds.described)
     assert "http://spdx.org/rdf/terms#checksum" in str(csv.extra)
     assert "http://www.w3.org/ns/dcat#bbox" in str(ds.extra)
+
+
+def test_text_where_a_resource_belongs_is_written_as_a_labelled_resource_not_a_literal() -> None:
+    """Kept as it came, but within DCAT-AP's ranges: a page given as words, a creator given as a name."""
+    doc = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    <https://x.example/ds> a dcat:Dataset ; dct:title "A"@sv ; dcat:landingPage "se webbplatsen" ;
+        dct:creator "Miljöförvaltningen" ; dct:relation <internalURI:relation0> .""".encode()
+    out = written(prepared(doc, "text/turtle"))
+    ds = rdflib.URIRef("https://x.example/ds")
+    [page] = out.objects(ds, rdflib.URIRef("http://www.w3.org/ns/dcat#landingPage"))
+    assert isinstance(page, rdflib.URIRef)
+    assert [str(label) for label in out.objects(page, rdflib.RDFS.label)] == ["se webbplatsen"]
+    assert (page, rdflib.RDF.type, rdflib.FOAF.Document) in out
+    [creator] = out.objects(ds, rdflib.URIRef("http://purl.org/dc/terms/creator"))
+    assert (creator, rdflib.RDF.type, rdflib.FOAF.Agent) in out
+    # a value that may not be written as an IRI is never written as one
+    [relation] = out.objects(ds, rdflib.URIRef("http://purl.org/dc/terms/relation"))
+    assert not (isinstance(relation, rdflib.URIRef) and str(relation).startswith("internalURI:"))
