@@ -8,8 +8,8 @@ index knows neither it nor any of its stems as a whole word: a last word that on
 
 Candidates are vocabulary words within edit distance 1 (words of up to four letters) or 2, counted
 on the folded forms (catalog.search.folding) by RapidFuzz's Levenshtein distance: an edit that only
-adds or drops the marks of å, ä, ö costs a quarter, so "Goteborg" finds "göteborg" first. Of
-equally close words the more frequent (in more datasets) comes first. The vocabulary is bucketed by
+adds or drops the marks of å, ä, ö costs a quarter, so "Goteborj" finds "göteborg" first. The
+number of datasets a word is in breaks near ties: a tenth of an edit for every tenfold. The vocabulary is bucketed by
 the folded length and by the first and by the last letter, so a word is compared only with words at
 most two letters longer or shorter that share its first or its last letter (a typo at both ends is
 not corrected): benchmarks/suggest.py has the figures.
