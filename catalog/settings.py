@@ -72,7 +72,16 @@ class Settings(BaseSettings):
         description="serve: SHACL-validate what a scheduled or API-triggered run changed, right after it.",
     )
     harvest_workers: int = Field(
-        default=2, ge=1, description="Harvests one serve process runs at once; more wait queued (SQLite: 1)."
+        default=2, ge=1,
+        description="Harvests one serve or worker process runs at once; more wait queued (SQLite: 1).",
+    )
+    host_concurrency: int = Field(
+        default=2, ge=1,
+        description="PostgreSQL: most harvests of sources on one host that run at once, across all workers.",
+    )
+    worker_poll_interval: float = Field(
+        default=1.0, gt=0,
+        description="PostgreSQL: seconds between a harvesting process's looks for queued jobs it can claim.",
     )
     schedule_timezone: str = Field(
         default="Europe/Stockholm", description="Time zone in which cron schedules of sources are read."

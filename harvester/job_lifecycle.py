@@ -5,10 +5,15 @@ a partial unique index (migration 0003_sched) allows one *live* job (queued or r
 A claim inserts the job; a second claim for the same source fails on that index and is answered
 with the live job (:class:`JobInProgress`). A live job whose process died stops beating; once its
 heartbeat is older than ``job_dead_after`` it is failed as "worker died" and no longer blocks.
+
+On PostgreSQL the job table is also the queue between the scheduler and the workers: the leader
+enqueues (a queued job, kept alive by the leader's :func:`beat_queued`), and any harvesting process
+takes queued jobs with :func:`claim_queued` (``FOR UPDATE SKIP LOCKED``, a cap per host).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -17,12 +22,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, and_, insert, or_, select, update
+from sqlalchemy import Engine, and_, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from catalog.errors import Conflict
-from catalog.store.tables import JOB, HarvestJob, utcnow
+from catalog.store.tables import JOB, SRC, HarvestJob, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +115,70 @@ def start(engine: Engine, job: HarvestJob, *, worker: str | None = None) -> bool
     for key, value in values.items():
         setattr(job, key, value)
     return True
+
+
+def beat_queued(engine: Engine) -> int:
+    """PostgreSQL's shared queue: the leader keeps jobs that wait for a free worker alive (a queued job
+    belongs to no process until one claims it); how many."""
+    with engine.begin() as conn:
+        return conn.execute(update(JOB).where(JOB.c.status == "queued").values(heartbeat_at=utcnow())).rowcount
+
+
+def host_of(url: str) -> str:
+    """The host a source's requests go to, as counted by the per-host cap."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def host_key(host: str) -> int:
+    """The advisory-lock key under which claims of one host's jobs are made one at a time."""
+    digest = hashlib.sha256(f"datakatalog-host:{host}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def claim_queued(engine: Engine, *, limit: int, host_concurrency: int, worker: str | None = None) -> list[HarvestJob]:
+    """PostgreSQL: take up to ``limit`` queued jobs to run here, oldest first; they are running on return.
+
+    Rows are taken with ``FOR UPDATE SKIP LOCKED``, so claimers never wait for nor take each other's jobs;
+    moving a job from queued to running is the claim (:func:`start` of a job already taken does nothing).
+    At most ``host_concurrency`` jobs of sources on one host run at once across all processes: the claim
+    of a host's job holds a transaction-level advisory lock on the host while it counts that host's
+    running jobs, so two claimers cannot both take its last free place.
+    """
+    if limit <= 0:
+        return []
+    me = worker or worker_id()
+    with engine.begin() as conn:
+        candidates = conn.execute(
+            select(JOB.c.id, SRC.c.url).join(SRC, SRC.c.id == JOB.c.source_id)
+            .where(JOB.c.status == "queued").order_by(JOB.c.id).limit(limit * 4 + 16)
+            .with_for_update(skip_locked=True, of=JOB)).all()
+        chosen: list[int] = []
+        running: dict[str, int] = {}
+        busy: set[str] = set()  # hosts whose claims another process is making right now
+        for job_id, url in candidates:
+            if len(chosen) >= limit:
+                break
+            host = host_of(url)
+            if host in busy:
+                continue
+            if host not in running:
+                if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": host_key(host)}).scalar_one():
+                    busy.add(host)
+                    continue
+                # counted after the lock is ours: every claim of this host committed before it is seen
+                urls = conn.execute(select(SRC.c.url).join(JOB, JOB.c.source_id == SRC.c.id)
+                                    .where(JOB.c.status == "running")).scalars()
+                running[host] = sum(1 for u in urls if host_of(u) == host)
+            if running[host] >= host_concurrency:
+                continue
+            running[host] += 1
+            chosen.append(job_id)
+        if not chosen:
+            return []
+        now = utcnow()
+        conn.execute(update(JOB).where(JOB.c.id.in_(chosen), JOB.c.status == "queued").values(
+            status="running", started_at=now, heartbeat_at=now, worker=me))
+    return [load(engine, job_id) for job_id in chosen]
 
 
 def beat(engine: Engine, job_ids: Iterable[int]) -> None:

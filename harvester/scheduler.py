@@ -5,11 +5,16 @@
 ``scheduler_sync_interval`` seconds, so a source added, changed or deleted by another process or the
 CLI is picked up; :func:`sync_source` applies one source's change at once (the API calls it).
 
-Several ``serve`` processes may share one PostgreSQL database: exactly one leads (it holds a
-session-level advisory lock on a connection of its own) and runs the schedules; the others retry
-leadership at every sync and take over when the leader's connection goes (its process died). On
-SQLite a single serve process is assumed and it always leads. Whoever runs a harvest, the database
-guard in :mod:`harvester.jobs` keeps it to one live job per source.
+Several ``serve`` and ``worker`` processes may share one PostgreSQL database: exactly one leads (it
+holds a session-level advisory lock on a connection of its own) and decides what is due; the others
+retry leadership at every sync and take over when the leader's connection goes (its process died).
+On PostgreSQL the leader only *enqueues* (a queued job row); every process with harvesting enabled
+(``serve``, ``worker``; not ``serve --no-harvest``) claims queued jobs from the job table
+(:func:`harvester.job_lifecycle.claim_queued`: ``FOR UPDATE SKIP LOCKED``, at most
+``host_concurrency`` running per host) whenever its pool has a free place, and runs them there. On
+SQLite a single serve process is assumed: it always leads and runs what it enqueues in its own pool.
+Whoever runs a harvest, the database guard in :mod:`harvester.job_lifecycle` keeps it to one live job
+per source.
 """
 
 from __future__ import annotations
@@ -114,6 +119,11 @@ class HarvestPool:
             self.finished += 1
             self._finished.notify_all()
 
+    def free(self) -> int:
+        """Places free for another run now."""
+        with self._lock:
+            return max(0, self.workers - len(self._pending))
+
     def wait_finished(self, count: int, timeout: float | None = None) -> bool:
         """Block until this pool has ended ``count`` runs in all; False if ``timeout`` seconds pass first."""
         with self._finished:
@@ -194,13 +204,25 @@ def build_trigger(schedule: Schedule, timezone: ZoneInfo) -> BaseTrigger:
 
 
 class HarvestScheduler:
-    """Runs source schedules (when leading) and triggered harvests in a bounded pool."""
+    """Runs source schedules (when leading) and triggered harvests in a bounded pool.
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    ``harvest=False`` (``serve --no-harvest``, PostgreSQL only): this process leads or follows and
+    enqueues, but never runs a harvest itself; workers elsewhere claim the jobs."""
+
+    def __init__(self, engine: Engine, settings: Settings, *, harvest: bool = True) -> None:
         self.engine = engine
         self.settings = settings
         self.timezone = ZoneInfo(settings.schedule_timezone)
-        self.pool = HarvestPool(engine, settings)
+        # PostgreSQL: the job table is a queue every harvesting process claims from; SQLite: our own pool
+        self.shared_queue = not is_sqlite(engine)
+        if not harvest and not self.shared_queue:
+            raise CatalogError("a process that does not harvest needs PostgreSQL: on SQLite the one serve "
+                               "process runs every harvest")
+        self.harvest = harvest
+        self._pool = HarvestPool(engine, settings) if harvest else None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._claimer: threading.Thread | None = None
         self.leadership = Leadership(engine)
         # the real work runs in the pool; APScheduler's own threads only claim and hand over
         self._scheduler = BackgroundScheduler(
@@ -213,11 +235,20 @@ class HarvestScheduler:
 
     # -- life -------------------------------------------------------------------------------------
 
+    @property
+    def pool(self) -> HarvestPool:
+        if self._pool is None:
+            raise RuntimeError("this process does not harvest (serve --no-harvest)")
+        return self._pool
+
     def start(self) -> HarvestScheduler:
         global _active
         self._scheduler.start()
         self._scheduler.add_job(self.tick, IntervalTrigger(seconds=self.settings.scheduler_sync_interval),
                                 id=TICK_ID, next_run_time=utcnow())
+        if self._pool is not None and self.shared_queue:
+            self._claimer = threading.Thread(target=self._claim_loop, name="harvest-claimer", daemon=True)
+            self._claimer.start()
         _active = self
         return self
 
@@ -225,9 +256,30 @@ class HarvestScheduler:
         global _active
         if _active is self:
             _active = None
+        self._stop.set()
+        self._wake.set()
+        if self._claimer is not None:
+            self._claimer.join(timeout=30)
         self._scheduler.shutdown(wait=wait)
-        self.pool.shutdown(wait=wait)
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait)
         self.leadership.release()
+
+    def _claim_loop(self) -> None:
+        """PostgreSQL: whenever the pool has a free place, claim queued jobs (ours or anyone's) and run them."""
+        pool = self.pool
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                jobs = job_lifecycle.claim_queued(self.engine, limit=pool.free(),
+                                                  host_concurrency=self.settings.host_concurrency)
+            except Exception as exc:  # noqa: BLE001 - database away: look again at the next turn
+                log.warning("cannot claim queued harvest jobs: %s", exc)
+                jobs = []
+            for job in jobs:
+                log.info("job %s of source %s claimed by this worker", job.id, job.source_id)
+                pool.submit(job).add_done_callback(lambda _f: self._wake.set())
+            self._wake.wait(self.settings.worker_poll_interval)
 
     @property
     def leading(self) -> bool:
@@ -248,6 +300,8 @@ class HarvestScheduler:
         if not leading:
             self._unschedule_all()
             return
+        if self.shared_queue:
+            job_lifecycle.beat_queued(self.engine)  # waiting for a worker is not being dead
         job_lifecycle.recover_dead(self.engine, dead_after=self.settings.job_dead_after)
         self.sync_all()
         self.synced.set()
@@ -328,8 +382,13 @@ class HarvestScheduler:
             log.info("source %s is due: job %s queued", source_id, job.id)
 
     def enqueue(self, source_id: int, *, trigger: str) -> HarvestJob:
-        """Claim a queued job for the source and hand it to the pool (raises job_lifecycle.JobInProgress)."""
-        return _enqueue(self.pool, source_id, trigger=trigger)
+        """Queue a job for the source (raises job_lifecycle.JobInProgress): on PostgreSQL in the job table
+        for any worker to claim, on SQLite handed to our pool."""
+        if not self.shared_queue:
+            return _enqueue(self.pool, source_id, trigger=trigger)
+        job = job_lifecycle.claim(self.engine, source_id, trigger=trigger, dead_after=self.settings.job_dead_after)
+        self._wake.set()  # if we harvest and have room, ours to take at once
+        return job
 
 
 def _job_id(source_id: int) -> str:
@@ -383,7 +442,7 @@ def trigger_harvest(
     source = sources.get_source(engine, source_ref)
     assert source.id is not None
     if _active is not None and _active.engine is engine:
-        return _enqueue(_active.pool, source.id, trigger=trigger)
+        return _active.enqueue(source.id, trigger=trigger)
     # an API without `serve`'s scheduler (tests, embedding): one bounded pool per engine
     with _fallback_lock:
         pool = _fallback_pools.get(id(engine))

@@ -1,4 +1,5 @@
-"""``datakatalog serve`` and ``datakatalog demo``: the API with its scheduler, and the demo catalogue."""
+"""``datakatalog serve``, ``worker`` and ``demo``: the API with its scheduler, a harvest-only process, and the
+demo catalogue."""
 
 from __future__ import annotations
 
@@ -16,29 +17,72 @@ from catalog.resources import config_dir
 from catalog.services import health
 
 
+def _log_scheduler() -> None:
+    # the scheduler's own lines (due, queued, claimed, dead jobs, leadership); APScheduler's per-tick chatter is not
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+NO_SQLITE = ("{what} needs PostgreSQL: on SQLite one `datakatalog serve` process serves and runs every harvest "
+             "(see docs/deploy.md)")
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     db: DbOption = None,
+    harvest: Annotated[bool, typer.Option(
+        "--harvest/--no-harvest",
+        help="--no-harvest: serve only and never run a harvest; `datakatalog worker` processes run them "
+             "(PostgreSQL)")] = True,
 ) -> None:
-    """Serve the API (OpenAPI at /docs)."""
+    """Serve the API (OpenAPI at /docs), and take part in scheduling and (unless --no-harvest) harvesting."""
     import uvicorn
 
     from api.app import create_app
+    from catalog.store.engine import is_sqlite
     from harvester.scheduler import HarvestScheduler
 
     ctx = Context(db)
+    if not harvest and is_sqlite(ctx.engine):
+        fail(NO_SQLITE.format(what="serve --no-harvest"))
     application = create_app(ctx.settings, ctx.engine)
-    # the scheduler's own lines (due, queued, dead jobs, leadership); APScheduler's per-tick chatter is not
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    scheduler = HarvestScheduler(ctx.engine, ctx.settings).start()
+    _log_scheduler()
+    scheduler = HarvestScheduler(ctx.engine, ctx.settings, harvest=harvest).start()
     health.warm_search(ctx.engine)
+    doing = "harvest scheduler started" if harvest else "scheduling only; workers run the harvests"
     out.print(f"Serving datakatalog on http://{host}:{port}: the portal at /, the API under /api (OpenAPI at "
-              "/docs); harvest scheduler started", highlight=False, soft_wrap=True)
+              f"/docs); {doing}", highlight=False, soft_wrap=True)
     try:
         uvicorn.run(application, host=host, port=port, log_level="info")
     finally:
+        scheduler.shutdown()
+
+
+def worker(db: DbOption = None) -> None:
+    """Run harvests only (PostgreSQL): claim queued jobs and run them; lead the schedules when elected."""
+    import signal
+    import threading
+
+    from catalog.store.engine import is_sqlite
+    from harvester.scheduler import HarvestScheduler
+
+    ctx = Context(db)
+    if is_sqlite(ctx.engine):
+        fail(NO_SQLITE.format(what="datakatalog worker"))
+    _log_scheduler()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = HarvestScheduler(ctx.engine, ctx.settings).start()
+    out.print(f"Harvest worker on {redact(ctx.settings.database_url)}: up to {ctx.settings.harvest_workers} "
+              f"harvests at once, {ctx.settings.host_concurrency} per host across all workers",
+              highlight=False, soft_wrap=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        out.print("Worker stopping: the harvests under way finish first", highlight=False, soft_wrap=True)
         scheduler.shutdown()
 
 
@@ -116,4 +160,5 @@ def demo(
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(worker)
     app.command()(demo)

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -105,6 +105,10 @@ def upgrade(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", migrations_dir())
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # serve and worker processes started together upgrade one at a time (the others then find
+            # the schema current); the lock goes with the transaction
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('datakatalog-migrations'))"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")  # one line of revisions (tests/catalog/test_migrations.py)
 

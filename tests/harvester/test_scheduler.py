@@ -470,17 +470,18 @@ def test_two_serve_processes_harvest_a_source_once_at_a_time_and_the_follower_ta
     source = add_source("shared", http_server.url("slow.ttl"), schedule="1s")
     procs = [_serve(db_url, tmp_path / "a.log"), _serve(db_url, tmp_path / "b.log")]
     try:
-        assert _wait(lambda: len([j for j in _jobs(engine, source.id) if j.finished_at]) >= 3, 20, 0.1), \
+        assert _wait(lambda: len([j for j in _jobs(engine, source.id) if j.finished_at]) >= 3, 60, 0.1), \
             (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
         before = _jobs(engine, source.id)
-        workers = {j.worker for j in before}
-        assert len(workers) == 1, f"two processes harvested: {workers}"
+        # on PostgreSQL either process may claim a queued run (harvester/job_lifecycle.claim_queued), but
+        # never two at once
         _assert_no_overlap(before)
-        leader_pid = int(next(iter(workers)).rsplit(":", 1)[1])
+        # kill the process running a run in the middle of it: that run must be recognised as dead, not block
+        assert _wait(lambda: any(j.status == "running" for j in _jobs(engine, source.id)), 5, 0.02)
+        running = next(j for j in _jobs(engine, source.id) if j.status == "running")
+        leader_pid = int((running.worker or "").rsplit(":", 1)[1])
         leader = next(p for p in procs if p.pid == leader_pid)
         follower = next(p for p in procs if p.pid != leader_pid)
-        # kill the leader in the middle of a run: that run must be recognised as dead, not block
-        assert _wait(lambda: any(j.status == "running" for j in _jobs(engine, source.id)), 5, 0.02)
         leader.send_signal(signal.SIGKILL)
         leader.wait(5)
         killed = [j for j in _jobs(engine, source.id) if j.status == "running"]
