@@ -193,9 +193,12 @@ def test_validate_reports_a_file_from_an_empty_directory(installed: Installed) -
     target.write_text(SMALL_CATALOGUE, encoding="utf-8")
     result = installed.run(installed.venv / "bin" / "datakatalog", "validate", target)
     assert result.returncode == 1, result.stdout + result.stderr  # a violation
-    assert f"{target} not valid: 2 datasets, 0 data services, 2 violations" in result.stdout
+    # the title twice (mandatory check, EU shape), and DCAT-AP-SE's catalogue licence and publisher type
+    assert f"{target} not valid: 2 datasets, 0 data services, 4 violations" in result.stdout
     assert "dataset-title (violation, 1): The dataset has no title" in result.stdout
     assert "dcat-ap:Dataset/dct:title/minCount (violation, 1)" in result.stdout  # the shapes shipped
+    assert "dcat-ap-se:Agent/dct:type/minCount (violation, 1)" in result.stdout  # and the DCAT-AP-SE ones
+    assert "dcat-ap-se:Catalog/dct:license/minCount (violation, 1)" in result.stdout
     assert "  - https://data.example.se/dataset/utan-titel" in result.stdout
     assert list(installed.workdir.iterdir()) == []
 
