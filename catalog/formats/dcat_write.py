@@ -58,6 +58,9 @@ TEXT_RANGES = {
     _NS.DCAT + "theme": _NS.SKOS + "Concept", _NS.DCT + "subject": _NS.SKOS + "Concept",
     _NS.DCT + "type": _NS.SKOS + "Concept", _NS.ADMS + "status": _NS.SKOS + "Concept",
     _NS.DCATAP + "hvdCategory": _NS.SKOS + "Concept", _NS.DCATAP + "availability": _NS.SKOS + "Concept",
+    _NS.DCAT + "compressFormat": _NS.DCT + "MediaType", _NS.DCAT + "packageFormat": _NS.DCT + "MediaType",
+    _NS.DCAT + "hadRole": _NS.DCAT + "Role",
+    _NS.DCATAP + "applicableLegislation": "http://data.europa.eu/eli/ontology#LegalResource",
 }
 # the class each record kind is written as
 CLASSES = {"dataset": DCAT.Dataset, "datasetseries": DCAT.DatasetSeries, "dataservice": DCAT.DataService}
@@ -184,11 +187,18 @@ class _Writer:
             self.g.add((iri, SKOS.prefLabel, Literal(text, lang=lang or None)))
         return iri
 
-    def text_node(self, text: str, predicate: str) -> ox.NamedNode:
-        """Text a source gave where DCAT-AP wants a resource (a statement no typed field holds): a
-        minted IRI labelled with it, of the class DCAT-AP's range names (issue 14)."""
+    def text_node(self, value: str | ox.NamedNode, predicate: str) -> ox.NamedNode:
+        """A resource a statement no typed field holds refers to, of the class DCAT-AP's range names:
+        text becomes a minted IRI labelled with it, an IRI is typed (issue 14)."""
         cls = TEXT_RANGES.get(predicate)
-        return self.node(text, "value", URIRef(cls) if cls else None)
+        if cls == SKOS.Concept.value:  # a concept needs a preferred label too
+            return self.concept(value.value if isinstance(value, ox.NamedNode) else value, "value")
+        if isinstance(value, ox.NamedNode):
+            if cls and (value.value, cls) not in self.g.described:
+                self.g.described.add((value.value, cls))
+                self.g.add((value, RDF.type, URIRef(cls)))
+            return value
+        return self.node(value, "value", URIRef(cls) if cls else None)
 
     def document(self, value: str) -> ox.NamedNode:
         return self.node(value, "document", FOAF.Document)
@@ -254,6 +264,8 @@ def add_dataset(g: Graph, item: StoredDataset, base_url: str) -> ox.NamedNode:
     w = _Writer(g, base)
     s = URIRef(as_iri(rec.uri) or f"{base}/id/dataset/{item.id}")
     g.add((s, RDF.type, CLASSES.get(rec.kind, DCAT.Dataset)))
+    if rec.kind == "datasetseries":  # a series is a dataset (DCAT 3), as catalogue shapes check
+        g.add((s, RDF.type, DCAT.Dataset))
     _lang(g, s, DCTERMS.title, rec.title)
     _lang(g, s, DCTERMS.description, rec.description)
     # an identifier the source typed or gave as an IRI is among the record's other statements

@@ -125,7 +125,7 @@ _D, _T, _F = "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/", "http://
 RESOURCE_PREDICATES = frozenset(
     [_D + p for p in ("landingPage", "theme", "contactPoint", "distribution", "accessService", "inSeries",
                       "hasVersion", "qualifiedRelation", "servesDataset", "endpointDescription", "mediaType",
-                      "compressFormat", "packageFormat")]
+                      "compressFormat", "packageFormat", "hadRole")]
     + [_T + p for p in ("language", "spatial", "temporal", "accessRights", "license", "rights", "conformsTo",
                         "accrualPeriodicity", "publisher", "creator", "relation", "source", "isReferencedBy",
                         "hasVersion", "subject", "provenance", "format", "type")]
@@ -134,7 +134,8 @@ RESOURCE_PREDICATES = frozenset(
        "http://www.w3.org/ns/adms#status", "http://www.w3.org/ns/adms#identifier",
        "http://www.w3.org/ns/prov#qualifiedAttribution", "http://spdx.org/rdf/terms#checksum"])
 
-TextNode = Callable[[str, str], ox.NamedNode]  # (text, predicate IRI) -> a resource labelled with it
+# (text, predicate IRI) -> a resource labelled with the text; (IRI, predicate IRI) -> the IRI, typed
+TextNode = Callable[[str | ox.NamedNode, str], ox.NamedNode]
 
 
 def _object(g: Graph, subject: ox.NamedNode | ox.BlankNode, pred: str, obj: dict[str, Any], n: int,
@@ -142,7 +143,10 @@ def _object(g: Graph, subject: ox.NamedNode | ox.BlankNode, pred: str, obj: dict
     if "iri" in obj:
         iri = as_iri(obj["iri"])
         if iri:
-            return ox.NamedNode(iri)
+            node = ox.NamedNode(iri)
+            if text_node is not None and pred in RESOURCE_PREDICATES:
+                text_node(node, pred)  # typed as DCAT-AP's range wants
+            return node
         # a value that may not be written as an IRI is never written as one (issue 14)
         obj = {"literal": str(obj["iri"])}
     if "literal" in obj and text_node is not None and pred in RESOURCE_PREDICATES and str(obj["literal"]).strip():
@@ -156,9 +160,9 @@ def _object(g: Graph, subject: ox.NamedNode | ox.BlankNode, pred: str, obj: dict
         return ox.Literal(str(obj["literal"]))
     if "node" in obj and depth < MAX_DEPTH:
         # a blank node named by what it hangs from and says: the same output for the same record
-        node = ox.BlankNode("x" + digest([subject.value, pred, obj, n], size=10))
-        write_statements(g, node, obj["node"], depth + 1, text_node)
-        return node
+        blank = ox.BlankNode("x" + digest([subject.value, pred, obj, n], size=10))
+        write_statements(g, blank, obj["node"], depth + 1, text_node)
+        return blank
     return None
 
 
