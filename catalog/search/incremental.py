@@ -36,7 +36,7 @@ from sqlalchemy import Connection, func, select, text
 
 from catalog.chunks import chunked
 from catalog.search import term_index
-from catalog.search.facets import PUBLIC_NAMES, Facet, FacetIndex, _publisher_roots, _rank_from_order
+from catalog.search.facets import PUBLIC_NAMES, Facet, FacetIndex, _publisher_roots, _rank_from_order, parse_ids
 from catalog.search.term_index import TermIndex, locate
 from catalog.store import runs
 from catalog.store.tables import DS, REV, STATE
@@ -117,23 +117,19 @@ def update_facets(conn: Connection, old: FacetIndex, changed: np.ndarray, genera
     pks = np.concatenate([old.pks, new_pks]) if len(new_pks) else old.pks
     n = len(pks)
     # statuses and quality scores of every dataset: a quality check changes scores without revisions
-    rows = conn.execute(text("SELECT pk, status, quality_score FROM dataset")).all()
-    if len(rows) != n:
+    row_pks, row_active, row_quality = _statuses(conn, sqlite)
+    if len(row_pks) != n:
         return None  # a dataset added or removed without a revision
-    row_pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
     pos, ok = locate(pks, row_pks)
     if not ok.all():
         return None
     active = np.zeros(n, dtype=bool)
-    active[pos] = np.fromiter((r[1] == "active" for r in rows), dtype=bool, count=n)
+    active[pos] = row_active
     quality = np.zeros(n, dtype=np.float64)
-    quality[pos] = np.fromiter((r[2] or 0.0 for r in rows), dtype=np.float64, count=n)
+    quality[pos] = row_quality
     if len(changed):
-        collate = "" if sqlite else ' COLLATE "C"'
-        title_order = np.array(conn.execute(text(f"SELECT pk FROM dataset ORDER BY title_sort{collate}, pk"))
-                               .scalars().all(), dtype=np.int64)
-        modified_order = np.array(conn.execute(text(
-            f"SELECT pk FROM dataset ORDER BY modified{collate} NULLS FIRST, pk")).scalars().all(), dtype=np.int64)
+        title_order = _order(conn, sqlite, "title_sort")
+        modified_order = _order(conn, sqlite, "modified", " NULLS FIRST")
         if len(title_order) != n or len(modified_order) != n:
             return None
         title_rank, modified_rank = _rank_from_order(pks, title_order), _rank_from_order(pks, modified_order)
@@ -149,6 +145,33 @@ def update_facets(conn: Connection, old: FacetIndex, changed: np.ndarray, genera
                        modified_rank=modified_rank, quality=quality, facets=facets, publisher_names=publishers,
                        publisher_aliases=aliases)
     return Update(index=index, mark=Mark(0, 0), changed=changed_pos, added=len(new_pks))
+
+
+def _statuses(conn: Connection, sqlite: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pk, active, quality score) of every dataset, as three joined strings (100,000 rows as Python
+    objects cost a second on a busy machine)."""
+    if sqlite:
+        raw: Any = conn.connection.driver_connection
+        row = raw.execute("SELECT group_concat(pk), group_concat(status = 'active'), "
+                          "group_concat(coalesce(quality_score, 0)) FROM dataset").fetchone()
+    else:
+        row = conn.execute(text(
+            "SELECT string_agg(pk::text, ',' ORDER BY pk), "
+            "string_agg(CASE WHEN status = 'active' THEN '1' ELSE '0' END, ',' ORDER BY pk), "
+            "string_agg(coalesce(quality_score, 0)::text, ',' ORDER BY pk) FROM dataset")).one()
+    if not row[0]:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64)
+    return parse_ids(row[0]), parse_ids(row[1]).astype(bool), np.fromstring(row[2], dtype=np.float64, sep=",")
+
+
+def _order(conn: Connection, sqlite: bool, column: str, nulls: str = "") -> np.ndarray:
+    """Every dataset's pk in ``column`` order, then by pk, in byte order as the full build reads it."""
+    if sqlite:
+        raw: Any = conn.connection.driver_connection
+        rows = raw.execute(f"SELECT pk FROM dataset ORDER BY {column}{nulls}, pk").fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    return parse_ids(conn.execute(text(
+        f"SELECT string_agg(pk::text, ',' ORDER BY {column} COLLATE \"C\"{nulls}, pk) FROM dataset")).scalar())
 
 
 def _update_facets(conn: Connection, old: FacetIndex, pks: np.ndarray, changed: np.ndarray,
@@ -201,28 +224,44 @@ def update_terms(conn: Connection, old: TermIndex, update: Update) -> TermIndex:
 
 def merge(old: TermIndex, delta: TermIndex, changed: np.ndarray, size: int, generation: int) -> TermIndex:
     """The postings of ``old`` outside ``changed`` (positions) and all of ``delta``'s, in one index of
-    ``size`` datasets. Words whose postings all went stay in the vocabulary, empty, until a rebuild."""
+    ``size`` datasets. Words whose postings all went stay in the vocabulary, empty, until a rebuild.
+
+    Three linear passes over the old postings (which to keep, keeping them, inserting the new ones):
+    the new postings' places are found word by word, among the few words the changed datasets have.
+    """
     dropped = np.zeros(size, dtype=bool)
     dropped[changed] = True
-    keep = ~dropped[old.doc]
+    gone = dropped[old.doc]
     added = [w for w in delta.words if not _has(old.words, w)]
     words = sorted(old.words + added) if added else old.words
+    # postings each old word keeps
+    removed_at = np.flatnonzero(gone)
+    counts = np.diff(old.ptr) - np.bincount(np.searchsorted(old.ptr, removed_at, side="right") - 1,
+                                            minlength=len(old.words))
+    kept_doc, kept_bits = old.doc[~gone], old.bits[~gone]
+    kept_ptr = np.zeros(len(old.words) + 1, dtype=np.int64)
+    np.cumsum(counts, out=kept_ptr[1:])
+    # where each delta word's postings go among the kept ones, and the new per-word counts
+    places: list[np.ndarray] = []
+    new_counts = np.zeros(len(words), dtype=np.int64)
     # an old word's new position: itself plus the added words sorting before it
-    at = np.fromiter((bisect_left(old.words, w) for w in added), dtype=np.int64, count=len(added))
-    shift = np.cumsum(np.bincount(at, minlength=len(old.words) + 1))[: len(old.words)]
-    old_map = np.arange(len(old.words), dtype=np.int64) + shift
-    delta_map = np.fromiter((bisect_left(words, w) for w in delta.words), dtype=np.int64, count=len(delta.words))
-    term_o = old_map[np.repeat(np.arange(len(old.words), dtype=np.int64), np.diff(old.ptr))][keep]
-    term_d = delta_map[np.repeat(np.arange(len(delta.words), dtype=np.int64), np.diff(delta.ptr))]
-    key_o = term_o * size + old.doc[keep]  # ascending: by word, then dataset
-    key_d = term_d * size + delta.doc
-    order = np.argsort(key_d, kind="stable")
-    at_d = np.searchsorted(key_o, key_d[order])
-    doc = np.insert(old.doc[keep], at_d, delta.doc[order])
-    bits = np.insert(old.bits[keep], at_d, delta.bits[order])
-    counts = np.bincount(term_o, minlength=len(words)) + np.bincount(term_d, minlength=len(words))
+    inserted = np.fromiter((bisect_left(old.words, w) for w in added), dtype=np.int64, count=len(added))
+    old_at = np.arange(len(old.words)) + np.cumsum(np.bincount(inserted, minlength=len(old.words) + 1))[:-1]
+    new_counts[old_at] = counts
+    for i, word in enumerate(delta.words):
+        docs = delta.doc[delta.ptr[i]:delta.ptr[i + 1]]
+        j = bisect_left(old.words, word)
+        if j < len(old.words) and old.words[j] == word:
+            lo, hi = int(kept_ptr[j]), int(kept_ptr[j + 1])
+            places.append(lo + np.searchsorted(kept_doc[lo:hi], docs))
+        else:  # a new word: its postings go where the old words after it start
+            places.append(np.full(len(docs), kept_ptr[j], dtype=np.int64))
+        new_counts[bisect_left(words, word)] += len(docs)
+    at = np.concatenate(places) if places else np.zeros(0, dtype=np.int64)
+    doc = np.insert(kept_doc, at, delta.doc)
+    bits = np.insert(kept_bits, at, delta.bits)
     ptr = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum(counts, out=ptr[1:])
+    np.cumsum(new_counts, out=ptr[1:])
     return TermIndex(generation=generation, size=size, words=words, ptr=ptr, doc=doc, bits=bits)
 
 
