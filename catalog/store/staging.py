@@ -8,6 +8,11 @@ live tables with set-based statements (``INSERT … SELECT``, ``UPDATE … FROM`
 transaction that ends the run. A run that fails, is cancelled or is killed (-9) never reaches the
 swap: its staging tables are dropped when the run ends, and vanish with the connection when its
 process dies, so nothing is left to clean on the next start (issue 15, problem 5).
+
+How long the swap holds the lock (benchmarks/harvest.py, SQLite, on 2 cores shared with a load of about
+15): a first harvest of 5,000 datasets 1.9 s, of 20,000 10.7 s (half of it the full-text index); any
+re-harvest 0.1–0.3 s (unchanged, or 50 of 20,000 changed). PostgreSQL takes the same path: its swap
+locks only the rows it writes, and the harvest's total time did not change measurably.
 """
 
 from __future__ import annotations
