@@ -17,11 +17,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import observability
 from api.problems import problem
 from api.routes import ROUTERS
 from api.schemas import Health
 from api.web import mount
 from api.web.render import error_page, wants_html
+from catalog import logs
 from catalog.errors import Busy, CatalogError, FieldError
 from catalog.services import health
 from catalog.settings import Settings, get_settings
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.configure(settings.log_format)  # after uvicorn set up its own loggers: LOG_FORMAT=json makes them JSON too
         yield
         # harvests the API triggered without `serve`'s scheduler finish before the app is gone
         await run_in_threadpool(stop_fallback_pool, app.state.engine)
@@ -172,6 +175,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         """Liveness and a count of active datasets."""
         return health.health(app.state.engine)
 
+    observability.install(app, settings)  # GET /metrics, request ids, HTTP timings (before the portal's paths)
     for router in ROUTERS:
         app.include_router(router)
     mount(app)  # the portal's pages come after the API: its paths never shadow /api ones

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,13 @@ class Settings(BaseSettings):
         description="Allow sources on loopback and private networks (the demo and tests turn it on).",
     )
     admin_token: str | None = Field(default=None, description="A bootstrap administrator's token.")
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token GET /metrics asks for; none: /metrics answers only clients on loopback.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text, or json: one JSON object a line with job and request ids.",
+    )
     withdraw_threshold: float = Field(
         default=0.5,
         description="A run that would withdraw more than this share of a source's datasets holds them.",

@@ -9,6 +9,7 @@ the harvest would.
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -17,6 +18,7 @@ from dataclasses import asdict
 import orjson
 from sqlalchemy import Connection, Engine, update
 
+from catalog import logs, metrics
 from catalog.errors import CatalogError
 from catalog.services import mappings
 from catalog.settings import Settings
@@ -143,6 +145,19 @@ def harvest_source(
     elif job.status == "queued" and not job_lifecycle.start(engine, job):
         return job_lifecycle.load(engine, job.id or 0)  # failed as dead before a worker got to it
     assert job.id is not None and source.id is not None
+    started = time.monotonic()
+    with logs.job_context(job.id):  # every line logged during the run names its job (LOG_FORMAT=json)
+        job, error = _run(engine, source, settings, job, progress=progress, full=full)
+    metrics.harvest_finished(source=source.name, outcome=job.status, seconds=time.monotonic() - started,
+                             datasets=job.seen, error=error)
+    return job
+
+
+def _run(engine: Engine, source: Source, settings: Settings, job: HarvestJob, *,
+         progress: ProgressFn | None, full: bool) -> tuple[HarvestJob, Exception | None]:
+    """The run of a claimed job: fetch, store all-or-nothing, and the job's end written; with the error
+    that failed it, if one did."""
+    assert job.id is not None and source.id is not None
     beating = job_lifecycle.Heartbeat(engine, settings.job_heartbeat_interval)
     beating.add(job.id)
     beating.start()
@@ -150,6 +165,7 @@ def harvest_source(
     counts = runs.RunCounts()
     status = "failed"
     message: str | None = None
+    error: Exception | None = None
     try:
         spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, mapping=source.mapping,
                           profile=mappings.current_text(engine, source))
@@ -171,9 +187,11 @@ def harvest_source(
         if not_modified and pages and not message:
             message = "not modified: the source answered 304 Not Modified (conditional GET)"
     except CatalogError as exc:
+        error = exc
         message = exc.message
         log.warning("harvest of %s failed: %s", source.name, message)
     except Exception as exc:  # an unexpected failure still ends in a failed job, never a crash
+        error = exc
         message = f"{type(exc).__name__}: {exc}"
         log.exception("harvest of %s failed unexpectedly", source.name)
     except BaseException:  # Ctrl-C, shutdown: the job must not stay live and block the next run
@@ -201,4 +219,4 @@ def harvest_source(
             refresh_statistics(engine)
         except Exception:  # the run is stored; stale statistics only slow queries down
             log.exception("refreshing the planner's statistics after job %s failed", job.id)
-    return job
+    return job, error

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from catalog import logs
 from catalog.services.organisations import Principal, local_admin
 from catalog.settings import Settings
 from catalog.store.engine import init_engine
@@ -56,6 +57,7 @@ class Context:
         if db:
             values["database_url"] = db if "://" in db else f"sqlite:///{db}"
         self.settings = Settings(**values)
+        logs.configure(self.settings.log_format)  # LOG_FORMAT=json: every line a JSON object (catalog/logs.py)
         self._engine: Engine | None = None
 
     @property

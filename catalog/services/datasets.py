@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from catalog import publisher_types, vocab
+from catalog import metrics, publisher_types, vocab
 from catalog.errors import InvalidInput, NotFound
 from catalog.formats import dcat_write
 from catalog.normalise import iso
@@ -59,7 +59,12 @@ SUGGEST_BELOW = 3  # a search finding fewer datasets than this is offered spelli
 
 def search_datasets(engine: Engine, query: SearchQuery) -> dict[str, Any]:
     """The search contract of GET /api/datasets (README.md, "HTTP API"): total, page, per_page, items, facets,
-    suggestions; with a text query each item has a ``highlight``."""
+    suggestions; with a text query each item has a ``highlight``. Timed by query kind (catalog/metrics.py)."""
+    with metrics.search_timer(query):
+        return _search(engine, query)
+
+
+def _search(engine: Engine, query: SearchQuery) -> dict[str, Any]:
     rows: list[Any] = []
     services: dict[int, list[dict[str, Any]]] = {}
     recs: dict[int, DatasetRecord] = {}
