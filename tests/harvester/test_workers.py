@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from catalog.settings import Settings
 from catalog.store.tables import Dataset, HarvestJob
-from tests.conftest import FIXTURES, POSTGRES_URL
+from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "docs" / "deploy"
@@ -33,7 +33,6 @@ ENV = {"DATAKATALOG_ALLOW_PRIVATE_SOURCES": "1", "DATAKATALOG_SCHEDULER_SYNC_INT
        "DATAKATALOG_WORKER_POLL_INTERVAL": "0.2", "DATAKATALOG_HARVEST_WORKERS": "2",
        "DATAKATALOG_HOST_CONCURRENCY": str(HOST_CAP), "DATAKATALOG_SHACL_AFTER_HARVEST": "0"}
 
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="workers need PostgreSQL (DATAKATALOG_TEST_POSTGRES_URL)")
 
 
 def _free_port() -> int:
@@ -66,6 +65,15 @@ def test_the_example_environment_file_names_only_real_settings() -> None:
     fields = {f"DATAKATALOG_{name.upper()}" for name in Settings.model_fields}
     assert set(env_file()) <= fields, set(env_file()) - fields
     assert set(ENV) <= fields
+
+
+@pytest.mark.parametrize("args", [["worker"], ["serve", "--no-harvest", "--port", "1"]])
+def test_on_sqlite_worker_and_serve_no_harvest_refuse_and_say_why(args: list[str], tmp_path: Path) -> None:
+    db = tmp_path / "one.db"
+    done = subprocess.run([sys.executable, "-c", "from api.cli import main; main()", *args, "--db", str(db)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "needs PostgreSQL" in done.stderr and "docs/deploy.md" in done.stderr, done.stderr
 
 
 class Cluster:
