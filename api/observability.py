@@ -15,19 +15,27 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
+import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
 from catalog import logs, metrics
 from catalog.settings import Settings
 
+log = logging.getLogger(__name__)
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 _PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -66,19 +74,68 @@ class RequestContext:
             logs.REQUEST_ID.reset(token)
 
 
-def may_read_metrics(request: Request, settings: Settings) -> bool:
+def may_read(authorization: str, client_host: str | None, settings: Settings) -> bool:
     """With METRICS_TOKEN: that bearer token; without: a client on loopback."""
     if settings.metrics_token:
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        scheme, _, given = authorization.partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
                                                                   settings.metrics_token.encode())
-    return request.client is not None and request.client.host in LOOPBACK
+    return client_host in LOOPBACK
+
+
+def may_read_metrics(request: Request, settings: Settings) -> bool:
+    return may_read(request.headers.get("authorization", ""), request.client.host if request.client else None,
+                    settings)
+
+
+class _Both(Collector):
+    """The process's counters and an engine's scrape-time state, as one registry's content."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.state = metrics.StateCollector(engine)
+
+    def describe(self) -> Iterable[Any]:
+        return []  # read at scrape time (catalog.metrics.StateCollector)
+
+    def collect(self) -> Iterable[Any]:
+        yield from metrics.REGISTRY.collect()
+        yield from self.state.collect()
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        pass  # a scrape every 15 s is no news
+
+
+def serve_metrics(settings: Settings, engine: Engine) -> WSGIServer | None:
+    """``datakatalog worker``: GET /metrics on WORKER_METRICS_ADDRESS (host:port) in a daemon thread, under
+    the same rule as the API's (METRICS_TOKEN, else loopback clients only); None when not set."""
+    if not settings.worker_metrics_address:
+        return None
+    host, _, port = settings.worker_metrics_address.rpartition(":")
+    registry = CollectorRegistry()
+    registry.register(_Both(engine))
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("PATH_INFO") != "/metrics":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found: /metrics only\n"]
+        if not may_read(environ.get("HTTP_AUTHORIZATION", ""), environ.get("REMOTE_ADDR"), settings):
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"forbidden: a bearer token (METRICS_TOKEN), or a client on loopback\n"]
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+        return [generate_latest(registry)]
+
+    server = make_server(host.strip("[]") or "127.0.0.1", int(port), app, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True, name="datakatalog-metrics").start()
+    log.info("metrics at http://%s:%s/metrics", *server.server_address[:2])
+    return server
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the request middleware, the app's scrape-time collector and GET /metrics to ``app``."""
-    registry = CollectorRegistry()
-    registry.register(metrics.StateCollector(app.state.engine))
+    registry = CollectorRegistry()  # the app's own: two apps in one process never mix their databases
+    registry.register(_Both(app.state.engine))
     app.state.metrics_registry = registry
     app.add_middleware(RequestContext)
 
@@ -89,5 +146,4 @@ def install(app: FastAPI, settings: Settings) -> None:
             why = ("a bearer token (METRICS_TOKEN) is needed" if settings.metrics_token
                    else "only clients on loopback may read it unless METRICS_TOKEN is set")
             return problem(403, "Forbidden", f"/metrics: {why}")
-        body = generate_latest(metrics.REGISTRY) + generate_latest(registry)
-        return Response(body, media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token GET /metrics asks for; none: /metrics answers only clients on loopback.",
     )
+    worker_metrics_address: str | None = Field(
+        default=None, pattern=r"^.*:[0-9]{1,5}$",
+        description="host:port where `datakatalog worker` serves GET /metrics (none: it serves none).",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="Log lines as text, or json: one JSON object a line with job and request ids.",
     )

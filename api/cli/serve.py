@@ -64,6 +64,7 @@ def worker(db: DbOption = None) -> None:
     import signal
     import threading
 
+    from api import observability
     from catalog.store.engine import is_sqlite
     from harvester.scheduler import HarvestScheduler
 
@@ -75,6 +76,7 @@ def worker(db: DbOption = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     scheduler = HarvestScheduler(ctx.engine, ctx.settings).start()
+    observability.serve_metrics(ctx.settings, ctx.engine)  # WORKER_METRICS_ADDRESS: its harvests' /metrics
     out.print(f"Harvest worker on {redact(ctx.settings.database_url)}: up to {ctx.settings.harvest_workers} "
               f"harvests at once, {ctx.settings.host_concurrency} per host across all workers",
               highlight=False, soft_wrap=True)

@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import requests
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from api import observability
 from api.app import create_app
 from catalog import logs
 from catalog.metrics import query_kind
@@ -87,6 +89,28 @@ def test_without_a_token_only_loopback_reads_metrics(settings, engine) -> None:
     with TestClient(app, client=("127.0.0.1", 50000)) as local, TestClient(app, client=("203.0.113.7", 50000)) as far:
         assert local.get("/metrics").status_code == 200
         assert far.get("/metrics").status_code == 403
+
+
+def test_a_worker_serves_its_own_metrics(settings, engine, http_server, add_source, harvest) -> None:
+    name = f"wk-{uuid.uuid4().hex[:8]}"
+    add_source(name, http_server.url("dcat/catalog.ttl"))
+    assert harvest(name).status == "succeeded"
+    server = observability.serve_metrics(settings.model_copy(update={"worker_metrics_address": "127.0.0.1:0",
+                                                                     "metrics_token": TOKEN}), engine)
+    assert server is not None
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
+        assert requests.get(url, timeout=10).status_code == 403
+        resp = requests.get(url, headers=BEARER, timeout=10)
+        assert resp.status_code == 200
+        found = {(s.name, frozenset(s.labels.items())): s.value
+                 for family in text_string_to_metric_families(resp.text) for s in family.samples}
+        assert value(found, "datakatalog_harvest_jobs_total", source=name, outcome="succeeded") == 1
+        assert ("datakatalog_harvest_queue_depth", frozenset()) in found
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert observability.serve_metrics(settings, engine) is None  # not asked for: no server
 
 
 def test_request_ids_are_answered(client) -> None:
