@@ -76,6 +76,18 @@ def test_metrics_after_a_harvest_and_searches(client, http_server, add_source, h
         ("process_cpu_seconds_total", frozenset()) in after
 
 
+def test_fetch_errors_are_counted_by_kind(client, http_server, add_source, harvest) -> None:
+    name = f"gone-{uuid.uuid4().hex[:8]}"
+    add_source(name, http_server.url("no/such/file.ttl"))
+    before = samples(client)
+    assert harvest(name).status == "failed"  # the source answers 404
+    after = samples(client)
+    assert value(after, "datakatalog_harvest_jobs_total", source=name, outcome="failed") == 1
+    assert (value(after, "datakatalog_fetch_errors_total", kind="http_4xx")
+            - value(before, "datakatalog_fetch_errors_total", kind="http_4xx")) == 1
+    assert value(after, "datakatalog_harvest_datasets_total", source=name) == 0
+
+
 def test_metrics_ask_for_the_token_and_stay_out_of_the_schema(client) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
         resp = client.get("/metrics", headers=headers)
