@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from catalog import vocab
+from catalog import metrics, vocab
 from catalog.errors import CatalogError, NotFound
 from catalog.export.rows import iter_items
 from catalog.formats.ckan_write import organization, package
@@ -310,7 +310,8 @@ def _search(engine: Engine, q: str | None, filters: dict[str, list[str]], sort: 
             ) -> SearchHits:
     query = parse_query(q=q, filters=filters, sort=sort, per_page=MAX_PER_PAGE)
     query = replace(query, per_page=2**62, facet_limit=max(facet_limit, 1))
-    return searcher_for(engine).search(query)
+    with metrics.search_timer(query):  # the same latency histogram as GET /api/datasets (catalog/metrics.py)
+        return searcher_for(engine).search(query)
 
 
 def package_search(engine: Engine, params: dict[str, Any], base_url: str) -> dict[str, Any]:
