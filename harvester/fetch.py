@@ -37,7 +37,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -291,11 +291,21 @@ def retry_after(value: str | None, *, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - current)
 
 
+class HostPause(Protocol):
+    """Retry-After shared by the runs of several workers (harvester/host_pauses.py)."""
+
+    def wait(self, host: str) -> None: ...
+
+    def note(self, host: str, seconds: float) -> None: ...
+
+
 class Fetcher:
     """Fetches documents within the limits the settings give."""
 
-    def __init__(self, settings: Settings, *, retries: int | None = None, backoff: float | None = None) -> None:
+    def __init__(self, settings: Settings, *, retries: int | None = None, backoff: float | None = None,
+                 pauses: HostPause | None = None) -> None:
         self.settings = settings
+        self.pauses = pauses
         self.retries = settings.fetch_retries if retries is None else retries
         self.backoff = settings.fetch_backoff if backoff is None else backoff
         self._guard = _Guard(settings.allow_private_sources)
@@ -321,7 +331,11 @@ class Fetcher:
         """
         attempt = 0
         cap = self.settings.fetch_retry_after_max
+        host = (urlsplit(url).hostname or "").lower()
         while True:
+            if self.pauses is not None:
+                self.pauses.wait(host)  # another worker's run may have been asked to wait
+            asked: float | None = None
             try:
                 resp = self._get_once(url, headers or {})
             except SourceUnreachable:
@@ -331,12 +345,16 @@ class Fetcher:
             else:
                 if resp.status < 400:
                     return resp
+                asked = retry_after(resp.headers.get("retry-after")) if resp.status in RETRY_STATUSES else None
+                if asked is not None and self.pauses is not None:
+                    self.pauses.note(host, asked)
                 if resp.status not in RETRY_STATUSES or attempt >= self.retries:
                     tries = f" after {attempt + 1} attempts" if attempt else ""
                     raise SourceHTTPError(f"{resp.url}: HTTP {resp.status}{tries}", resp.status)
-                asked = retry_after(resp.headers.get("retry-after"))
                 delay = asked if asked is not None else self.backoff * (2**attempt)
             attempt += 1
+            if asked is not None and self.pauses is not None:
+                continue  # the pause just noted is waited out at the top, by this run and every other
             time.sleep(max(0.0, min(delay, cap)))
 
     def _get_once(self, url: str, headers: dict[str, str]) -> Response:

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from catalog.errors import Conflict
 from catalog.store.tables import JOB, SRC, HarvestJob, utcnow
+from harvester import host_pauses
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,8 @@ def claim_queued(engine: Engine, *, limit: int, host_concurrency: int, worker: s
     moving a job from queued to running is the claim (:func:`start` of a job already taken does nothing).
     At most ``host_concurrency`` jobs of sources on one host run at once across all processes: the claim
     of a host's job holds a transaction-level advisory lock on the host while it counts that host's
-    running jobs, so two claimers cannot both take its last free place.
+    running jobs, so two claimers cannot both take its last free place. No job of a host that answered
+    ``Retry-After`` is claimed before that time (:mod:`harvester.host_pauses`).
     """
     if limit <= 0:
         return []
@@ -154,7 +156,7 @@ def claim_queued(engine: Engine, *, limit: int, host_concurrency: int, worker: s
             .with_for_update(skip_locked=True, of=JOB)).all()
         chosen: list[int] = []
         running: dict[str, int] = {}
-        busy: set[str] = set()  # hosts whose claims another process is making right now
+        busy: set[str] = set()  # hosts paused, or whose claims another process is making right now
         for job_id, url in candidates:
             if len(chosen) >= limit:
                 break
@@ -162,6 +164,9 @@ def claim_queued(engine: Engine, *, limit: int, host_concurrency: int, worker: s
             if host in busy:
                 continue
             if host not in running:
+                if host_pauses.paused_until(conn, host) is not None:  # it answered Retry-After: not now
+                    busy.add(host)
+                    continue
                 if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": host_key(host)}).scalar_one():
                     busy.add(host)
                     continue

@@ -26,7 +26,7 @@ from catalog.store import ownership, runs
 from catalog.store.engine import ANALYZE_AFTER, patient, refresh_statistics
 from catalog.store.prepared import Prepared, prepare
 from catalog.store.tables import JOB, HarvestJob, Source, utcnow
-from harvester import job_lifecycle
+from harvester import host_pauses, job_lifecycle
 from harvester.adapters import get_adapter
 from harvester.adapters.base import Page, PreviousPage, SourceAdapter, SourceSpec
 from harvester.fetch import Fetcher
@@ -161,7 +161,7 @@ def _run(engine: Engine, source: Source, settings: Settings, job: HarvestJob, *,
     beating = job_lifecycle.Heartbeat(engine, settings.job_heartbeat_interval)
     beating.add(job.id)
     beating.start()
-    fetcher = Fetcher(settings)
+    fetcher = Fetcher(settings, pauses=host_pauses.for_engine(engine, settings))
     counts = runs.RunCounts()
     status = "failed"
     message: str | None = None

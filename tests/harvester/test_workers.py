@@ -239,3 +239,39 @@ def test_workers_share_due_sources_survive_a_killed_worker_and_a_killed_leader(
     assert took <= SYNC + 5
     later = add_source("later", http_server.url("dcat/catalog.ttl"), schedule="1d")
     assert _wait(lambda: bool(_jobs(engine, later.id)), 30), cluster.all_logs()
+
+
+def test_a_retry_after_answer_pauses_the_host_for_every_worker_and_claim(
+    db_url: str, engine: Engine, settings: Settings, add_source, http_server
+) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("shared host pauses are kept on PostgreSQL; on SQLite the fetch's own retry waits")
+    from harvester import host_pauses, job_lifecycle
+    from harvester.errors import SourceHTTPError
+    from harvester.fetch import Fetcher
+
+    arrived: dict[str, float] = {}
+
+    def busy() -> tuple[int, str, bytes, dict[str, str]]:
+        arrived.setdefault("busy", time.monotonic())
+        return 429, "text/plain", b"", {"Retry-After": "2"}
+
+    def other() -> tuple[int, str, bytes]:
+        arrived["other"] = time.monotonic()
+        return 200, "text/turtle", CATALOG_TTL
+
+    http_server.routes["/busy.ttl"] = busy
+    http_server.routes["/other.ttl"] = other
+    pauses = host_pauses.for_engine(engine, settings)
+    assert pauses is not None
+    # one worker's run is told to wait (and gives up: no retries) ...
+    with pytest.raises(SourceHTTPError):
+        Fetcher(settings, retries=0, pauses=pauses).get(http_server.url("busy.ttl"))
+    # ... so no job of that host is claimed until the pause ends ...
+    source = add_source("paused", http_server.url("dcat/catalog.ttl"))
+    job = job_lifecycle.claim(engine, source.id, trigger="schedule", dead_after=60)
+    assert job_lifecycle.claim_queued(engine, limit=2, host_concurrency=2) == []
+    # ... and another worker's request to the same host waits it out
+    Fetcher(settings, pauses=host_pauses.HostPauses(engine, 60)).get(http_server.url("other.ttl"))
+    assert arrived["other"] - arrived["busy"] >= 1.5
+    assert [j.id for j in job_lifecycle.claim_queued(engine, limit=2, host_concurrency=2)] == [job.id]
