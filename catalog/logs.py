@@ -76,6 +76,7 @@ def configure(log_format: str, *, level: int = logging.INFO) -> logging.Handler 
         root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin at each start
     for name in UVICORN:
         logger = logging.getLogger(name)
         if logger.handlers:  # only loggers uvicorn configured: the others pass their lines to the root

@@ -54,7 +54,8 @@ def serve(
     out.print(f"Serving datakatalog on http://{host}:{port}: the portal at /, the API under /api (OpenAPI at "
               f"/docs); {doing}", highlight=False, soft_wrap=True)
     try:
-        uvicorn.run(application, host=host, port=port, log_level="info")
+        uvicorn.run(application, host=host, port=port, log_level="info",  # LOG_FORMAT=json: uvicorn's lines via ours
+                    log_config=None if ctx.settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG)
     finally:
         scheduler.shutdown()
 
