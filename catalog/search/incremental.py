@@ -148,20 +148,20 @@ def update_facets(conn: Connection, old: FacetIndex, changed: np.ndarray, genera
 
 
 def _statuses(conn: Connection, sqlite: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(pk, active, quality score) of every dataset, as three joined strings (100,000 rows as Python
-    objects cost a second on a busy machine)."""
+    """(pk, active, quality score) of every dataset, read as one joined string of triples, unsorted
+    (100,000 rows as Python objects cost a second on a busy machine, three sorted aggregates 2 s)."""
     if sqlite:
         raw: Any = conn.connection.driver_connection
-        row = raw.execute("SELECT group_concat(pk), group_concat(status = 'active'), "
-                          "group_concat(coalesce(quality_score, 0)) FROM dataset").fetchone()
+        joined = raw.execute("SELECT group_concat(pk || ',' || (status = 'active') || ',' || "
+                             "coalesce(quality_score, 0)) FROM dataset").fetchone()[0]
     else:
-        row = conn.execute(text(
-            "SELECT string_agg(pk::text, ',' ORDER BY pk), "
-            "string_agg(CASE WHEN status = 'active' THEN '1' ELSE '0' END, ',' ORDER BY pk), "
-            "string_agg(coalesce(quality_score, 0)::text, ',' ORDER BY pk) FROM dataset")).one()
-    if not row[0]:
+        joined = conn.execute(text(
+            "SELECT string_agg(pk::text || ',' || CASE WHEN status = 'active' THEN '1' ELSE '0' END || ',' || "
+            "coalesce(quality_score, 0)::text, ',') FROM dataset")).scalar()
+    if not joined:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64)
-    return parse_ids(row[0]), parse_ids(row[1]).astype(bool), np.fromstring(row[2], dtype=np.float64, sep=",")
+    triples = np.fromstring(joined, dtype=np.float64, sep=",").reshape(-1, 3)
+    return triples[:, 0].astype(np.int64), triples[:, 1] != 0, triples[:, 2]
 
 
 def _order(conn: Connection, sqlite: bool, column: str, nulls: str = "") -> np.ndarray:
