@@ -52,6 +52,9 @@ HARVEST_DATASETS = Counter(
 HARVEST_RATE = Gauge(
     "datakatalog_harvest_datasets_per_second", "Records read per second of wall time in the source's "
     "last stored run in this process.", ["source"], registry=REGISTRY)
+JOBS_FOUND_DEAD = Counter(
+    "datakatalog_harvest_jobs_found_dead", "Live jobs this process failed as 'worker died' (no heartbeat for "
+    "JOB_DEAD_AFTER): a worker killed or hung mid-run.", registry=REGISTRY)
 FETCH_ERRORS = Counter(
     "datakatalog_fetch_errors", "Fetch errors that ended a harvest run, by kind (timeout, unreachable, "
     "too_large, refused, http_4xx, http_5xx, other).", ["kind"], registry=REGISTRY)

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, and_, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from catalog import metrics
 from catalog.errors import Conflict
 from catalog.store.tables import JOB, SRC, HarvestJob, utcnow
 from harvester import host_pauses
@@ -77,6 +78,7 @@ def recover_dead(engine: Engine, *, dead_after: float, source_id: int | None = N
                 status="failed", finished_at=now, message=DEAD_MESSAGE))
     for job_id in ids:
         log.warning("harvest job %s stopped beating for %.0f s: failed as %r", job_id, dead_after, DEAD_MESSAGE)
+    metrics.JOBS_FOUND_DEAD.inc(len(ids))
     return ids
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -86,6 +87,17 @@ def test_fetch_errors_are_counted_by_kind(client, http_server, add_source, harve
     assert (value(after, "datakatalog_fetch_errors_total", kind="http_4xx")
             - value(before, "datakatalog_fetch_errors_total", kind="http_4xx")) == 1
     assert value(after, "datakatalog_harvest_datasets_total", source=name) == 0
+
+
+def test_jobs_found_dead_are_counted(client, http_server, add_source, engine) -> None:
+    source = add_source(f"dead-{uuid.uuid4().hex[:8]}", http_server.url("dcat/catalog.ttl"))
+    job_lifecycle.claim(engine, source.id, trigger="schedule", dead_after=60, status="running")
+    time.sleep(0.05)
+    before = samples(client)
+    assert job_lifecycle.recover_dead(engine, dead_after=0.01, source_id=source.id)  # its heartbeat is too old
+    after = samples(client)
+    assert (value(after, "datakatalog_harvest_jobs_found_dead_total")
+            - value(before, "datakatalog_harvest_jobs_found_dead_total")) == 1
 
 
 def test_metrics_ask_for_the_token_and_stay_out_of_the_schema(client) -> None:
