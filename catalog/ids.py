@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 import orjson
 
@@ -172,16 +173,26 @@ def org_number_text(digits: str) -> str:
 def publisher_key(agent: Agent) -> str | None:
     """What identifies an agent across sources: the dataportal.se IRI of its organisation number when
     its IRI carries one (so every notation of one number is one publisher), else its own IRI."""
-    number = org_number_in(agent.uri)
-    return ORGANISATION_IRI + number if number else agent.uri
+    return _key_of(agent.uri)
+
+
+def _key_of(uri: str | None) -> str | None:
+    number = org_number_in(uri)
+    return ORGANISATION_IRI + number if number else uri
 
 
 def publisher_id(agent: Agent) -> str:
     """Stable and readable: from the IRI that identifies the agent (:func:`publisher_key`: its last
     segment plus a short hash), else from the name. An IRI in the dataportal.se form keeps the id it
     always had; every other notation of the same organisation number gets that same id."""
-    name = display_text(agent.name) or ""
-    key = publisher_key(agent)
+    return _publisher_id(agent.uri, tuple(agent.name.items()))
+
+
+@lru_cache(maxsize=4096)
+def _publisher_id(uri: str | None, names: tuple[tuple[str, str], ...]) -> str:
+    """:func:`publisher_id` of an IRI and names (cached: every record of a publisher asks again)."""
+    name = display_text(dict(names)) or ""
+    key = _key_of(uri)
     if key:
         base = slug(re.split(r"[/#]", key.rstrip("/#"))[-1], 30)
         digest = _digest("pub", key, size=3)

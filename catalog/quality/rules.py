@@ -214,48 +214,55 @@ class ScorePart:
     possible: int
 
 
+def _criteria(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None,
+              mandatory: list[dict[str, str | None]] | None) -> list[tuple[str, str, float, int]]:
+    """Every criterion as (criterion, dimension, earned, possible), in the order they are added up.
+    Plain tuples: :func:`score` runs for every harvested record and needs only the sum."""
+    dists = rec.distributions
+    n = len(dists)
+    # findability (MQA: keywords 30, themes 30, spatial 20, temporal 20)
+    parts: list[tuple[str, str, float, int]] = [
+        ("keywords", "findability", 30 if any(rec.keywords.values()) else 0, 30),
+        ("themes", "findability", 30 if rec.themes else 0, 30),
+        ("spatial", "findability", 20 if rec.spatial else 0, 20),
+        ("temporal", "findability", 20 if rec.temporal else 0, 20),
+    ]
+    # accessibility (access URL 50, download URL 20 — reachability is checked elsewhere)
+    if dists:
+        parts.append(("access_url", "accessibility", 50 * sum(1 for d in dists if d.access_urls) / n, 50))
+        parts.append(("download_url", "accessibility", 20 if any(d.download_urls for d in dists) else 0, 20))
+    else:
+        parts.append(("endpoint_url", "accessibility", 70 if rec.endpoint_urls else 0, 70))
+    # interoperability (format 20, media type 10, format from the EU vocabulary 10, DCAT-AP valid 30)
+    if dists:
+        parts.append(("format", "interoperability", 20 * sum(1 for d in dists if d.format or d.format_raw) / n, 20))
+        parts.append(("media_type", "interoperability", 10 * sum(1 for d in dists if d.media_type) / n, 10))
+        parts.append(("format_vocabulary", "interoperability", 10 * sum(1 for d in dists if d.format) / n, 10))
+    # ``mandatory``: check_mandatory's result when the caller has it already (the harvest does)
+    valid = is_valid(check_mandatory(rec) if mandatory is None else mandatory) and (shacl is None or is_valid(shacl))
+    # reusability (licence 20, known licence 10, access rights 10, contact point 20, publisher 10)
+    lic = rec.licenses()
+    parts += [
+        ("dcat_ap_valid", "interoperability", 30 if valid else 0, 30),
+        ("licence", "reusability", 20 if lic else 0, 20),
+        ("licence_vocabulary", "reusability", 10 if lic and all(vocab.licence(x) for x in lic) else 0, 10),
+        ("access_rights", "reusability", 10 if rec.access_rights else 0, 10),
+        ("contact_point", "reusability", 20 if rec.contact_points else 0, 20),
+        ("publisher", "reusability", 10 if rec.publisher else 0, 10),
+        # contextuality (rights 5, byte size 5, issued 5, modified 5)
+        ("rights", "contextuality", 5 if any(d.rights for d in dists) else 0, 5),
+        ("byte_size", "contextuality", 5 if any(d.byte_size for d in dists) else 0, 5),
+        ("issued", "contextuality", 5 if rec.issued and is_valid_date(rec.issued) else 0, 5),
+        ("modified", "contextuality", 5 if rec.modified and is_valid_date(rec.modified) else 0, 5),
+    ]
+    return parts
+
+
 def score_parts(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = None,
                 mandatory: list[dict[str, str | None]] | None = None) -> list[ScorePart]:
     """Every criterion of :func:`score`, in the order they are added up (a page shows what lowers
     a score from these)."""
-    dists = rec.distributions
-    parts: list[ScorePart] = []
-
-    def add(criterion: str, dimension: str, earned: float, possible: int) -> None:
-        parts.append(ScorePart(criterion, dimension, earned, possible))
-
-    # findability (MQA: keywords 30, themes 30, spatial 20, temporal 20)
-    add("keywords", "findability", 30 if rec.all_keywords() else 0, 30)
-    add("themes", "findability", 30 if rec.themes else 0, 30)
-    add("spatial", "findability", 20 if rec.spatial else 0, 20)
-    add("temporal", "findability", 20 if rec.temporal else 0, 20)
-    # accessibility (access URL 50, download URL 20 — reachability is checked elsewhere)
-    if dists:
-        add("access_url", "accessibility", 50 * sum(1 for d in dists if d.access_urls) / len(dists), 50)
-        add("download_url", "accessibility", 20 if any(d.download_urls for d in dists) else 0, 20)
-    else:
-        add("endpoint_url", "accessibility", 70 if rec.endpoint_urls else 0, 70)
-    # interoperability (format 20, media type 10, format from the EU vocabulary 10, DCAT-AP valid 30)
-    if dists:
-        add("format", "interoperability", 20 * sum(1 for d in dists if d.format or d.format_raw) / len(dists), 20)
-        add("media_type", "interoperability", 10 * sum(1 for d in dists if d.media_type) / len(dists), 10)
-        add("format_vocabulary", "interoperability", 10 * sum(1 for d in dists if d.format) / len(dists), 10)
-    # ``mandatory``: check_mandatory's result when the caller has it already (the harvest does)
-    valid = is_valid(check_mandatory(rec) if mandatory is None else mandatory) and (shacl is None or is_valid(shacl))
-    add("dcat_ap_valid", "interoperability", 30 if valid else 0, 30)
-    # reusability (licence 20, known licence 10, access rights 10, contact point 20, publisher 10)
-    lic = rec.licenses()
-    add("licence", "reusability", 20 if lic else 0, 20)
-    add("licence_vocabulary", "reusability", 10 if lic and all(vocab.licence(x) for x in lic) else 0, 10)
-    add("access_rights", "reusability", 10 if rec.access_rights else 0, 10)
-    add("contact_point", "reusability", 20 if rec.contact_points else 0, 20)
-    add("publisher", "reusability", 10 if rec.publisher else 0, 10)
-    # contextuality (rights 5, byte size 5, issued 5, modified 5)
-    add("rights", "contextuality", 5 if any(d.rights for d in dists) else 0, 5)
-    add("byte_size", "contextuality", 5 if any(d.byte_size for d in dists) else 0, 5)
-    add("issued", "contextuality", 5 if rec.issued and is_valid_date(rec.issued) else 0, 5)
-    add("modified", "contextuality", 5 if rec.modified and is_valid_date(rec.modified) else 0, 5)
-    return parts
+    return [ScorePart(*part) for part in _criteria(rec, shacl, mandatory)]
 
 
 def score(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = None,
@@ -266,8 +273,8 @@ def score(rec: DatasetRecord, shacl: list[dict[str, str | None]] | None = None,
     DCAT-AP compliance points then also need no SHACL violation.
     """
     points = 0.0
-    for part in score_parts(rec, shacl, mandatory):
-        points += part.earned
+    for part in _criteria(rec, shacl, mandatory):
+        points += part[2]
     return round(points * 100 / MAX_POINTS, 1)
 
 
