@@ -26,7 +26,7 @@ from catalog.store import ownership, runs
 from catalog.store.engine import ANALYZE_AFTER, patient, refresh_statistics
 from catalog.store.prepared import Prepared, prepare
 from catalog.store.tables import JOB, HarvestJob, Source, utcnow
-from harvester import host_pauses, job_lifecycle
+from harvester import gc_pause, host_pauses, job_lifecycle
 from harvester.adapters import get_adapter
 from harvester.adapters.base import Page, PreviousPage, SourceAdapter, SourceSpec
 from harvester.fetch import Fetcher
@@ -170,7 +170,8 @@ def _run(engine: Engine, source: Source, settings: Settings, job: HarvestJob, *,
         spec = SourceSpec(name=source.name, kind=source.kind, url=source.url, mapping=source.mapping,
                           profile=mappings.current_text(engine, source))
         adapter = get_adapter(source.kind)(spec, fetcher, settings)
-        with engine.connect() as conn:
+        # reading and mapping a page makes millions of short-lived objects: collect rarely meanwhile
+        with engine.connect() as conn, gc_pause.fewer_collections():
             previous = previous_pages(conn, source, full=full)
             # pages go to the run's staging tables batch by batch; only a complete run is applied to the
             # live tables, in one short transaction (catalog/store/runs.py); a failed one is dropped
