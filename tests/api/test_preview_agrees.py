@@ -82,15 +82,15 @@ def test_preview_of_the_demo_portal_under_a_second_name_says_what_the_harvest_sk
 def test_preview_of_a_new_source_agrees_with_its_first_harvest(
     api: TestClient, engine: Engine, harvest: HarvestFn, add_source: Any, http_server: FixtureHTTPServer,
 ) -> None:
-    # the fixture catalogue (one invalid record, a data service) plus one dataset listed twice: two
-    # blank nodes with one dct:identifier have one id
+    # the fixture catalogue (one invalid record, a data service) plus two blank nodes sharing one
+    # dct:identifier but saying different things: two datasets, whose ids cannot collide (issue 14)
     twice = CATALOG_TTL + "".join(
         f'\n[] a dcat:Dataset ; dct:identifier "dubbel" ; dct:title "Dubbel {n}"@sv ; '
         f'dct:description "Två gånger"@sv ; dct:publisher dporg:SE2120000142 .' for n in (1, 2))
     preview, report = preview_then_harvest(api, engine, harvest, add_source, name="fx",
                                            url=http_server.set("fx.ttl", twice))
-    assert report["counts"]["added"] == 9 and report["counts"]["invalid"] == 1
-    assert next(g for g in report["problems"] if g["rule"] == "duplicate")["count"] == 1
+    assert report["counts"]["added"] == 10 and report["counts"]["invalid"] == 1
+    assert not [g for g in report["problems"] if g["rule"] == "duplicate"]
     assert_agree(preview, report)
 
 

@@ -98,7 +98,8 @@ def test_changed_dataset_gets_a_revision_and_keeps_its_id(
     detail = datasets.get_dataset(engine, after.id)
     assert [r["change"] for r in detail["revisions"]] == ["added", "updated"]
     hits = datasets.search_datasets(engine, SearchQuery(q="strandbad"))
-    assert [i["id"] for i in hits["items"]] == [after.id]
+    # the changed title ranks first (expansion may add related datasets below it)
+    assert hits["items"][0]["id"] == after.id
 
 
 def test_failed_run_keeps_everything_stored_before(

@@ -77,7 +77,7 @@ def test_upgrade_folds_other_notations_of_a_number_into_its_publisher(db_url: st
             assert conn.execute(select(func.count()).select_from(DS)).scalar_one() == datasets_before == 10
             assert conn.execute(select(func.count()).select_from(FACET)).scalar_one() == facets_before
             # a running server's cached search index is built again from the moved rows
-            assert conn.execute(text("SELECT value FROM catalog_state WHERE key = 'generation'")).scalar_one() == "2"
+            assert int(conn.execute(text("SELECT value FROM catalog_state WHERE key = 'generation'")).scalar_one()) > 1
 
         # the Trafiklab notation is an alias of the dataportal.se one; SL gets its number's publisher
         assert rows["232100-0255-6dd85e"].merged_into == "se2321000255-25fba8"

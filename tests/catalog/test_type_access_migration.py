@@ -74,7 +74,7 @@ def test_upgrade_fills_type_and_access_facets_of_datasets_stored_before(db_url: 
         assert {(r.title, r.value) for r in rows if r.facet == "access"} == {
             (title, value) for title, (_, _, value) in STORED.items() if value}
         with engine.connect() as conn:  # the generation moves: a search index cached for it is built again
-            assert conn.execute(text("SELECT value FROM catalog_state WHERE key = 'generation'")).scalar_one() == "2"
+            assert int(conn.execute(text("SELECT value FROM catalog_state WHERE key = 'generation'")).scalar_one()) > 1
 
         result = search_datasets(engine, parse_query(filters={"type": ["dataservice"]}))
         assert {i["title"] for i in result["items"]} == {"Nyckel-API", "Utan åtkomstuppgift"}
