@@ -331,7 +331,10 @@ class Fetcher:
         """
         attempt = 0
         cap = self.settings.fetch_retry_after_max
-        host = (urlsplit(url).hostname or "").lower()
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:  # a URL Python cannot split: _get_once refuses it with a clear error
+            host = ""
         while True:
             if self.pauses is not None:
                 self.pauses.wait(host)  # another worker's run may have been asked to wait

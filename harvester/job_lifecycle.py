@@ -128,8 +128,11 @@ def beat_queued(engine: Engine) -> int:
 
 
 def host_of(url: str) -> str:
-    """The host a source's requests go to, as counted by the per-host cap."""
-    return (urlsplit(url).hostname or "").lower()
+    """The host a source's requests go to, as counted by the per-host cap ("" for a URL that cannot be split)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def host_key(host: str) -> int:
