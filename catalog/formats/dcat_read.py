@@ -124,7 +124,7 @@ def _vcard_type(g: GraphIndex, o: Term) -> bool:
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_LABEL_ONLY = {TYPE, RDFS + "label", SKOS + "prefLabel", DCT + "title", RDF + "value"}
+_LABEL_ONLY = {TYPE, RDFS + "label", SKOS + "prefLabel", DCT + "title", RDF + "value", SKOS + "notation"}
 _PERIOD_PREDICATES = {TYPE, DCAT + "startDate", DCAT + "endDate", SCHEMA + "startDate", SCHEMA + "endDate"}
 
 DATASET: Table = {
@@ -295,7 +295,7 @@ def _node_or_literal_label(g: GraphIndex, obj: Term) -> str:
     if isinstance(obj, ox.Literal):
         return obj.value.strip()
     key = _key(obj)
-    for pred in (RDFS + "label", SKOS + "prefLabel", DCT + "title", RDF + "value"):
+    for pred in (RDFS + "label", SKOS + "prefLabel", DCT + "title", RDF + "value", SKOS + "notation"):
         text = _text(g, key, pred)
         if text:
             return text

@@ -126,6 +126,15 @@ def normalised(g: rdflib.Graph, s: rdflib.term.Node, p: URIRef, o: rdflib.term.N
         if iri and iri != str(o):
             alts.append(URIRef(iri))
             used.add("EU vocabulary IRIs in their canonical form")
+    if p in (DCAT.theme, DCTERMS.language, DCTERMS.accrualPeriodicity, DCTERMS.accessRights) and isinstance(o, BNode):
+        mapper = {DCAT.theme: vocab.theme_iri_of, DCTERMS.language: vocab.language_iri,
+                  DCTERMS.accrualPeriodicity: vocab.frequency_iri, DCTERMS.accessRights: vocab.access_right_iri}[p]
+        for pred in (RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation):
+            for text in g.objects(o, pred):
+                iri = mapper(str(text).strip())
+                if iri:
+                    alts.append(URIRef(iri))
+                    used.add("a blank node naming a vocabulary value by its label or code becomes the EU IRI")
     if p in (VCARD.hasEmail, VCARD.hasTelephone, VCARD.hasURL) and isinstance(o, (BNode, Literal)):
         value = g.value(o, VCARD.hasValue) if isinstance(o, BNode) else o
         if value is not None:
@@ -210,9 +219,9 @@ def _labelled_text(out: rdflib.Graph, target: rdflib.term.Node, p: URIRef, o: Li
 
 
 def _labelled(source: rdflib.Graph, out: rdflib.Graph, node: BNode, candidates: list[rdflib.term.Node]) -> bool:
-    labels = {str(label).strip() for pred in (RDFS.label, SKOS.prefLabel, DCTERMS.title)
+    labels = {str(label).strip() for pred in (RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation)
               for label in source.objects(node, pred)}
-    preds = set(source.predicates(node)) - {RDF.type, RDFS.label, SKOS.prefLabel, DCTERMS.title}
+    preds = set(source.predicates(node)) - {RDF.type, RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation}
     return bool(labels) and not preds and any(
         str(label) in labels for x in candidates for label in out.objects(x, RDFS.label))
 

@@ -27,6 +27,8 @@ ALLOWED = {
     "formats and media types given as text become EU file-type / IANA IRIs",
     "licence IRIs in their canonical form",
     "EU vocabulary IRIs in their canonical form",
+    "a blank node naming a vocabulary value by its label or code becomes the EU IRI",
+    "a blank node that only names something becomes a minted IRI with that label",
     # DCAT-AP-SE wants resources there: the text becomes the label of a minted IRI
     "text where an IRI belongs becomes a minted IRI labelled with the text",
 }
