@@ -94,10 +94,11 @@ class ShaclChecks:
     def _work(self) -> None:
         while (item := self._queue.get()) is not None:
             job_id, future = item
-            with self._lock:
-                if self._closed:  # taken from the queue as shutdown began: dropped like the rest
+            with self._lock:  # one decision under the lock: dropped like the rest, or run to its end
+                if self._closed:  # taken from the queue as shutdown began
                     future.cancel()
-            if not future.set_running_or_notify_cancel():
+                runs = future.set_running_or_notify_cancel()
+            if not runs:
                 continue
             started = time.monotonic()
             try:
@@ -116,9 +117,7 @@ class ShaclChecks:
         receive, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_child, args=(self.database_url, job_id, self.base_url, send),
                            name=f"shacl-job-{job_id}", daemon=True)
-        with self._lock:
-            if self._closed:
-                raise CheckFailed("not run: the server stopped")
+        with self._lock:  # a check marked running is run, and waited for by shutdown
             proc.start()
             self._running = proc
         send.close()  # the child holds the only writing end now: its death ends recv()
