@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily
@@ -32,6 +32,9 @@ from sqlalchemy import Engine, func, select
 from catalog.search.query import SearchQuery
 from catalog.store import runs
 from catalog.store.tables import JOB
+
+if TYPE_CHECKING:
+    from catalog.search.searcher import IndexState
 
 log = logging.getLogger(__name__)
 
@@ -120,16 +123,15 @@ def harvest_finished(*, source: str, outcome: str, seconds: float, datasets: int
         FETCH_ERRORS.labels(kind).inc()
 
 
-def _searcher_generations(engine: Engine) -> tuple[int | None, int | None]:
-    """The generations the process's searcher holds in memory (facet index, term index), without
-    building anything: a scrape never starts an index build."""
-    from catalog.search import searcher as searching  # the searcher imports much; only a scrape needs it
+TERM_INDEX_STATES = ("ready", "building", "failed", "none")
 
-    found = searching._searchers.get(id(engine))
-    if found is None or found.engine is not engine:
-        return None, None
-    idx, terms = found._index, found._terms
-    return (idx.generation if idx is not None else None), (terms.generation if terms is not None else None)
+
+def _searcher_state(engine: Engine) -> IndexState | None:
+    """What the process's searcher holds in memory (catalog.search.searcher.held_state), without
+    building anything: a scrape never starts an index build."""
+    from catalog.search.searcher import held_state  # the searcher imports much; only a scrape needs it
+
+    return held_state(engine)
 
 
 class StateCollector(Collector):
@@ -168,14 +170,25 @@ class StateCollector(Collector):
             gens.add_metric(["database"], float(current))
             yield jobs
             yield queue
-        facets, terms = _searcher_generations(self.engine)
-        for name, held in (("facets", facets), ("terms", terms)):
+        state = _searcher_state(self.engine)
+        term_state = GaugeMetricFamily("datakatalog_search_term_index_state", "The state of this process's term "
+                                       "index: 1 for the current one (ready: words that match much are answered "
+                                       "from memory; building, failed or none: by the database).",
+                                       labels=["state"])
+        for s in TERM_INDEX_STATES:
+            term_state.add_metric([s], 1.0 if (state.term_index if state else "none") == s else 0.0)
+        held_datasets = GaugeMetricFamily("datakatalog_search_index_datasets", "Datasets in this process's facet "
+                                          "index (0 while none is held).")
+        held_datasets.add_metric([], float(state.datasets if state else 0))
+        for name, held in (("facets", state.facets if state else None), ("terms", state.terms if state else None)):
             if held is not None:
                 gens.add_metric([name], float(held))
                 if current is not None:
                     lag.add_metric([name], float(max(current - held, 0)))
         yield gens
         yield lag
+        yield term_state
+        yield held_datasets
         yield from self._pool()
 
     def _pool(self) -> Iterator[Any]:

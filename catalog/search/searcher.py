@@ -38,6 +38,16 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)  # the same tokens as catalog.stemming
 _PHRASE = re.compile(r'"([^"]*)"')
 
 
+@dataclass(frozen=True, slots=True)
+class IndexState:
+    """The indexes a process's searcher holds in memory (:meth:`Searcher.held`, :func:`held_state`)."""
+
+    facets: int | None  # the generation of the facet index held (None: none yet)
+    terms: int | None  # the generation of the term index held, which may lag the facet index's
+    datasets: int  # datasets in the facet index
+    term_index: str  # "ready" (of the facet index's generation), "building", "failed" or "none"
+
+
 @dataclass(slots=True)
 class SearchHits:
     """Matching dataset primary keys in result order, plus facet counts."""
@@ -136,9 +146,8 @@ class Searcher:
                 current = self._links = serving.build(self.engine, idx.generation, idx.pks)
         return current
 
-    def state(self) -> dict[str, Any]:
-        """What the searcher holds, for /healthz: the generation and whether words that match much
-        are answered from memory yet."""
+    def held(self) -> IndexState:
+        """What the searcher holds in memory now, without building or reading anything."""
         idx, terms = self._index, self._terms
         if idx is not None and terms is not None and terms.generation == idx.generation:
             term_state = "ready"
@@ -150,8 +159,15 @@ class Searcher:
                 term_state = "failed"  # the log says why; the database answers every search
             else:
                 term_state = "none"
-        return {"generation": idx.generation if idx else None, "datasets": len(idx.pks) if idx else 0,
-                "term_index": term_state}
+        return IndexState(facets=idx.generation if idx is not None else None,
+                          terms=terms.generation if terms is not None else None,
+                          datasets=len(idx.pks) if idx is not None else 0, term_index=term_state)
+
+    def state(self) -> dict[str, Any]:
+        """What the searcher holds, for /healthz: the generation and whether words that match much
+        are answered from memory yet."""
+        held = self.held()
+        return {"generation": held.facets, "datasets": held.datasets, "term_index": held.term_index}
 
     def terms_for(self, idx: FacetIndex, *, wait: bool = False) -> term_index.TermIndex | None:
         """The term index of ``idx``'s generation, or None while it is being built.
@@ -552,6 +568,16 @@ def warm(engine: Engine) -> threading.Thread:
     thread = threading.Thread(target=run, daemon=True, name="datakatalog-search-warmup")
     thread.start()
     return thread
+
+
+def held_state(engine: Engine) -> IndexState | None:
+    """What this process's searcher of ``engine`` holds, or None if it has none: building nothing
+    (a metrics scrape must never start an index build)."""
+    with _searchers_lock:
+        found = _searchers.get(id(engine))
+    if found is None or found.engine is not engine:
+        return None
+    return found.held()
 
 
 def searcher_for(engine: Engine) -> Searcher:
