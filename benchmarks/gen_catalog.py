@@ -4,11 +4,14 @@ Usage::
 
     python benchmarks/gen_catalog.py --datasets 5000 --out /tmp/cat.ttl [--seed 1]
         [--base https://bench.example.se/] [--changed K]
+    python benchmarks/gen_catalog.py --datasets 100000 --per-page 1000 --out /tmp/pages/
 
 or, from another benchmark script::
 
-    from benchmarks.gen_catalog import generate
+    from benchmarks.gen_catalog import generate, generate_pages
     ttl = generate(5000, seed=1, changed=10)
+    for name, ttl in generate_pages(100000, 1000):  # page001.ttl … page100.ttl, linked by hydra:next
+        ...
 
 Each dataset produces about 40 triples (title, description, keywords, themes, publisher, dates,
 contact point, access rights, frequency, landing page, identifier, language, spatial coverage and
@@ -18,6 +21,9 @@ contact points (``vcard:Organization``) are described once each and shared betwe
 Output is a pure function of ``(n, seed, changed, base)``. ``changed=K`` alters the title (sv and
 en) and ``dct:modified`` of the first K datasets and nothing else, so two outputs with the same seed
 and different ``changed`` values simulate a small change between two harvests.
+
+``generate_pages`` publishes the same datasets (byte for byte, in order) as a Hydra-paged series of
+documents; ``generate``'s output does not depend on it.
 
 The Turtle is built with plain string operations (no rdflib serialisation), which keeps generating
 5,000 datasets well under a second.
@@ -30,6 +36,8 @@ import datetime as _dt
 import random
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 DEFAULT_BASE = "https://bench.example.se/"
 
@@ -566,14 +574,47 @@ def generate(n: int, *, seed: int = 1, changed: int = 0, base: str = DEFAULT_BAS
         raise ValueError("n must be >= 0")
     base = _normalise_base(base)
     changed = max(0, min(changed, n))
+    out: list[str] = [PREFIXES.format(eu=EU, base=base), "\n"]
+    out.append(_catalog_block(base, n, 0, n))
+    for index in range(len(PUBLISHERS)):
+        out.append(_publisher_block(index))
+    out.extend(_dataset_blocks(n, seed=seed, changed=changed))
+    return "".join(out)
+
+
+def _catalog_block(base: str, n: int, first: int, stop: int) -> str:
+    """The dcat:Catalog of a catalogue of ``n`` datasets, listing datasets ``first`` to ``stop - 1``."""
+    out: list[str] = []
+    add = out.append
+    add(
+        f"<{base}catalog> a dcat:Catalog ;\n"
+        f'    dct:title "Testkatalog för prestandamätning"@sv, "Benchmark test catalogue"@en ;\n'
+        f'    dct:description "Syntetisk DCAT-AP-SE-katalog med {n} datamängder för prestandatester '
+        f'av skördaren. Innehåller å, ä och ö."@sv, '
+        f'"Synthetic DCAT-AP-SE catalogue with {n} datasets for harvester benchmarks."@en ;\n'
+        f"    dct:publisher org:{_org_id(0)} ;\n"
+        f"    dct:license {LICENCES[0]} ;\n"
+        f"    dct:language lang:SWE ;\n"
+        f'    dct:modified "2025-01-01T00:00:00"^^xsd:dateTime'
+    )
+    if stop > first:
+        add(" ;\n    dcat:dataset")
+        for start in range(first, stop, 12):
+            end = min(stop, start + 12)
+            add(
+                ("\n        " if start == first else ",\n        ")
+                + ", ".join(f"ds:{i:06d}" for i in range(start, end))
+            )
+    add(" .\n\n")
+    return "".join(out)
+
+
+def _dataset_blocks(n: int, *, seed: int, changed: int) -> Iterator[str]:
+    """Datasets 0 to ``n - 1`` (each with its two distributions), one Turtle text a dataset."""
     rng = random.Random(seed)
     rand = rng.random
     randrange = rng.randrange
     sample = rng.sample
-
-    out: list[str] = [PREFIXES.format(eu=EU, base=base), "\n"]
-    add = out.append
-
     n_pub = len(PUBLISHERS)
     pub_ids = [_org_id(i) for i in range(n_pub)]
     topics = [
@@ -596,33 +637,6 @@ def generate(n: int, *, seed: int = 1, changed: int = 0, base: str = DEFAULT_BAS
     fromordinal = _dt.date.fromordinal
     span = LAST_DAY - FIRST_DAY
 
-    # --- catalogue -------------------------------------------------------------------------
-    add(
-        f"<{base}catalog> a dcat:Catalog ;\n"
-        f'    dct:title "Testkatalog för prestandamätning"@sv, "Benchmark test catalogue"@en ;\n'
-        f'    dct:description "Syntetisk DCAT-AP-SE-katalog med {n} datamängder för prestandatester '
-        f'av skördaren. Innehåller å, ä och ö."@sv, '
-        f'"Synthetic DCAT-AP-SE catalogue with {n} datasets for harvester benchmarks."@en ;\n'
-        f"    dct:publisher org:{pub_ids[0]} ;\n"
-        f"    dct:license {LICENCES[0]} ;\n"
-        f"    dct:language lang:SWE ;\n"
-        f'    dct:modified "2025-01-01T00:00:00"^^xsd:dateTime'
-    )
-    if n:
-        add(" ;\n    dcat:dataset")
-        for start in range(0, n, 12):
-            stop = min(n, start + 12)
-            add(
-                ("\n        " if start == 0 else ",\n        ")
-                + ", ".join(f"ds:{i:06d}" for i in range(start, stop))
-            )
-    add(" .\n\n")
-
-    # --- publishers and contact points (each described once) -------------------------------
-    for index in range(n_pub):
-        add(_publisher_block(index))
-
-    # --- datasets ---------------------------------------------------------------------------
     for i in range(n):
         t_sv, t_en, slug, themes, is_geo, d_sv, d_en, kw_sv, kw_en = topics[randrange(len(topics))]
         p = randrange(n_pub)
@@ -663,7 +677,7 @@ def generate(n: int, *, seed: int = 1, changed: int = 0, base: str = DEFAULT_BAS
         local = f"{i:06d}"
         page = f"https://{domain}/oppna-data/{slug}-{local}"
         keywords = ", ".join([f'"{kw_sv[k]}"@sv' for k in kws] + [f'"{kw_en[k]}"@en' for k in kwe])
-        add(
+        parts = [
             f"ds:{local} a dcat:Dataset ;\n"
             f'    dct:title "{title_sv}"@sv, "{title_en}"@en ;\n'
             f'    dct:description "{d_sv} Området som omfattas är {place}. Uppgifterna uppdateras '
@@ -682,10 +696,10 @@ def generate(n: int, *, seed: int = 1, changed: int = 0, base: str = DEFAULT_BAS
             f"    dct:language lang:SWE ;\n"
             f"    dct:spatial country:SWE ;\n"
             f"    dcat:distribution dist:{local}-1, dist:{local}-2 .\n\n"
-        )
+        ]
         for j, fmt in enumerate(fmts, 1):
             media, ext = FORMATS[fmt]
-            add(
+            parts.append(
                 f"dist:{local}-{j} a dcat:Distribution ;\n"
                 f'    dct:title "{dist_title} ({fmt})"@sv ;\n'
                 f'    dct:description "Nedladdningsbar fil i {fmt}-format."@sv ;\n'
@@ -695,7 +709,46 @@ def generate(n: int, *, seed: int = 1, changed: int = 0, base: str = DEFAULT_BAS
                 f"    dcat:mediaType <https://www.iana.org/assignments/media-types/{media}> ;\n"
                 f"    dct:license {lic} .\n\n"
             )
-    return "".join(out)
+        yield "".join(parts)
+
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+
+
+def generate_pages(
+    n: int, per_page: int, *, seed: int = 1, changed: int = 0, base: str = DEFAULT_BASE
+) -> Iterator[tuple[str, str]]:
+    """The catalogue of ``generate(n, ...)`` published as Hydra pages of ``per_page`` datasets each.
+
+    Yields ``(file name, Turtle text)`` for ``page001.ttl``, ``page002.ttl`` … (at least one page). The
+    datasets are the ones ``generate`` writes for the same ``(n, seed, changed)``, byte for byte and in
+    order, split over the pages. Each page is a whole document: the prefixes (and ``hydra:``), the
+    catalogue listing that page's datasets, a ``hydra:PartialCollectionView`` whose ``hydra:first``,
+    ``hydra:next`` (not on the last page) and ``hydra:last`` are IRIs relative to the page (the DCAT
+    adapter resolves them against the URL it fetched, as it follows ``hydra:next``), every publisher and
+    contact point (so each page is readable alone), then its datasets.
+    """
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    if per_page < 1:
+        raise ValueError("per_page must be >= 1")
+    base = _normalise_base(base)
+    changed = max(0, min(changed, n))
+    pages = max(1, -(-n // per_page))
+    width = max(3, len(str(pages)))
+    names = [f"page{k:0{width}d}.ttl" for k in range(1, pages + 1)]
+    prefixes = PREFIXES.format(eu=EU, base=base) + f"@prefix hydra: <{HYDRA}> .\n\n"
+    publishers = "".join(_publisher_block(index) for index in range(len(PUBLISHERS)))
+    datasets = _dataset_blocks(n, seed=seed, changed=changed)
+    for k, name in enumerate(names):
+        first, stop = k * per_page, min(n, (k + 1) * per_page)
+        view = f"<{name}> a hydra:PartialCollectionView ;\n    hydra:first <{names[0]}> ;\n"
+        if k + 1 < pages:
+            view += f"    hydra:next <{names[k + 1]}> ;\n"
+        view += f"    hydra:last <{names[-1]}> .\n\n"
+        body = [prefixes, _catalog_block(base, n, first, stop), view, publishers]
+        body.extend(next(datasets) for _ in range(first, stop))
+        yield name, "".join(body)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -711,9 +764,33 @@ def main(argv: list[str] | None = None) -> int:
         metavar="K",
         help="alter title and dct:modified of the first K datasets",
     )
+    parser.add_argument(
+        "--per-page",
+        type=int,
+        default=0,
+        metavar="K",
+        help="write Hydra pages of K datasets (page001.ttl …) into the directory --out instead of one file",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    if args.per_page:
+        if args.out == "-":
+            parser.error("--per-page needs --out DIR")
+        out_dir = Path(args.out)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        size = count = 0
+        for name, page in generate_pages(
+            args.datasets, args.per_page, seed=args.seed, changed=args.changed, base=args.base
+        ):
+            size += (out_dir / name).write_bytes(page.encode("utf-8"))
+            count += 1
+        print(
+            f"generated {args.datasets} datasets ({args.changed} changed) in {count} pages, {size:,} bytes"
+            f" in {time.perf_counter() - started:.3f}s",
+            file=sys.stderr,
+        )
+        return 0
     text = generate(args.datasets, seed=args.seed, changed=args.changed, base=args.base)
     elapsed = time.perf_counter() - started
     data = text.encode("utf-8")
