@@ -7,12 +7,13 @@ import functools
 import os
 import socketserver
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,6 +27,9 @@ from catalog.store.tables import HarvestJob, Source
 from harvester.registration import register_source
 from harvester.runner import harvest_source
 from harvester.scheduler import stop_fallback_pool
+
+if TYPE_CHECKING:
+    from tests.harvester.misbehaving import MisbehavingServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"  # the bundled files, read by tests as files
@@ -167,3 +171,51 @@ def harvest(engine: Engine, settings: Settings) -> HarvestFn:
         return harvest_source(engine=engine, source=source, settings=settings, **kw)
 
     return run
+
+
+def wait_until(cond: Callable[[], bool], what: str, timeout: float = 60.0, step: float = 0.05) -> None:
+    """Wait until ``cond()`` holds; after ``timeout`` seconds fail, naming ``what`` was waited for."""
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(step)
+
+
+HYDRA_NEXT = "http://www.w3.org/ns/hydra/core#next"
+
+
+def serve_generated_pages(server: MisbehavingServer, *, pages: int, per_page: int, seed: int = 0) -> None:
+    """A big generated catalogue on ``server``: ``/big1.ttl`` … ``/big{pages}.ttl``, ``per_page`` datasets
+    each (benchmarks/gen_catalog.py, page i from seed ``seed * 10 + i``), linked by Hydra next."""
+    from benchmarks.gen_catalog import generate
+
+    for i in range(1, pages + 1):
+        body = generate(per_page, seed=seed * 10 + i, base=f"https://bench.example.se/p{i}/")
+        if i < pages:
+            body += f"\n<{server.url(f'/big{i}.ttl')}> <{HYDRA_NEXT}> <{server.url(f'/big{i + 1}.ttl')}> .\n"
+        server.serve(f"/big{i}.ttl", body)
+
+
+@pytest.fixture
+def bad() -> Iterator[MisbehavingServer]:
+    """A real local server that misbehaves on purpose (tests/harvester/misbehaving.py)."""
+    from tests.harvester import misbehaving
+
+    with misbehaving.running() as server:
+        yield server
+
+
+@pytest.fixture
+def demo(engine: Engine, add_source: Callable[..., Source], harvest: HarvestFn) -> Iterator[Engine]:
+    """The demo's DCAT catalogue, CKAN portal and Trafiklab-style API portal, harvested."""
+    from harvester.demo.server import DemoServer
+
+    with DemoServer(CONFIG_DIR / "demo") as server:
+        add_source("kommuner", f"{server.base_url}/kommuner.ttl")
+        add_source("kommunportal", f"{server.base_url}/ckan/", kind="ckan")
+        add_source("trafiklab", f"{server.base_url}/trafiklab/apis.json", kind="jsonapi", mapping="trafiklab")
+        for name in ("kommuner", "kommunportal", "trafiklab"):
+            job = harvest(name)
+            assert job.status == "succeeded", job.message
+        yield engine

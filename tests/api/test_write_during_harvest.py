@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,26 +24,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, func, select, text
 
 from api.app import create_app
-from benchmarks.gen_catalog import generate
 from catalog.services import organisations, sources
 from catalog.services.organisations import Principal
 from catalog.settings import Settings
 from catalog.store.engine import init_engine
 from catalog.store.tables import HarvestJob, Source
 from harvester.runner import harvest_source
-from tests.conftest import FixtureHTTPServer
-from tests.harvester import misbehaving
+from tests.conftest import FixtureHTTPServer, serve_generated_pages, wait_until
 from tests.harvester.misbehaving import MisbehavingServer
 
-HYDRA_NEXT = "http://www.w3.org/ns/hydra/core#next"
 PAGES = 4
 PER_PAGE = 300
-
-
-@pytest.fixture
-def bad() -> Iterator[MisbehavingServer]:
-    with misbehaving.running() as server:
-        yield server
 
 
 @pytest.fixture
@@ -55,19 +46,7 @@ def token(engine: Engine) -> str:
 
 def _paged(server: MisbehavingServer, *, seed: int = 1) -> None:
     """PAGES Hydra pages of PER_PAGE generated datasets each."""
-    for i in range(1, PAGES + 1):
-        body = generate(PER_PAGE, seed=seed * 10 + i, base=f"https://bench.example.se/p{i}/")
-        if i < PAGES:
-            body += f"\n<{server.url(f'/big{i}.ttl')}> <{HYDRA_NEXT}> <{server.url(f'/big{i + 1}.ttl')}> .\n"
-        server.serve(f"/big{i}.ttl", body)
-
-
-def _wait(cond: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    serve_generated_pages(server, pages=PAGES, per_page=PER_PAGE, seed=seed)
 
 
 def _in_thread(db_url: str, settings: Settings, source: Source) -> tuple[threading.Thread, dict[str, Any]]:
@@ -104,7 +83,7 @@ def test_api_writes_answer_at_once_while_a_harvest_is_mid_way(
     thread, out = _in_thread(db_url, settings.model_copy(update={"fetch_timeout": 60, "fetch_deadline": 120}),
                              source)
     try:
-        _wait(lambda: "/big3.ttl" in bad.hits or not thread.is_alive(), "the run to ask for page 3")
+        wait_until(lambda: "/big3.ttl" in bad.hits or not thread.is_alive(), "the run to ask for page 3")
         assert thread.is_alive(), out
         time.sleep(0.3)  # the second page's batches are written by now
         with TestClient(create_app(settings, engine)) as api:
@@ -296,7 +275,7 @@ def test_a_source_deleted_during_its_harvest_fails_the_run_and_stores_nothing(
     thread, out = _in_thread(db_url, settings.model_copy(update={"fetch_timeout": 60, "fetch_deadline": 120}),
                              source)
     try:
-        _wait(lambda: "/big3.ttl" in bad.hits or not thread.is_alive(), "the run to ask for page 3")
+        wait_until(lambda: "/big3.ttl" in bad.hits or not thread.is_alive(), "the run to ask for page 3")
         start = time.monotonic()
         assert source.id is not None
         sources.delete_source(engine, source.id, actor=Principal(actor="test", admin=True))

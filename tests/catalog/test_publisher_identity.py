@@ -5,7 +5,7 @@ sees the quality of what it publishes, wherever it was harvested (SQLite and Pos
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,8 +17,7 @@ from catalog.search.query import parse_query
 from catalog.services import audit, ckan, organisations, publishers, publishers_identity
 from catalog.services.datasets import search_datasets
 from catalog.store.tables import DS, FACET, ORGPUB, PUB, SRC
-from harvester.demo.server import DemoServer
-from tests.conftest import CONFIG_DIR, FixtureHTTPServer, HarvestFn
+from tests.conftest import FixtureHTTPServer, HarvestFn
 
 ADMIN = organisations.Principal(actor="test-admin", admin=True)
 UPPSALA_DCAT = "se2120003005-a396a1"      # dporg:SE2120003005 in the demo's DCAT catalogue
@@ -46,19 +45,6 @@ def by_publisher(engine: Engine) -> dict[str, int]:
 def facet(engine: Engine, **filters: list[str]) -> dict[str, int]:
     result = search_datasets(engine, parse_query(filters=filters, per_page=100))
     return {e["label"]: e["count"] for e in result["facets"]["publisher"]}
-
-
-@pytest.fixture
-def demo(engine: Engine, add_source: Callable[..., Any], harvest: HarvestFn) -> Iterator[Engine]:
-    """The demo's DCAT catalogue, CKAN portal and Trafiklab-style API portal, harvested."""
-    with DemoServer(CONFIG_DIR / "demo") as server:
-        add_source("kommuner", f"{server.base_url}/kommuner.ttl")
-        add_source("kommunportal", f"{server.base_url}/ckan/", kind="ckan")
-        add_source("trafiklab", f"{server.base_url}/trafiklab/apis.json", kind="jsonapi", mapping="trafiklab")
-        for name in ("kommuner", "kommunportal", "trafiklab"):
-            job = harvest(name)
-            assert job.status == "succeeded", job.message
-        yield engine
 
 
 def test_one_organisation_number_in_two_notations_is_one_publisher(demo: Engine) -> None:

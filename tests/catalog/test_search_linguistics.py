@@ -5,8 +5,7 @@ catalogue, on both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -19,8 +18,7 @@ from catalog.search.query import SearchQuery
 from catalog.search.searcher import BM25_LIMIT, searcher_for
 from catalog.search.stemming import text_stems, word_stems
 from catalog.services import datasets
-from harvester.demo.server import DemoServer
-from tests.conftest import CONFIG_DIR, FixtureHTTPServer, HarvestFn
+from tests.conftest import FixtureHTTPServer, HarvestFn
 
 CATALOG = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
@@ -166,19 +164,6 @@ def test_long_and_operator_queries_over_http_are_answered_or_refused(client: Tes
 
 
 # -- the demo catalogue ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo(engine: Engine, add_source: Callable[..., Any], harvest: HarvestFn) -> Iterator[Engine]:
-    """The demo's DCAT catalogue, CKAN portal and Trafiklab-style API portal, harvested."""
-    with DemoServer(CONFIG_DIR / "demo") as server:
-        add_source("kommuner", f"{server.base_url}/kommuner.ttl")
-        add_source("kommunportal", f"{server.base_url}/ckan/", kind="ckan")
-        add_source("trafiklab", f"{server.base_url}/trafiklab/apis.json", kind="jsonapi", mapping="trafiklab")
-        for name in ("kommuner", "kommunportal", "trafiklab"):
-            job = harvest(name)
-            assert job.status == "succeeded", job.message
-        yield engine
 
 
 DEMO_EXAMPLES = {

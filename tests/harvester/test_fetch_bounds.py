@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from benchmarks.gen_catalog import generate
 from catalog.errors import ParseError
 from catalog.services import sources
 from catalog.settings import Settings
@@ -32,23 +31,16 @@ from catalog.store.tables import Source
 from harvester.errors import FetchError, SourceHTTPError, SourceRefused, SourceTimeout, SourceUnreachable
 from harvester.fetch import Fetcher, check_address, retry_after
 from harvester.runner import harvest_source
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, serve_generated_pages, wait_until
 from tests.harvester import misbehaving
 from tests.harvester.misbehaving import MisbehavingServer
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (FIXTURES / "dcat/catalog.ttl").read_bytes()
-HYDRA_NEXT = "http://www.w3.org/ns/hydra/core#next"
 
 # Small bounds so a misbehaving source fails in about a second.
 TIGHT: dict[str, Any] = dict(fetch_timeout=0.5, fetch_deadline=1.0, fetch_retries=1, fetch_backoff=0.05,
                              fetch_retry_after_max=0.2)
-
-
-@pytest.fixture
-def bad() -> Iterator[MisbehavingServer]:
-    with misbehaving.running() as server:
-        yield server
 
 
 def tight(settings: Settings, **kw: Any) -> Settings:
@@ -330,19 +322,7 @@ PAGES = 4
 
 def _big_pages(server: MisbehavingServer) -> None:
     """generate(2000) split over four Hydra pages of 500 datasets each."""
-    for i in range(1, PAGES + 1):
-        body = generate(2000 // PAGES, seed=i, base=f"https://bench.example.se/p{i}/")
-        if i < PAGES:
-            body += f"\n<{server.url(f'/big{i}.ttl')}> <{HYDRA_NEXT}> <{server.url(f'/big{i + 1}.ttl')}> .\n"
-        server.serve(f"/big{i}.ttl", body)
-
-
-def _wait(cond: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    serve_generated_pages(server, pages=PAGES, per_page=2000 // PAGES)
 
 
 def test_kill_9_mid_harvest_leaves_the_database_consistent_and_the_next_run_succeeds(
@@ -360,8 +340,8 @@ def test_kill_9_mid_harvest_leaves_the_database_consistent_and_the_next_run_succ
                 return conn.execute(text("SELECT status FROM harvest_job WHERE source_id = :s"),
                                     {"s": source.id}).scalar() == "running"
 
-        _wait(running, "the child's job to be running")
-        _wait(lambda: "/big3.ttl" in bad.hits or child.poll() is not None, "the child to ask for page 3")
+        wait_until(running, "the child's job to be running")
+        wait_until(lambda: "/big3.ttl" in bad.hits or child.poll() is not None, "the child to ask for page 3")
         assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
         os.kill(child.pid, signal.SIGKILL)
         child.wait(10)
