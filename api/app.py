@@ -27,7 +27,7 @@ from catalog import logs
 from catalog.errors import Busy, CatalogError, FieldError
 from catalog.services import health
 from catalog.settings import Settings, get_settings
-from catalog.store.engine import init_engine, is_lock_timeout
+from catalog.store.engine import init_engine, is_lock_timeout, make_read_engine
 from harvester.scheduler import stop_fallback_pool
 
 # parameters people write for one a route takes; any other near miss is found by difflib
@@ -93,7 +93,10 @@ def json_error(err: Mapping[str, Any], body: Any) -> dict[str, str]:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the API for the given settings (the environment's when none are given)."""
+    """Build the API for the given settings (the environment's when none are given). With DATABASE_READ_URL,
+    the read-only answers (``api.deps.ReadEngineDep``: searches, dataset and publisher pages, DCAT and CKAN
+    output, exports, the change feed, /healthz and the search state /metrics shows) read through a read-only
+    engine of that URL; everything else, and every write, uses ``engine`` (DATABASE_URL)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -102,6 +105,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         yield
         # harvests the API triggered without `serve`'s scheduler finish before the app is gone
         await run_in_threadpool(stop_fallback_pool, app.state.engine)
+        if app.state.read_engine is not app.state.engine:
+            app.state.read_engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -115,6 +120,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or init_engine(settings.database_url, busy_timeout=settings.db_busy_timeout)
+    # the primary's schema is current (above); a replica follows it
+    app.state.read_engine = (make_read_engine(settings.database_read_url)
+                             if settings.database_read_url else app.state.engine)
 
     @app.exception_handler(CatalogError)
     async def catalog_error(request: Request, exc: CatalogError) -> Response:
@@ -172,8 +180,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.get("/healthz", tags=["meta"], response_model=Health)
     def healthz() -> dict[str, Any]:
-        """Liveness and a count of active datasets."""
-        return health.health(app.state.engine)
+        """Liveness and a count of active datasets (read where searches read: DATABASE_READ_URL when set)."""
+        return health.health(app.state.read_engine)
 
     observability.install(app, settings)  # GET /metrics, request ids, HTTP timings (before the portal's paths)
     for router in ROUTERS:

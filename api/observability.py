@@ -135,7 +135,7 @@ def serve_metrics(settings: Settings, engine: Engine) -> WSGIServer | None:
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the request middleware, the app's scrape-time collector and GET /metrics to ``app``."""
     registry = CollectorRegistry()  # the app's own: two apps in one process never mix their databases
-    registry.register(_Both(app.state.engine))
+    registry.register(_Both(app.state.read_engine))  # the searches' engine: their index lag and pool
     app.state.metrics_registry = registry
     app.add_middleware(RequestContext)
 

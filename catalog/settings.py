@@ -18,6 +18,12 @@ class Settings(BaseSettings):
         default="sqlite:///datakatalog.db",
         description="SQLAlchemy URL of the catalogue database (SQLite file or PostgreSQL).",
     )
+    database_read_url: str | None = Field(
+        default=None,
+        description="serve: a read-only PostgreSQL URL (e.g. a streaming replica) that searches, dataset "
+        "and publisher pages, DCAT and CKAN output, exports and the change feed read from; everything that writes "
+        "(tokens, sessions, audit, jobs, the scheduler) uses DATABASE_URL. None: DATABASE_URL for all.",
+    )
     db_busy_timeout: float = Field(
         default=5.0, gt=0,
         description="SQLite: seconds a request or command waits for another writer's lock before the API "
@@ -109,6 +115,14 @@ class Settings(BaseSettings):
         default=120.0, gt=0,
         description="A live job without a heartbeat for this many seconds is failed as 'worker died'.",
     )
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _read_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql:", "postgresql+", "postgres:")):
+            raise ValueError("DATABASE_READ_URL is for PostgreSQL (a streaming replica); on SQLite one process "
+                             "reads and writes its file: leave it unset")
+        return value or None
 
     @field_validator("catalog_publisher_type")
     @classmethod

@@ -49,7 +49,7 @@ def serve(
     application = create_app(ctx.settings, ctx.engine)
     _log_scheduler()
     scheduler = HarvestScheduler(ctx.engine, ctx.settings, harvest=harvest).start()
-    health.warm_search(ctx.engine)
+    health.warm_search(application.state.read_engine)  # the engine searches read
     doing = "harvest scheduler started" if harvest else "scheduling only; workers run the harvests"
     out.print(f"Serving datakatalog on http://{host}:{port}: the portal at /, the API under /api (OpenAPI at "
               f"/docs); {doing}", highlight=False, soft_wrap=True)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import ReadEngineDep, SettingsDep
 from api.routes.params import query_id
 from api.schemas import problems
 from catalog.errors import NotFound
@@ -22,7 +22,7 @@ router = APIRouter(tags=["catalog"])
 def catalog(
     ext: str,
     request: Request,
-    engine: EngineDep,
+    engine: ReadEngineDep,
     settings: SettingsDep,
     page: Annotated[int, query_id("Page number, from 1")] = 1,
 ) -> Response:

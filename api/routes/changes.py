@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 
-from api.deps import EngineDep
+from api.deps import ReadEngineDep
 from api.schemas import ChangeFeed, problems
 from catalog.services import changes
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["changes"])
 
 @router.get("/changes", response_model=ChangeFeed, response_model_exclude_unset=True, responses=problems(422))
 def change_feed(
-    engine: EngineDep,
+    engine: ReadEngineDep,
     since: Annotated[str | None, Query(max_length=64, description="ISO 8601 time: changes at or after it")] = None,
     cursor: Annotated[str | None, Query(max_length=20, description="The `next` of the previous answer")] = None,
     limit: Annotated[int, Query(ge=1, le=changes.MAX_LIMIT)] = 100,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import ReadEngineDep, SettingsDep
 from api.schemas import CkanFailure, CkanSuccess, problems
 from catalog.errors import CatalogError
 from catalog.services import ckan
@@ -85,11 +85,11 @@ async def _action(name: str, request: Request, engine: Any, base_url: str) -> Re
 
 @router.get("/api/3/action/{name}", operation_id="ckan_action_get", **CKAN_RESPONSES)
 @router.post("/api/3/action/{name}", operation_id="ckan_action_post", **CKAN_RESPONSES)
-async def action_v3(name: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+async def action_v3(name: str, request: Request, engine: ReadEngineDep, settings: SettingsDep) -> Response:
     """package_search, package_show, package_list, organization_list, organization_show, status_show."""
     return await _action(name, request, engine, settings.base_url)
 
 
 @router.api_route("/api/action/{name}", methods=["GET", "POST"], include_in_schema=False)
-async def action(name: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+async def action(name: str, request: Request, engine: ReadEngineDep, settings: SettingsDep) -> Response:
     return await _action(name, request, engine, settings.base_url)

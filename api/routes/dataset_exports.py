@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import ReadEngineDep, SettingsDep
 from api.routes.datasets import raw_params, search_parameters
 from api.schemas import export_response, problems
 from catalog.search.query import export_query_from_params
@@ -37,7 +37,7 @@ def streaming(result: exports.Export) -> StreamingResponse:
             responses={200: export_response(), **problems(422)},
             openapi_extra={"parameters": [FORMAT_PARAMETER,
                                           *search_parameters(paged=False, leave_out=("format",))]})
-def export_datasets(request: Request, engine: EngineDep, settings: SettingsDep) -> StreamingResponse:
+def export_datasets(request: Request, engine: ReadEngineDep, settings: SettingsDep) -> StreamingResponse:
     """Every matching dataset (the search's filters and order, without paging), streamed."""
     fmt, query = export_query_from_params(raw_params(request))
     return streaming(exports.export_search(engine, query, fmt, base_url=settings.base_url,

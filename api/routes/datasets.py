@@ -8,7 +8,7 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import ReadEngineDep, SettingsDep
 from api.negotiation import negotiate
 from api.routes.params import TextId
 from api.schemas import DatasetDetail, SearchResult, problems
@@ -48,7 +48,7 @@ def raw_params(request: Request) -> dict[str, list[str]]:
 # cost 0.7 ms a search (tests/api/test_openapi.py holds real answers to the model instead).
 @router.get("/datasets", response_model=SearchResult, responses=problems(422),
             openapi_extra={"parameters": search_parameters()})
-def search(request: Request, engine: EngineDep) -> Response:
+def search(request: Request, engine: ReadEngineDep) -> Response:
     """Search datasets: repeat a facet parameter to OR values; different facets AND together."""
     query = query_from_params(raw_params(request))
     # serialised by orjson straight away: FastAPI's generic encoder doubled the time of a search
@@ -64,7 +64,7 @@ def search(request: Request, engine: EngineDep) -> Response:
 )
 def get_dataset(
     dataset_id: TextId,
-    engine: EngineDep,
+    engine: ReadEngineDep,
     settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
     format: Annotated[str | None, Query(description="json, ttl, jsonld, rdf or nt instead of Accept; another "

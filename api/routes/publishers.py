@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import AdminDep
-from api.deps import EngineDep
+from api.deps import EngineDep, ReadEngineDep
 from api.routes.params import NoNul, TextId, path_id
 from api.schemas import problems
 from api.schemas.publishers import (
@@ -41,26 +41,26 @@ class LinkIn(BaseModel):
 
 
 @router.get("/publishers", response_model=list[PublisherListing], response_model_exclude_unset=True)
-def list_publishers(engine: EngineDep) -> list[dict[str, Any]]:
+def list_publishers(engine: ReadEngineDep) -> list[dict[str, Any]]:
     """Publishers with active datasets, most first; a merged publisher appears once, under its publisher."""
     return publishers.list_publishers(engine)
 
 
 @router.get("/publishers/candidates", response_model=list[MergeCandidate], response_model_exclude_unset=True)
-def merge_candidates(engine: EngineDep) -> list[dict[str, Any]]:
+def merge_candidates(engine: ReadEngineDep) -> list[dict[str, Any]]:
     """Publishers that look like one (same name and type, no two organisation numbers): proposals to merge."""
     return publishers_identity.candidates(engine)
 
 
 @router.get("/publishers/{publisher_id}", response_model=PublisherDetail, response_model_exclude_unset=True,
             responses=problems(404, 422))
-def get_publisher(publisher_id: TextId, engine: EngineDep) -> dict[str, Any]:
+def get_publisher(publisher_id: TextId, engine: ReadEngineDep) -> dict[str, Any]:
     """One publisher: organisation number, aliases, counts and sources (an alias's id answers its publisher)."""
     return publishers.get_publisher(engine, publisher_id)
 
 
 @router.get("/publishers/{publisher_id}/hvd", response_model=PublisherHvd, responses=problems(404, 422))
-def publisher_hvd(publisher_id: TextId, engine: EngineDep) -> dict[str, Any]:
+def publisher_hvd(publisher_id: TextId, engine: ReadEngineDep) -> dict[str, Any]:
     """A publisher's high-value datasets: how many, per HVD category, which lack HVD facts (an alias's
     id answers its publisher)."""
     return hvd.publisher_hvd(engine, publisher_id)

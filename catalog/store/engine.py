@@ -97,6 +97,23 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+def make_read_engine(url: str) -> Engine:
+    """A PostgreSQL engine that only reads (DATABASE_READ_URL, e.g. a streaming replica): no schema upgrade
+    goes through it, and every transaction of its connections is READ ONLY, so a write sent to it by mistake
+    fails at once, even when the URL names the writable primary."""
+    engine = make_engine(url)
+    if engine.dialect.name != "postgresql":
+        raise ValueError("a read-only database URL is for PostgreSQL (a streaming replica)")
+
+    def read_only(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        dbapi_conn.commit()  # psycopg opened a transaction for the SET: kept when the pool rolls back
+
+    event.listen(engine, "connect", read_only)
+    return engine
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
     from alembic import command

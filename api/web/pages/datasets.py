@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import EngineDep
+from api.deps import ReadEngineDep
 from api.web import i18n
 from api.web.i18n import N_
 from api.web.render import error_page, render, url_with
@@ -81,7 +81,7 @@ SEARCH_PARAMETERS = frozenset(p.name for p in PARAMETERS)
 
 
 @router.get("/datasets", response_class=HTMLResponse)
-def search_page(request: Request, engine: EngineDep) -> HTMLResponse:
+def search_page(request: Request, engine: ReadEngineDep) -> HTMLResponse:
     lang = i18n.negotiate(request)
     params, notices = read_search(request)
     query = query_from_params(params)  # the API's parser: read_search left only values it accepts
@@ -129,7 +129,7 @@ def plausible_id(value: str) -> bool:
 
 
 @router.get("/datasets/{dataset_id}", response_class=HTMLResponse)
-def dataset(dataset_id: str, request: Request, engine: EngineDep) -> HTMLResponse:
+def dataset(dataset_id: str, request: Request, engine: ReadEngineDep) -> HTMLResponse:
     lang = i18n.negotiate(request)
     if not plausible_id(dataset_id):
         return error_page(request, 404)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EngineDep
+from api.deps import ReadEngineDep
 from api.web import i18n
 from api.web.pages.datasets import plausible_id
 from api.web.render import error_page, render, url_with
@@ -24,7 +24,7 @@ NEWEST = 10
 
 
 @router.get("/publishers", response_class=HTMLResponse)
-def publishers_page(request: Request, engine: EngineDep) -> HTMLResponse:
+def publishers_page(request: Request, engine: ReadEngineDep) -> HTMLResponse:
     lang = i18n.negotiate(request)
     rows = [{**p, "label": pick(p["names"], lang) or p["name"], "type_label": publisher_type_label(p["type"], lang)}
             for p in publishers.list_publishers(engine)]
@@ -32,7 +32,7 @@ def publishers_page(request: Request, engine: EngineDep) -> HTMLResponse:
 
 
 @router.get("/publishers/{publisher_id}", response_class=HTMLResponse)
-def publisher_page(publisher_id: str, request: Request, engine: EngineDep) -> Response:
+def publisher_page(publisher_id: str, request: Request, engine: ReadEngineDep) -> Response:
     lang = i18n.negotiate(request)
     if not plausible_id(publisher_id):
         return error_page(request, 404)
