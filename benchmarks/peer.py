@@ -33,6 +33,7 @@ import argparse
 import functools
 import json
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -84,8 +85,23 @@ def _with_database(server_url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_ours(db: str, url: str, n: int, round_no: int, workdir: Path, pg_prefix: str) -> dict[str, Any]:
-    """One first harvest of ``url`` into a fresh database; the database is removed afterwards."""
+    """One first harvest of ``url`` into a fresh database; the database is removed afterwards.
+
+    Adds ``cpu_seconds``: the CPU time of the harvest's process and of the processes it waited for, start-up
+    and schema migration included (the database server's own CPU is not in it)."""
+    cpu = _children_cpu()
+    result = _run_ours(db, url, n, round_no, workdir, pg_prefix)
+    result["cpu_seconds"] = _children_cpu() - cpu
+    return result
+
+
+def _run_ours(db: str, url: str, n: int, round_no: int, workdir: Path, pg_prefix: str) -> dict[str, Any]:
     if db == "sqlite":
         path = workdir / "ours.db"
         for leftover in workdir.glob("ours.db*"):
@@ -165,19 +181,22 @@ def main() -> None:
                 if side == "peer":
                     r = run_peer(args.peer_python, paths, args.profiles)
                     ok = r["datasets"] == n and r["paging_ok"]
-                    row = {"side": "peer", "seconds": r["seconds"], "peak_mb": r["peak_mb"], "detail": r}
+                    row = {"side": "peer", "seconds": r["seconds"], "cpu": r["cpu_seconds"], "peak_mb": r["peak_mb"],
+                           "detail": r}
                     note = (f"parse {r['parse_seconds']:.1f} s + map {r['map_seconds']:.1f} s; "
                             f"not counted: read {r['read_seconds']:.1f} s, json {r['json_seconds']:.1f} s; "
                             f"profiles {' '.join(r['profiles'])}")
                 else:
                     r = run_ours(side, url, n, round_no, workdir, args.pg_prefix)
                     ok = r["status"] == "succeeded" and r["added"] == n
-                    row = {"side": db_label(side), "seconds": r["seconds"], "peak_mb": r["peak_mb"], "detail": r}
+                    row = {"side": db_label(side), "seconds": r["seconds"], "cpu": r["cpu_seconds"],
+                           "peak_mb": r["peak_mb"], "detail": r}
                     note = f"{r['status']}, added {r['added']}, swap {r['swap']:.2f} s"
                 row.update(n=n, round=round_no, ok=ok, load=load, rate=n / row["seconds"],
                            at=time.strftime("%H:%M:%S", time.gmtime()))
                 runs.append(row)
                 print(f"  round {round_no} {row['side']:10s} {row['seconds']:7.2f} s {row['rate']:7.0f} datasets/s"
+                      f"  cpu {row['cpu']:6.1f} s"
                       f"  peak {row['peak_mb']:5.0f} MB  load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
                       f"  {'' if ok else 'NOT OK: '}{note}")
             this_round = {row["side"]: row["rate"] for row in runs if row["n"] == n and row["round"] == round_no}
