@@ -13,14 +13,16 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from catalog.store.tables import HarvestJob
+from tests.api.test_read_replica import read_only_url
 from tests.conftest import wait_until
 from tests.harvester.test_workers import ENV, ROOT, Cluster, env_file, unit_command
 
 JOB = HarvestJob.__table__  # type: ignore[attr-defined]
 ADMIN = "replica-test-admin"
+READER = "replica-b-reads"  # the application_name of serve-b's read-only connections
 CATCH_UP = 30.0  # seconds a replica may take to show a finished harvest (it checks the generation per search)
 
 PREFIXES = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -62,11 +64,11 @@ class Replicas(Cluster):
         self.extra = extra
         self.ports: dict[str, int] = {}
 
-    def start(self, name: str, unit: str, instance: str) -> None:
+    def start(self, name: str, unit: str, instance: str, **settings: str) -> None:
         cmd = unit_command(unit, instance)
         if "--port" in cmd:
             self.ports[name] = int(cmd[cmd.index("--port") + 1])
-        env = {**os.environ, **env_file(), **ENV, "DATAKATALOG_DATABASE_URL": self.db_url, **self.extra}
+        env = {**os.environ, **env_file(), **ENV, "DATAKATALOG_DATABASE_URL": self.db_url, **self.extra, **settings}
         with open(self.logs / f"{name}.log", "wb") as fh:
             self.procs[name] = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
 
@@ -76,13 +78,15 @@ class Replicas(Cluster):
 
 @pytest.fixture
 def replicas(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[Replicas]:
-    """serve-a and serve-b (serve --no-harvest) and one worker on one PostgreSQL database."""
+    """serve-a and serve-b (serve --no-harvest) and one worker on one PostgreSQL database; serve-b reads through
+    DATABASE_READ_URL, a connection that refuses writes as a streaming replica would."""
     if db_url.startswith("sqlite"):
         pytest.skip("replicas need PostgreSQL; on SQLite one serve process answers every search")
     c = Replicas(db_url, tmp_path, {"DATAKATALOG_ADMIN_TOKEN": ADMIN})
     try:
         c.start("serve-a", "datakatalog-serve@.service", "01")
-        c.start("serve-b", "datakatalog-serve@.service", "02")
+        c.start("serve-b", "datakatalog-serve@.service", "02",
+                DATAKATALOG_DATABASE_READ_URL=f"{read_only_url(db_url)}&application_name={READER}")
         c.start("worker", "datakatalog-worker@.service", "1")
         yield c
     finally:
@@ -139,6 +143,10 @@ def test_a_search_on_another_replica_sees_a_harvest_without_a_restart(
     lag = time.monotonic() - finished
     assert replicas.procs["serve-b"].pid == pid_b and replicas.procs["serve-b"].poll() is None
     assert replicas.log("serve-b").count("Serving datakatalog on") == 1  # one start: never restarted
+    assert "read-only transaction" not in replicas.log("serve-b")
+    with engine.connect() as conn:  # B's searches did read through its read-only URL
+        assert conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :a"),
+                            {"a": READER}).scalar()
     # the withdrawn dataset is still there for whoever asks for withdrawn ones
     withdrawn = httpx.get(f"{b}/api/datasets", params={"q": "zebrafink", "status": "withdrawn"}, timeout=10).json()
     assert [i["title"] for i in withdrawn["items"]] == [BEFORE["parkering"]]
