@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import sys
 import weakref
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from catalog import logs
+from catalog.errors import CatalogError
 from catalog.services.organisations import Principal, local_admin
 from catalog.settings import Settings
 from catalog.store.engine import init_engine
@@ -87,6 +90,23 @@ def fail(message: str, code: int = 1) -> None:
     # soft_wrap: one message, one line, whatever the terminal width (scripts read stderr by line)
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+CommandT = TypeVar("CommandT", bound=Callable[..., Any])
+
+
+def fails_on_catalog_error(command: CommandT) -> CommandT:
+    """A command whose CatalogError (not found, refused, in conflict) ends it as :func:`fail` does: one line
+    on stderr and exit code 1 (typer reads the command's own signature through ``functools.wraps``)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CatalogError as exc:
+            fail(exc.message)
+
+    return run  # type: ignore[return-value]
 
 
 def print_json(data: Any) -> None:

@@ -12,8 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.console import Context, DbOption, cli_actor, fail, out, print_json
-from catalog.errors import CatalogError
+from api.cli.console import Context, DbOption, cli_actor, fails_on_catalog_error, out, print_json
 from catalog.services import organisations
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
@@ -27,14 +26,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org")
 
     @org_app.command("create")
+    @fails_on_catalog_error
     def org_create(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """Create an organisation and print its API token (shown this once only)."""
         ctx = Context(db)
-        try:
-            org, token = organisations.create_organisation(ctx.engine, name=name, actor=cli_actor())
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        org, token = organisations.create_organisation(ctx.engine, name=name, actor=cli_actor())
         if as_json:
             print_json({"id": org.id, "name": org.name, "token": token})
             return
@@ -44,6 +40,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(token)
 
     @org_app.command("list")
+    @fails_on_catalog_error
     def org_list(as_json: JsonOption = False, db: DbOption = None) -> None:
         """List organisations with their source and active-token counts."""
         rows = organisations.list_organisations(Context(db).engine)
@@ -57,14 +54,11 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
     @org_app.command("link")
+    @fails_on_catalog_error
     def org_link(name: str, publisher: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """Link an organisation to a publisher it is: its quality report then covers what that publisher
         publishes, from whichever source."""
-        try:
-            result = organisations.link_publisher(Context(db).engine, name, publisher, actor=cli_actor())
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        result = organisations.link_publisher(Context(db).engine, name, publisher, actor=cli_actor())
         if as_json:
             print_json(result)
             return
@@ -73,24 +67,18 @@ def register(app: typer.Typer) -> None:
                   f"(linked publishers: {', '.join(result['publishers'])}).", highlight=False, soft_wrap=True)
 
     @org_app.command("unlink")
+    @fails_on_catalog_error
     def org_unlink(name: str, publisher: str, db: DbOption = None) -> None:
         """Undo `org link`."""
-        try:
-            result = organisations.unlink_publisher(Context(db).engine, name, publisher, actor=cli_actor())
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        result = organisations.unlink_publisher(Context(db).engine, name, publisher, actor=cli_actor())
         out.print(f"Unlinked {result['organisation']['name']} from publisher {result['publisher']}.",
                   highlight=False, soft_wrap=True)
 
     @token_app.command("list")
+    @fails_on_catalog_error
     def token_list(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """List an organisation's tokens by prefix (the tokens themselves are never stored)."""
-        try:
-            rows = organisations.list_tokens(Context(db).engine, name)
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        rows = organisations.list_tokens(Context(db).engine, name)
         if as_json:
             print_json(rows)
             return
@@ -101,23 +89,17 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
     @token_app.command("revoke")
+    @fails_on_catalog_error
     def token_revoke(prefix: str, db: DbOption = None) -> None:
         """Revoke the token with this prefix (dk_…); it stops working at once."""
-        try:
-            result = organisations.revoke_token(Context(db).engine, prefix, actor=cli_actor())
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        result = organisations.revoke_token(Context(db).engine, prefix, actor=cli_actor())
         out.print(f"Revoked token {result['prefix']}.", highlight=False)
 
     @token_app.command("rotate")
+    @fails_on_catalog_error
     def token_rotate(name: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """Revoke every active token of an organisation and print a new one (shown this once only)."""
-        try:
-            token, revoked = organisations.rotate_token(Context(db).engine, name, actor=cli_actor())
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        token, revoked = organisations.rotate_token(Context(db).engine, name, actor=cli_actor())
         if as_json:
             print_json({"organisation": name, "token": token, "revoked": revoked})
             return

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli.console import Context, DbOption, cli_actor, fail, out, print_json
-from catalog.errors import CatalogError
+from api.cli.console import Context, DbOption, cli_actor, fails_on_catalog_error, out, print_json
 from catalog.services import hvd, publishers, publishers_identity
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
@@ -27,6 +26,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(pub_app, name="publisher")
 
     @pub_app.command("list")
+    @fails_on_catalog_error
     def publisher_list(as_json: JsonOption = False, db: DbOption = None) -> None:
         """Publishers with active datasets, most first (merged ones appear once, under their publisher)."""
         rows = publishers.list_publishers(Context(db).engine)
@@ -39,13 +39,10 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
     @pub_app.command("show")
+    @fails_on_catalog_error
     def publisher_show(publisher_id: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """A publisher (an alias's id shows the publisher it was merged into): number, aliases, sources."""
-        try:
-            pub = publishers.get_publisher(Context(db).engine, publisher_id)
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        pub = publishers.get_publisher(Context(db).engine, publisher_id)
         if as_json:
             print_json(pub)
             return
@@ -62,13 +59,10 @@ def register(app: typer.Typer) -> None:
             out.print(f"  from source {source['name']}: {source['datasets']}", highlight=False)
 
     @pub_app.command("hvd")
+    @fails_on_catalog_error
     def publisher_hvd(publisher_id: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """A publisher's high-value datasets: how many, per category, and which lack HVD facts."""
-        try:
-            report = hvd.publisher_hvd(Context(db).engine, publisher_id)
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        report = hvd.publisher_hvd(Context(db).engine, publisher_id)
         if as_json:
             print_json(report)
             return
@@ -87,6 +81,7 @@ def register(app: typer.Typer) -> None:
             out.print(table)
 
     @pub_app.command("candidates")
+    @fails_on_catalog_error
     def publisher_candidates(as_json: JsonOption = False, db: DbOption = None) -> None:
         """Publishers that look like one (same name and type, no two organisation numbers), with the
         merge command for each."""
@@ -107,14 +102,11 @@ def register(app: typer.Typer) -> None:
             out.print(f"  datakatalog publisher merge {keep['id']} {other['id']}", highlight=False, soft_wrap=True)
 
     @pub_app.command("merge")
+    @fails_on_catalog_error
     def publisher_merge(keep: str, other: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """Merge publisher OTHER into KEEP: one publisher from now on, harvests included (refused for two
         organisation numbers; undone by `publisher unmerge OTHER`)."""
-        try:
-            result = publishers_identity.merge(Context(db).engine, keep, other, actor=cli_actor())
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        result = publishers_identity.merge(Context(db).engine, keep, other, actor=cli_actor())
         if as_json:
             print_json(result)
             return
@@ -122,13 +114,10 @@ def register(app: typer.Typer) -> None:
                   highlight=False, soft_wrap=True)
 
     @pub_app.command("unmerge")
+    @fails_on_catalog_error
     def publisher_unmerge(alias: str, as_json: JsonOption = False, db: DbOption = None) -> None:
         """Take a merged publisher back out, with the datasets whose records name it."""
-        try:
-            result = publishers_identity.unmerge(Context(db).engine, alias, actor=cli_actor())
-        except CatalogError as exc:
-            fail(exc.message)
-            return
+        result = publishers_identity.unmerge(Context(db).engine, alias, actor=cli_actor())
         if as_json:
             print_json(result)
             return
