@@ -8,6 +8,7 @@ the harvest would.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections import deque
@@ -26,7 +27,7 @@ from catalog.store import ownership, runs
 from catalog.store.engine import ANALYZE_AFTER, patient, refresh_statistics
 from catalog.store.prepared import Prepared, prepare
 from catalog.store.tables import JOB, HarvestJob, Source, utcnow
-from harvester import gc_pause, host_pauses, job_lifecycle
+from harvester import gc_pause, host_pauses, job_lifecycle, parse_pool
 from harvester.adapters import get_adapter
 from harvester.adapters.base import Page, PreviousPage, SourceAdapter, SourceSpec
 from harvester.fetch import Fetcher
@@ -59,17 +60,22 @@ def _store_page(writer: runs.RunWriter, page: Page, source_name: str) -> list[st
         while len(pending) > limit:
             ids.extend(pending.popleft().result())
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as pool:
+    # the store thread logs under the run's job id too (a thread does not inherit context variables)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store",
+                            initializer=_enter, initargs=(contextvars.copy_context(),)) as pool:
         try:
             batch: list[Prepared] = []
             for ref, item in page.records:
                 if isinstance(item, Exception):
                     pending.append(pool.submit(_failure, writer, ref, item))
                     continue
-                try:
-                    batch.append(prepare(ref, item, source_name))
-                except Exception as exc:  # one bad record never sinks a run
-                    pending.append(pool.submit(_failure, writer, ref, exc))
+                if isinstance(item, Prepared):  # prepared already, by a parse-pool worker
+                    batch.append(item)
+                else:
+                    try:
+                        batch.append(prepare(ref, item, source_name))
+                    except Exception as exc:  # one bad record never sinks a run
+                        pending.append(pool.submit(_failure, writer, ref, exc))
                 if len(batch) >= BATCH:
                     pending.append(pool.submit(writer.write_page, batch))
                     batch = []
@@ -84,8 +90,15 @@ def _store_page(writer: runs.RunWriter, page: Page, source_name: str) -> list[st
     return ids
 
 
+def _enter(context: contextvars.Context) -> None:
+    """A store thread's start: the context variables of the thread that started it (the job id)."""
+    for var, value in context.items():
+        var.set(value)
+
+
 def _failure(writer: runs.RunWriter, ref: str, exc: Exception) -> list[str]:
-    writer.record_failure(ref, f"{type(exc).__name__}: {exc}")
+    # a worker's failure comes worded already, as this wording (harvester/parse_pool.py)
+    writer.record_failure(ref, exc.message if isinstance(exc, parse_pool.Failed) else f"{type(exc).__name__}: {exc}")
     return []
 
 
@@ -99,13 +112,16 @@ def previous_pages(conn: Connection, source: Source, *, full: bool) -> dict[str,
 
 
 def run_pages(writer: runs.RunWriter, adapter: SourceAdapter, previous: dict[str, PreviousPage], *,
-              source_name: str, threshold: float,
-              progress: ProgressFn | None = None) -> tuple[dict[str, dict[str, object]], bool]:
+              source_name: str, threshold: float, progress: ProgressFn | None = None,
+              lease: parse_pool.Lease | None = None) -> tuple[dict[str, dict[str, object]], bool]:
     """Read every page into ``writer``, then withdraw what is no longer listed and finish the run.
-    Returns the page memory for the next run and whether every page answered 304 Not Modified."""
+    Returns the page memory for the next run and whether every page answered 304 Not Modified.
+    With a ``lease``, a DCAT source's large pages are read in worker processes (harvester/parse_pool.py)."""
     pages: dict[str, dict[str, object]] = {}
     not_modified = True
-    for page in adapter.pages(previous):
+    walk = (parse_pool.dcat_pages(adapter, previous, lease) if lease is not None and adapter.kind == "dcat"
+            else adapter.pages(previous))
+    for page in walk:
         not_modified = not_modified and page.not_modified
         validators = {"etag": page.etag, "last_modified": page.last_modified}
         if page.unchanged:
@@ -176,12 +192,15 @@ def _run(engine: Engine, source: Source, settings: Settings, job: HarvestJob, *,
             # pages go to the run's staging tables batch by batch; only a complete run is applied to the
             # live tables, in one short transaction (catalog/store/runs.py); a failed one is dropped
             writer = runs.RunWriter(conn, source_id=source.id, source_name=source.name, job_id=job.id)
+            lease = parse_pool.Lease(job.id)  # takes worker processes on the first large page only
             try:
                 counts = writer.counts
                 pages, not_modified = run_pages(writer, adapter, previous, source_name=source.name,
-                                                threshold=settings.withdraw_threshold, progress=progress)
+                                                threshold=settings.withdraw_threshold, progress=progress,
+                                                lease=lease)
                 writer.commit(state=orjson.dumps({"pages": pages, **adapter.state()}).decode())
             finally:
+                lease.close()
                 writer.close()
         status = "held" if counts.held else "succeeded"
         message = counts.message

@@ -625,15 +625,23 @@ def _catalogue_language(g: GraphIndex) -> str | None:
     return single_language(values)
 
 
-def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Exception]]:
+def iter_resources(g: GraphIndex, part: tuple[int, int] = (0, 1)) -> Iterator[tuple[str, DatasetRecord | Exception]]:
     """Every dataset, dataset series and data service of a parsed document, as (reference, record or
     error). Resources without an IRI get ids that cannot collide within the document
-    (:func:`catalog.ids.assign_local_ids`), from their descriptions, not from their blank-node labels."""
+    (:func:`catalog.ids.assign_local_ids`), from their descriptions, not from their blank-node labels.
+
+    ``part`` (k, n): only the k-th of n consecutive shares of the resources (the parse pool's workers
+    each read one share of a page, harvester/parse_pool.py); the shares in order give the whole
+    document's. A document with resources that have no IRI is read whole (:func:`shareable`)."""
     canonical_order(g)
     lang = _catalogue_language(g)
-    seen: set[str] = set()
     series = set(g.types.get(DCAT + "DatasetSeries", ()))
     services: dict[str, list[str]] = {}
+    todo = _resources(g)
+    k, n = part
+    lo, hi = (len(todo) * k) // n, (len(todo) * (k + 1)) // n
+    if n > 1 and not shareable(todo):
+        raise ValueError("a document with resources without an IRI is read whole")
     # statements the parser dropped: noted on the dataset they describe, or reported on their own
     dropped: dict[str, list[str]] = {}
     for d in g.dropped:
@@ -641,38 +649,64 @@ def iter_resources(g: GraphIndex) -> Iterator[tuple[str, DatasetRecord | Excepti
             notes = dropped.setdefault(d.owner, [])
             if d.message() not in notes:
                 notes.append(d.message())
-        elif d.repaired is None:  # a repaired statement was kept: only a dataset's notes tell of it
+        elif d.repaired is None and k == 0:  # a repaired statement was kept: only a dataset's notes tell of it
             yield f"line {d.line}" if d.line else d.subject or "document", ParseError(d.message())
-    groups = (("dataservice", _subjects_of(g, DCAT + "DataService", DCAT + "service")),
-              ("dataset", _subjects_of(g, DCAT + "Dataset", DCAT + "dataset", DCAT + "DatasetSeries")))
     # records and catalogues are described by themselves: no record carries another's description
-    skip = frozenset(k for _, subjects in groups for k in subjects) | frozenset(g.types.get(DCAT + "Catalog", ()))
+    skip = frozenset(skey for _, skey in todo) | frozenset(g.types.get(DCAT + "Catalog", ()))
     read: list[tuple[str, DatasetRecord | Exception]] = []
-    for kind, subjects in groups:
-        for skey in subjects:
-            if skey in seen:
-                continue
-            seen.add(skey)
-            subject: Term = ox.BlankNode(skey[2:]) if skey.startswith("_:") else ox.NamedNode(skey)
-            kind_of = "datasetseries" if kind == "dataset" and skey in series else kind
-            try:
-                rec = read_resource(g, subject, kind_of, skip)
-                if lang:  # untagged text in a catalogue of one declared language is in that language
-                    tag_untagged(rec, lang)
-                if skey in dropped:
-                    rec.notes.extend(dropped[skey])
-            except Exception as exc:  # one bad record never sinks a run
+    lazy = n > 1 or shareable(todo)  # no ids to make unique among the document's records: yield as read
+    for i, (kind, skey) in enumerate(todo):
+        if i >= hi:
+            break
+        if i < lo and kind != "dataservice":  # an earlier share's (its data services are read for served_by)
+            continue
+        subject: Term = ox.BlankNode(skey[2:]) if skey.startswith("_:") else ox.NamedNode(skey)
+        kind_of = "datasetseries" if kind == "dataset" and skey in series else kind
+        try:
+            rec = read_resource(g, subject, kind_of, skip)
+            if lang:  # untagged text in a catalogue of one declared language is in that language
+                tag_untagged(rec, lang)
+            if skey in dropped:
+                rec.notes.extend(dropped[skey])
+        except Exception as exc:  # one bad record never sinks a run
+            if i >= lo:
                 read.append((skey, exc))
-                continue
-            if kind == "dataservice":
-                for served in rec.serves_datasets:
-                    services.setdefault(served, []).append(rec.uri or skey)
-            elif rec.uri and rec.uri in services:
-                rec.served_by = services[rec.uri]
+            continue
+        if kind == "dataservice":
+            for served in rec.serves_datasets:
+                services.setdefault(served, []).append(rec.uri or skey)
+        elif rec.uri and rec.uri in services:
+            rec.served_by = services[rec.uri]
+        if i >= lo:
             read.append((skey, rec))
+        if lazy:
+            yield from read
+            read.clear()
     ids.assign_local_ids([(rec, node_digest(g, skey)) for skey, rec in read
                           if isinstance(rec, DatasetRecord) and rec.uri is None])
     yield from read
+
+
+def _resources(g: GraphIndex) -> list[tuple[str, str]]:
+    """(kind, subject key) of every resource the document describes as a record, each once, in reading
+    order: data services first (a dataset names the services that serve it), then datasets."""
+    out: dict[str, str] = {}
+    for kind, subjects in (("dataservice", _subjects_of(g, DCAT + "DataService", DCAT + "service")),
+                           ("dataset", _subjects_of(g, DCAT + "Dataset", DCAT + "dataset", DCAT + "DatasetSeries"))):
+        for skey in subjects:
+            out.setdefault(skey, kind)
+    return [(kind, skey) for skey, kind in out.items()]
+
+
+def resource_count(g: GraphIndex) -> tuple[int, bool]:
+    """How many records the document describes, and whether it can be read in shares (every one has an
+    IRI: no ids to make unique across the document)."""
+    todo = _resources(g)
+    return len(todo), shareable(todo)
+
+
+def shareable(todo: list[tuple[str, str]]) -> bool:
+    return not any(skey.startswith("_:") for _, skey in todo)
 
 
 def _subjects_of(g: GraphIndex, cls: str, link: str, *more_classes: str) -> list[str]:

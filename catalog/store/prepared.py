@@ -5,11 +5,12 @@ it. catalog.store.runs writes what this prepares."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from catalog import ids, vocab
 from catalog.normalise import sortable_date
 from catalog.quality import hvd, rules
-from catalog.records import DatasetRecord
+from catalog.records import Agent, DatasetRecord, display_text
 from catalog.search.query import STORED_NAMES
 from catalog.search.stemming import text_stems
 
@@ -29,6 +30,61 @@ class Prepared:
     publisher_id: str | None
     # the date search sorts by: an impossible date is stored in the record but sorts as missing
     modified: str | None = None
+    # what the staging tables hold for it besides the record (:func:`parts`), made once
+    staged: Parts | None = None
+
+
+@dataclass(slots=True)
+class Parts:
+    """What a prepared record puts in the staging tables besides its JSON: the title shown and sorted by,
+    its distributions' rows (id, uri, format, license, access_url, download_url, position), its facet
+    values and its full-text texts (title, keywords, description, publisher, stems)."""
+
+    title: str
+    title_sort: str
+    dists: list[tuple[Any, ...]]
+    facets: list[tuple[str, str]]
+    texts: tuple[str, str, str, str, str]
+
+
+def parts(p: Prepared, source_name: str) -> Parts:
+    """The record's staging parts, made on first use (in a parse-pool worker, or by the run's writer)."""
+    if p.staged is None:
+        rec = p.rec
+        title = display_text(rec.title) or ""
+        texts = search_texts(rec)
+        p.staged = Parts(
+            title=title[:2000], title_sort=ids.swedish_sort_key(title)[:200],
+            dists=[(d.id, d.uri, d.format, d.license, d.access_urls[0] if d.access_urls else None,
+                    d.download_urls[0] if d.download_urls else None, pos)
+                   for pos, d in enumerate(rec.distributions) if d.id is not None],
+            facets=facet_values(rec, p.publisher_id, source_name),
+            texts=(texts["title"], texts["keywords"], texts["description"], texts["publisher"], texts["stems"]))
+    return p.staged
+
+
+def to_wire(p: Prepared, source_name: str) -> tuple[Any, ...]:
+    """A prepared record in the compact form a parse-pool worker sends (plain tuples: cheap to pickle).
+    The record itself goes as what the writer reads of it (kind, uri, title, issued, publisher);
+    its stored form is ``json``."""
+    st = parts(p, source_name)
+    rec = p.rec
+    pub = rec.publisher
+    return (p.ref, p.id, p.hash, p.json, p.violations, p.valid, p.score, p.publisher_id, p.modified,
+            rec.kind, rec.uri, rec.title, rec.issued,
+            (pub.uri, pub.name, pub.type) if pub is not None else None,
+            st.title, st.title_sort, st.dists, st.facets, st.texts)
+
+
+def from_wire(t: tuple[Any, ...]) -> Prepared:
+    """The :class:`Prepared` a worker sent (:func:`to_wire`), with a record holding what the writer reads."""
+    (ref, did, hash_, data, violations, valid, score, publisher_id, modified, kind, uri, title, issued, pub,
+     s_title, s_sort, dists, facets, texts) = t
+    rec = DatasetRecord(kind=kind, uri=uri, title=title, issued=issued,
+                        publisher=Agent(uri=pub[0], name=pub[1], type=pub[2]) if pub is not None else None)
+    return Prepared(ref=ref, id=did, rec=rec, hash=hash_, json=data, violations=violations, valid=valid,
+                    score=score, publisher_id=publisher_id, modified=modified,
+                    staged=Parts(s_title, s_sort, dists, facets, texts))
 
 
 def prepare(ref: str, rec: DatasetRecord, source_name: str) -> Prepared:

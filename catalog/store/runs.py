@@ -20,13 +20,12 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, insert, select, update
 
-from catalog import ids
 from catalog.chunks import chunked
 from catalog.errors import Conflict
 from catalog.records import display_text
 from catalog.store import ownership, publishers, staging
 from catalog.store.engine import patient
-from catalog.store.prepared import Prepared, facet_values, search_texts
+from catalog.store.prepared import Prepared, parts
 from catalog.store.tables import DS, JOBREC, REV, SRC, STATE, utcnow
 
 log = logging.getLogger(__name__)
@@ -331,10 +330,10 @@ class RunWriter:
         """A row of the staged datasets (staging.DS_COLS); its ``seq`` keys the item's staged children."""
         self.staged += 1
         self.seqs[item.id] = self.staged
-        title = display_text(item.rec.title) or ""
+        st = parts(item, self.source_name)
         return (self.staged, item.id, op, pk, change, keeper.source_id if keeper else None,
                 keeper.status if keeper else None, item.ref[:2000], item.rec.uri, item.rec.kind, item.publisher_id,
-                title[:2000], ids.swedish_sort_key(title)[:200], item.hash, item.json, _json(item.violations),
+                st.title, st.title_sort, item.hash, item.json, _json(item.violations),
                 item.valid, item.score, (item.rec.issued or "")[:40] or None, (item.modified or "")[:40] or None)
 
     def _insert(self, items: list[Prepared]) -> None:
@@ -379,16 +378,17 @@ class RunWriter:
         seen_dist: set[str] = set()
         for p in items:
             ds = self.seqs[p.id]
-            for pos, d in enumerate(p.rec.distributions):
-                if d.id is None or d.id in seen_dist:
+            st = parts(p, self.source_name)
+            for d in st.dists:
+                if d[0] in seen_dist:
                     continue
-                seen_dist.add(d.id)
-                dists.append((ds, d.id, d.uri, d.format, d.license, d.access_urls[0] if d.access_urls else None,
-                              d.download_urls[0] if d.download_urls else None, pos))
-            for facet, value in facet_values(p.rec, p.publisher_id, self.source_name):
-                facets.append((ds, facet, value))
-            texts = search_texts(p.rec)
-            fts.append((ds, *(texts[c] for c in staging.FTS_COLS[1:])))
+                seen_dist.add(d[0])
+                dists.append((ds, *d))
+            # the publisher facet names the publisher the record was stored under (an alias's, the one
+            # it was merged into: publishers.store), which may differ from the one derived when prepared
+            facets.extend((ds, facet, p.publisher_id if facet == "publisher" and p.publisher_id else value)
+                          for facet, value in st.facets)
+            fts.append((ds, *st.texts))
         staging.add(self.conn, staging.S_DIST, staging.DIST_COLS, dists)
         staging.add(self.conn, staging.S_FACET, staging.FACET_COLS, facets)
         staging.add(self.conn, staging.S_FTS, staging.FTS_COLS, fts)

@@ -1,0 +1,350 @@
+"""Reading large DCAT pages in worker processes, out of the harvest's GIL.
+
+A harvest spends most of its CPU turning a page's bytes into prepared records: parsing (Oxigraph into
+a dict index), mapping (catalog/formats/dcat_read.py) and preparing (ids, checks, score, JSON, hash,
+facet and full-text values: catalog/store/prepared.py). In one process that work and the store thread
+take turns on the GIL. Here a page over :data:`THRESHOLD` bytes is sent, as bytes, to the pool's
+worker processes (``spawn``; :func:`size`: at most two): each parses it and reads its own consecutive
+share of the records (``iter_resources(part=(k, n))``), prepares them and streams them back in
+batches, in a compact picklable form (:func:`catalog.store.prepared.to_wire`). The parent only
+decides and writes (catalog/store/runs.py). The shares, read in order, give exactly the records (and
+order) of an in-process read, so reports and stored rows are the same either way
+(tests/harvester/test_parse_pool.py).
+
+Memory stays bounded by pages, not by the source: a worker holds the graph of the page it reads and,
+queued behind it, the bytes of at most the next page (:func:`dcat_pages` fetches one page ahead, so the
+workers read page N+1 while the parent stores page N). A page under the threshold (the demo's and the
+tests' small fixtures) is read in-process: it never pays for starting the processes.
+
+Workers are kept per process (started on the first large page, reused by later runs, and ended at exit).
+A worker that dies mid-page (killed, out of memory) fails the run with :class:`WorkerLost`: the run
+then stores nothing, as any failed run (harvester/runner.py); a worker that was left mid-page by a run
+that failed for another reason is ended, never handed to another run with its stale output.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing as mp
+import os
+import pickle
+import queue
+import threading
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+from urllib.parse import urljoin
+
+from catalog import logs
+from catalog.errors import CatalogError, ParseError
+from catalog.store.prepared import Prepared, from_wire
+
+log = logging.getLogger(__name__)
+
+# a page at least this large is read in the pool: about 450 generated datasets (2.2 KB of Turtle each);
+# under it the processes' start (~0.3 s) and the pickling cost more than they save
+THRESHOLD = 1_000_000
+BATCH = 250  # records a worker sends in one message
+
+
+def size() -> int:
+    """How many worker processes read a large page: ``HARVEST_PARSE_PROCESSES`` (0: every page is read
+    in-process), by default two on a machine with two cores or more."""
+    wanted = os.environ.get("HARVEST_PARSE_PROCESSES", "").strip()
+    return max(0, int(wanted)) if wanted.isdigit() else min(2, os.cpu_count() or 1)
+
+
+class WorkerLost(CatalogError):
+    """A pool worker ended while reading a page (killed, or out of memory): the run fails, storing nothing."""
+
+    status = 500
+
+
+class Failed(Exception):
+    """A record a worker could not map or prepare: its report line's message, as the runner words it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# -- the worker process ----------------------------------------------------------------------------
+
+
+def _worker(conn: Connection) -> None:
+    """A worker's life: read tasks (pages) from ``conn`` and send back what they hold, until told to end."""
+    import gc
+
+    from harvester import gc_pause
+
+    gc.set_threshold(*gc_pause.THRESHOLDS)  # the worker only reads pages: collect rarely (harvester/gc_pause.py)
+    tasks: queue.Queue[Any] = queue.Queue()
+    out: queue.Queue[bytes | None] = queue.Queue()
+
+    def receive() -> None:  # tasks are taken off the pipe at once: the parent never waits to hand one over
+        try:
+            while True:
+                tasks.put(pickle.loads(conn.recv_bytes()))
+        except (EOFError, OSError):
+            tasks.put(None)
+
+    def send() -> None:  # messages leave in the background while the next batch is being read
+        try:
+            while (msg := out.get()) is not None:
+                conn.send_bytes(msg)
+        except (EOFError, OSError):
+            pass
+
+    threading.Thread(target=receive, daemon=True).start()
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    while (task := tasks.get()) is not None:
+        job_id, body, base_iri, content_type, source_name, part = task
+        with logs.job_context(job_id):  # a worker's log lines name the job whose page it reads
+            for msg in _read(body, base_iri, content_type, source_name, part):
+                out.put(pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL))
+        del body
+        gc.collect()  # the page's graph and records go now, not at the next (rare) collection
+    out.put(None)
+    sender.join()
+
+
+def _read(body: bytes, base_iri: str, content_type: str | None, source_name: str,
+          part: tuple[int, int]) -> Iterator[tuple[str, Any]]:
+    """The messages for one page: ("next", next page URL) once parsed, then ("batch", [...]) of
+    (ref, wire tuple) or (ref, failure message), then ("done", None); or ("error", (kind, message))."""
+    from catalog.formats import dcat_read
+    from catalog.rdf.parse import parse
+    from catalog.store.prepared import prepare, to_wire
+
+    try:
+        graph = parse(body, base_iri=base_iri, content_type=content_type)
+        nxt = dcat_read.next_page(graph)
+        yield "next", urljoin(base_iri, nxt) if nxt else None
+        k, n = part
+        count, shareable = dcat_read.resource_count(graph)
+        if not shareable:  # ids made unique across the whole document: the first worker reads it all
+            if k > 0:
+                yield "done", None
+                return
+            k, n = 0, 1
+        batch: list[tuple[str, Any]] = []
+        for ref, item in dcat_read.iter_resources(graph, (k, n)):
+            if isinstance(item, Exception):
+                batch.append((ref, f"{type(item).__name__}: {item}"))
+            else:
+                try:
+                    batch.append((ref, to_wire(prepare(ref, item, source_name), source_name)))
+                except Exception as exc:  # one bad record never sinks a run
+                    batch.append((ref, f"{type(exc).__name__}: {exc}"))
+            if len(batch) >= BATCH:
+                yield "batch", batch
+                batch = []
+        if batch:
+            yield "batch", batch
+        yield "done", None
+    except ParseError as exc:
+        yield "error", ("parse", exc.message)
+    except Exception as exc:  # noqa: BLE001 - the parent fails the run with it
+        log.exception("reading a page in the parse pool failed")
+        yield "error", ("other", f"{type(exc).__name__}: {exc}")
+
+
+# -- the parent's side -----------------------------------------------------------------------------
+
+
+class _Proc:
+    """One worker process and its end of the pipe."""
+
+    def __init__(self) -> None:
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker, args=(child,), name="datakatalog-parse", daemon=True)
+        self.proc.start()
+        child.close()
+        self.busy = 0  # pages handed to it whose messages were not all read
+
+    def send(self, task: tuple[Any, ...]) -> None:
+        try:
+            self.conn.send_bytes(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as exc:
+            raise WorkerLost(f"a parse worker ended before it was given a page ({exc})") from exc
+        self.busy += 1
+
+    def recv(self) -> tuple[str, Any]:
+        try:
+            msg: tuple[str, Any] = pickle.loads(self.conn.recv_bytes())
+        except (EOFError, OSError) as exc:
+            code = self.proc.exitcode
+            raise WorkerLost(f"a parse worker ended while reading a page (exit code {code}); "
+                             "nothing of this run was stored") from exc
+        return msg
+
+    def stop(self, *, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.proc.kill()
+            else:
+                self.conn.send_bytes(pickle.dumps(None))
+        except OSError:
+            pass
+        self.proc.join(timeout=5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=5)
+        self.conn.close()
+
+
+_lock = threading.Lock()
+_idle: list[_Proc] = []
+
+
+def _take(n: int) -> list[_Proc]:
+    with _lock:
+        procs = [p for p in _idle[:n] if p.proc.is_alive()]
+        del _idle[:n]
+    return procs + [_Proc() for _ in range(n - len(procs))]
+
+
+def _give_back(procs: list[_Proc]) -> None:
+    with _lock:
+        for p in procs:
+            if len(_idle) < size():
+                _idle.append(p)
+            else:
+                p.stop()
+
+
+@atexit.register
+def shutdown() -> None:
+    """End the idle workers (at exit; tests call it to start from none)."""
+    with _lock:
+        procs = list(_idle)
+        _idle.clear()
+    for p in procs:
+        p.stop()
+
+
+class Lease:
+    """The workers one run reads its large pages with (taken on its first large page, given back at its end)."""
+
+    def __init__(self, job_id: int | None = None) -> None:
+        self.job_id = job_id
+        self.procs: list[_Proc] = []
+
+    def submit(self, body: bytes, base_iri: str, content_type: str | None, source_name: str) -> PagePending:
+        """Hand a page to every worker (each reads its share); returns what to read its records from."""
+        if not self.procs:
+            self.procs = _take(size())
+        n = len(self.procs)
+        for k, p in enumerate(self.procs):
+            p.send((self.job_id, body, base_iri, content_type, source_name, (k, n)))
+        return PagePending(self.procs)
+
+    def close(self) -> None:
+        """Give back workers whose output was all read; end any left mid-page (their queue is stale)."""
+        clean = [p for p in self.procs if p.busy == 0]
+        for p in self.procs:
+            if p.busy:
+                p.stop(kill=True)
+        _give_back(clean)
+        self.procs = []
+
+
+class PagePending:
+    """A page handed to the workers: its next link (once parsed), then its records in order."""
+
+    def __init__(self, procs: list[_Proc]) -> None:
+        self.procs = procs
+        self._next: str | None = None
+        self._have_next = False
+
+    def next_url(self) -> str | None:
+        """The page's next link (raises ParseError when the page could not be parsed)."""
+        if not self._have_next:
+            head = self.procs[0]
+            while True:
+                kind, value = head.recv()
+                if kind == "next":
+                    self._next, self._have_next = value, True
+                    break
+                self._fail(kind, value)
+        return self._next
+
+    def records(self) -> Iterator[tuple[str, Prepared | Exception]]:
+        """Every record of the page, in document order: worker 0's share, then worker 1's."""
+        self.next_url()
+        for p in self.procs:
+            while True:
+                kind, value = p.recv()
+                if kind == "next":
+                    continue  # each worker parses the page: only the first one's next link is used
+                if kind == "done":
+                    p.busy -= 1
+                    break
+                if kind == "batch":
+                    for ref, item in value:
+                        yield ref, (Failed(item) if isinstance(item, str) else from_wire(item))
+                else:
+                    self._fail(kind, value)
+
+    def _fail(self, kind: str, value: Any) -> None:
+        if kind == "error":
+            what, message = value
+            raise ParseError(message) if what == "parse" else RuntimeError(message)
+        raise RuntimeError(f"unexpected message from a parse worker: {kind}")
+
+
+# -- DCAT pages, read through the pool --------------------------------------------------------------
+
+
+def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator[Any]:
+    """:meth:`harvester.adapters.dcat.DcatAdapter.pages`, with large pages read by ``lease``'s workers
+    and one page fetched ahead (the workers read it while the parent stores the one before). Small
+    pages are read in-process, exactly as the adapter reads them."""
+    from catalog.formats import dcat_read
+    from catalog.rdf.parse import parse
+    from harvester.adapters.base import Page, PageWalk
+    from harvester.adapters.dcat import MAPPING_VERSION
+
+    url: str | None = adapter.spec.url
+    walk = PageWalk(adapter.spec.url, adapter.settings.fetch_max_pages)
+    ahead: tuple[Any, PagePending | None] | None = None  # a page fetched (and handed over) before its turn
+
+    def fetch(u: str) -> tuple[Any, PagePending | None]:
+        walk.visit(u)
+        fetched = adapter.fetch_page(u, previous, salt=MAPPING_VERSION)
+        if fetched.unchanged or len(fetched.body) < THRESHOLD or size() == 0:
+            return fetched, None
+        pending = lease.submit(fetched.body, fetched.final_url, fetched.content_type, adapter.spec.name)
+        fetched.body = b""  # the workers have it: the parent keeps no copy
+        return fetched, pending
+
+    while url:
+        fetched, pending = ahead if ahead is not None else fetch(url)
+        ahead = None
+        if fetched.unchanged:
+            page = fetched.unchanged_page()
+            yield page
+            url = page.next
+            continue
+        if pending is None:
+            try:
+                graph = parse(fetched.body, base_iri=fetched.final_url, content_type=fetched.content_type)
+            except ParseError as exc:
+                raise ParseError(f"{url}: {exc.message}") from exc
+            nxt = dcat_read.next_page(graph)
+            next_url = urljoin(fetched.final_url, nxt) if nxt else None
+            records: Any = dcat_read.iter_resources(graph)
+        else:
+            try:
+                next_url = pending.next_url()
+            except ParseError as exc:
+                raise ParseError(f"{url}: {exc.message}") from exc
+            if next_url:  # the next page goes to the workers now, to be read while this one is stored
+                ahead = fetch(next_url)
+            records = pending.records()
+        yield Page(url=url, hash=fetched.hash, next=next_url, records=records,
+                   etag=fetched.etag, last_modified=fetched.last_modified)
+        url = next_url
