@@ -5,10 +5,13 @@ writes everything else (tokens, sessions, audit, triggered jobs) through DATABAS
 No replica is needed to prove the split: the read URL names the same PostgreSQL database through connections that
 refuse every write (``default_transaction_read_only=on`` in the URL's options, as a replica or a read-only role
 would), so a serving path that wrote through it would fail, and each path is seen to read through it. SQLite has
-no replicas: the setting refuses a SQLite URL."""
+no replicas: the setting refuses a SQLite URL. With DATAKATALOG_TEST_POSTGRES_REPLICA_URL naming a hot standby of
+DATAKATALOG_TEST_POSTGRES_URL's server, the same test also runs against that real streaming replica."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,10 +26,12 @@ from catalog.services import organisations
 from catalog.settings import Settings
 from catalog.store.engine import make_read_engine
 from catalog.store.tables import Source
-from tests.conftest import FixtureHTTPServer, HarvestFn, wait_until
+from tests.conftest import FIXTURES, POSTGRES_URL, FixtureHTTPServer, HarvestFn, wait_until
 from tests.web.test_console import submit
 
 SETUP = organisations.Principal(actor="setup", admin=True)
+REPLICA_URL = os.environ.get("DATAKATALOG_TEST_POSTGRES_REPLICA_URL")  # a hot standby of POSTGRES_URL's server
+CATALOG_TTL = (FIXTURES / "dcat" / "catalog.ttl").read_bytes()
 
 
 def read_only_url(db_url: str) -> str:
@@ -53,9 +58,20 @@ class Statements:
         return seen
 
 
-@pytest.fixture
-def replica_client(settings: Settings, engine: Engine, db_url: str) -> Iterator[TestClient]:
-    read = settings.model_copy(update={"database_read_url": read_only_url(db_url)})
+def standby_url(db_url: str) -> str:
+    """``db_url`` (a schema of its own on POSTGRES_URL's server) on the hot standby of that server."""
+    if db_url.startswith("sqlite") or not REPLICA_URL:
+        pytest.skip("set DATAKATALOG_TEST_POSTGRES_REPLICA_URL to a hot standby of the test PostgreSQL")
+    assert POSTGRES_URL and db_url.startswith(POSTGRES_URL)
+    return REPLICA_URL + db_url.removeprefix(POSTGRES_URL)
+
+
+@pytest.fixture(params=["read-only", "standby"])
+def replica_client(request: pytest.FixtureRequest, settings: Settings, engine: Engine,
+                   db_url: str) -> Iterator[TestClient]:
+    """The app with DATABASE_READ_URL: the same database through read-only connections, or a real standby."""
+    url = read_only_url(db_url) if request.param == "read-only" else standby_url(db_url)
+    read = settings.model_copy(update={"database_read_url": url})
     with TestClient(create_app(read, engine)) as c:
         yield c
 
@@ -104,10 +120,17 @@ def test_serving_reads_go_through_the_read_engine_and_writes_through_the_primary
     client = replica_client
     reader: Engine = client.app.state.read_engine  # type: ignore[attr-defined]
     assert reader is not engine
-    add_source("kommun", http_server.url("dcat/catalog.ttl"))
+    with reader.connect() as conn:
+        standby = bool(conn.execute(text("SELECT pg_is_in_recovery()")).scalar())
+    add_source("kommun", http_server.set("kommun.ttl", CATALOG_TTL))
     assert harvest("kommun").status == "succeeded"
-    found = client.get("/api/datasets", params={"q": "badplatser"}).json()
-    dataset = found["items"][0]
+
+    def found(q: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = client.get("/api/datasets", params={"q": q}).json()["items"]
+        return items
+
+    wait_until(lambda: bool(found("badplatser")), "the read engine to see the harvest", 30)  # a replica may lag
+    dataset = found("badplatser")[0]
     names = {"id": dataset["id"], "publisher": dataset["publisher"]["id"]}
     reads, writes = Statements(reader), Statements(engine)
 
@@ -145,6 +168,16 @@ def test_serving_reads_go_through_the_read_engine_and_writes_through_the_primary
 
     wait_until(done, "the triggered harvest", 60)
     assert client.get(queued.headers["Location"]).json()["status"] == "succeeded"
+
+    # a re-harvest that renames a dataset: the read engine's searcher catches up without a restart
+    http_server.set("kommun.ttl", CATALOG_TTL.replace(b'"Badplatser"@sv', b'"Badplatser vid Pelikanbron"@sv'))
+    again = harvest("kommun")
+    assert again.status == "succeeded" and again.updated == 1, again.message
+    ended = time.monotonic()
+    wait_until(lambda: [i["title"] for i in found("pelikanbron")] == ["Badplatser vid Pelikanbron"],
+               "the read engine to see the re-harvest", 30)
+    print(f"{'standby' if standby else 'read-only'}: the re-harvest found through the read engine "
+          f"{time.monotonic() - ended:.3f} s after its job ended")
 
 
 def test_without_a_read_url_one_engine_does_everything(client: TestClient, engine: Engine) -> None:
