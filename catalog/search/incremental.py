@@ -36,7 +36,15 @@ from sqlalchemy import Connection, func, select, text
 
 from catalog.chunks import chunked
 from catalog.search import term_index
-from catalog.search.facets import PUBLIC_NAMES, Facet, FacetIndex, _publisher_roots, _rank_from_order, parse_ids
+from catalog.search.facets import (
+    PUBLIC_NAMES,
+    Facet,
+    FacetIndex,
+    _publisher_roots,
+    _rank_from_order,
+    read_order,
+    read_statuses,
+)
 from catalog.search.term_index import TermIndex, locate
 from catalog.store import runs
 from catalog.store.tables import DS, REV, STATE
@@ -117,7 +125,7 @@ def update_facets(conn: Connection, old: FacetIndex, changed: np.ndarray, genera
     pks = np.concatenate([old.pks, new_pks]) if len(new_pks) else old.pks
     n = len(pks)
     # statuses and quality scores of every dataset: a quality check changes scores without revisions
-    row_pks, row_active, row_quality = _statuses(conn, sqlite)
+    row_pks, row_active, row_quality = read_statuses(conn, sqlite)
     if len(row_pks) != n:
         return None  # a dataset added or removed without a revision
     pos, ok = locate(pks, row_pks)
@@ -128,8 +136,8 @@ def update_facets(conn: Connection, old: FacetIndex, changed: np.ndarray, genera
     quality = np.zeros(n, dtype=np.float64)
     quality[pos] = row_quality
     if len(changed):
-        title_order = _order(conn, sqlite, "title_sort")
-        modified_order = _order(conn, sqlite, "modified", " NULLS FIRST")
+        title_order = read_order(conn, sqlite, "title_sort")
+        modified_order = read_order(conn, sqlite, "modified", " NULLS FIRST")
         if len(title_order) != n or len(modified_order) != n:
             return None
         title_rank, modified_rank = _rank_from_order(pks, title_order), _rank_from_order(pks, modified_order)
@@ -145,33 +153,6 @@ def update_facets(conn: Connection, old: FacetIndex, changed: np.ndarray, genera
                        modified_rank=modified_rank, quality=quality, facets=facets, publisher_names=publishers,
                        publisher_aliases=aliases)
     return Update(index=index, mark=Mark(0, 0), changed=changed_pos, added=len(new_pks))
-
-
-def _statuses(conn: Connection, sqlite: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(pk, active, quality score) of every dataset, read as one joined string of triples, unsorted
-    (100,000 rows as Python objects cost a second on a busy machine, three sorted aggregates 2 s)."""
-    if sqlite:
-        raw: Any = conn.connection.driver_connection
-        joined = raw.execute("SELECT group_concat(pk || ',' || (status = 'active') || ',' || "
-                             "coalesce(quality_score, 0)) FROM dataset").fetchone()[0]
-    else:
-        joined = conn.execute(text(
-            "SELECT string_agg(pk::text || ',' || CASE WHEN status = 'active' THEN '1' ELSE '0' END || ',' || "
-            "coalesce(quality_score, 0)::text, ',') FROM dataset")).scalar()
-    if not joined:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float64)
-    triples = np.fromstring(joined, dtype=np.float64, sep=",").reshape(-1, 3)
-    return triples[:, 0].astype(np.int64), triples[:, 1] != 0, triples[:, 2]
-
-
-def _order(conn: Connection, sqlite: bool, column: str, nulls: str = "") -> np.ndarray:
-    """Every dataset's pk in ``column`` order, then by pk, in byte order as the full build reads it."""
-    if sqlite:
-        raw: Any = conn.connection.driver_connection
-        rows = raw.execute(f"SELECT pk FROM dataset ORDER BY {column}{nulls}, pk").fetchall()
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    return parse_ids(conn.execute(text(
-        f"SELECT string_agg(pk::text, ',' ORDER BY {column} COLLATE \"C\"{nulls}, pk) FROM dataset")).scalar())
 
 
 def _update_facets(conn: Connection, old: FacetIndex, pks: np.ndarray, changed: np.ndarray,
@@ -222,23 +203,30 @@ def update_terms(conn: Connection, old: TermIndex, update: Update) -> TermIndex:
     return merge(old, delta, update.changed, len(idx.pks), idx.generation)
 
 
+MERGE_BLOCK = 1 << 22  # old postings handled at a time (a few MB of temporaries)
+
+
 def merge(old: TermIndex, delta: TermIndex, changed: np.ndarray, size: int, generation: int) -> TermIndex:
     """The postings of ``old`` outside ``changed`` (positions) and all of ``delta``'s, in one index of
     ``size`` datasets. Words whose postings all went stay in the vocabulary, empty, until a rebuild.
 
-    Three linear passes over the old postings (which to keep, keeping them, inserting the new ones):
-    the new postings' places are found word by word, among the few words the changed datasets have.
+    Two passes over the old postings, a block at a time (what each word keeps; then the kept ones
+    copied out with the new ones inserted), so that beside the old and the new index only a
+    block's temporaries are held: the new postings' places are found word by word, among the few
+    words the changed datasets have.
     """
     dropped = np.zeros(size, dtype=bool)
     dropped[changed] = True
-    gone = dropped[old.doc]
     added = [w for w in delta.words if not _has(old.words, w)]
     words = sorted(old.words + added) if added else old.words
+    total = len(old.doc)
     # postings each old word keeps
-    removed_at = np.flatnonzero(gone)
-    counts = np.diff(old.ptr) - np.bincount(np.searchsorted(old.ptr, removed_at, side="right") - 1,
-                                            minlength=len(old.words))
-    kept_doc, kept_bits = old.doc[~gone], old.bits[~gone]
+    removed = np.zeros(len(old.words), dtype=np.int64)
+    for lo in range(0, total, MERGE_BLOCK):
+        gone_at = lo + np.flatnonzero(dropped[old.doc[lo:lo + MERGE_BLOCK]])
+        if len(gone_at):
+            removed += np.bincount(np.searchsorted(old.ptr, gone_at, side="right") - 1, minlength=len(old.words))
+    counts = np.diff(old.ptr) - removed
     kept_ptr = np.zeros(len(old.words) + 1, dtype=np.int64)
     np.cumsum(counts, out=kept_ptr[1:])
     # where each delta word's postings go among the kept ones, and the new per-word counts
@@ -252,14 +240,32 @@ def merge(old: TermIndex, delta: TermIndex, changed: np.ndarray, size: int, gene
         docs = delta.doc[delta.ptr[i]:delta.ptr[i + 1]]
         j = bisect_left(old.words, word)
         if j < len(old.words) and old.words[j] == word:
-            lo, hi = int(kept_ptr[j]), int(kept_ptr[j + 1])
-            places.append(lo + np.searchsorted(kept_doc[lo:hi], docs))
+            held = old.doc[old.ptr[j]:old.ptr[j + 1]]
+            places.append(kept_ptr[j] + np.searchsorted(held[~dropped[held]], docs))
         else:  # a new word: its postings go where the old words after it start
             places.append(np.full(len(docs), kept_ptr[j], dtype=np.int64))
         new_counts[bisect_left(words, word)] += len(docs)
     at = np.concatenate(places) if places else np.zeros(0, dtype=np.int64)
-    doc = np.insert(kept_doc, at, delta.doc)
-    bits = np.insert(kept_bits, at, delta.bits)
+    order = np.argsort(at, kind="stable")  # as np.insert: equal places keep the delta's order
+    at, new_doc, new_bits = at[order], delta.doc[order], delta.bits[order]
+    kept_total = int(kept_ptr[-1])
+    doc = np.empty(kept_total + len(at), dtype=old.doc.dtype)
+    bits = np.empty(kept_total + len(at), dtype=old.bits.dtype)
+    out = kept = 0  # written so far; kept postings passed so far
+    for lo in range(0, total, MERGE_BLOCK):
+        keep = ~dropped[old.doc[lo:lo + MERGE_BLOCK]]
+        block_doc, block_bits = old.doc[lo:lo + MERGE_BLOCK][keep], old.bits[lo:lo + MERGE_BLOCK][keep]
+        first, last = np.searchsorted(at, [kept, kept + len(block_doc)])
+        if last > first:
+            block_doc = np.insert(block_doc, at[first:last] - kept, new_doc[first:last])
+            block_bits = np.insert(block_bits, at[first:last] - kept, new_bits[first:last])
+        doc[out:out + len(block_doc)] = block_doc
+        bits[out:out + len(block_bits)] = block_bits
+        out += len(block_doc)
+        kept += int(np.count_nonzero(keep))
+    first = int(np.searchsorted(at, kept))  # those after every kept posting
+    doc[out:] = new_doc[first:]
+    bits[out:] = new_bits[first:]
     ptr = np.zeros(len(words) + 1, dtype=np.int64)
     np.cumsum(new_counts, out=ptr[1:])
     return TermIndex(generation=generation, size=size, words=words, ptr=ptr, doc=doc, bits=bits)

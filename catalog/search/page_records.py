@@ -24,16 +24,22 @@ from catalog.records import DatasetRecord
 from catalog.store.runs import decode
 from catalog.store.tables import DS
 
-SIZE = 4096  # records kept per engine (a few tens of MB at most)
+SIZE = 4096  # records kept per engine
+# and at most this many bytes of them as stored (parsed, a record takes about three times its stored
+# size): a catalogue of large records (hundreds of distributions each) no longer fills 4,096 slots
+# with hundreds of MB
+BUDGET = 16 * 2**20
 
 
 class PageRecords:
     """Parsed records by primary key, each with the content hash it was parsed at (least recently
     used first out)."""
 
-    def __init__(self, size: int = SIZE) -> None:
+    def __init__(self, size: int = SIZE, budget: int = BUDGET) -> None:
         self.size = size
-        self._held: OrderedDict[int, tuple[str, DatasetRecord]] = OrderedDict()
+        self.budget = budget
+        self._held: OrderedDict[int, tuple[str, DatasetRecord, int]] = OrderedDict()
+        self.stored_bytes = 0  # the held records' stored size
         self._lock = threading.Lock()
         self.reads = 0  # records read from the database (misses)
 
@@ -51,19 +57,22 @@ class PageRecords:
                     missing.append(row.pk)
         if not missing:
             return out
-        read: list[tuple[int, str, DatasetRecord]] = []
+        read: list[tuple[int, str, DatasetRecord, int]] = []
         for chunk in chunked(missing, 500):
             for pk, content_hash, raw in conn.execute(
                     select(DS.c.pk, DS.c.content_hash, DS.c.record).where(DS.c.pk.in_(chunk))):
-                read.append((pk, content_hash, DatasetRecord.from_dict(decode(raw))))
+                read.append((pk, content_hash, DatasetRecord.from_dict(decode(raw)), len(raw or "")))
         with self._lock:
             self.reads += len(read)
-            for pk, content_hash, rec in read:
+            for pk, content_hash, rec, size in read:
                 out[pk] = rec
-                self._held[pk] = (content_hash, rec)
-                self._held.move_to_end(pk)
-            while len(self._held) > self.size:
-                self._held.popitem(last=False)
+                before = self._held.pop(pk, None)
+                if before is not None:
+                    self.stored_bytes -= before[2]
+                self._held[pk] = (content_hash, rec, size)
+                self.stored_bytes += size
+            while len(self._held) > self.size or (self.stored_bytes > self.budget and len(self._held) > 1):
+                self.stored_bytes -= self._held.popitem(last=False)[1][2]
         return out
 
 
