@@ -12,9 +12,11 @@ order) of an in-process read, so reports and stored rows are the same either way
 (tests/harvester/test_parse_pool.py).
 
 Memory stays bounded by pages, not by the source: a worker holds the graph of the page it reads and,
-queued behind it, the bytes of at most the next page (:func:`dcat_pages` fetches one page ahead, so the
-workers read page N+1 while the parent stores page N). A page under the threshold (the demo's and the
-tests' small fixtures) is read in-process: it never pays for starting the processes.
+queued behind it, the bytes of at most the next page (:func:`dcat_pages` fetches one page ahead, so a
+worker reads page N+1 while the parent stores page N). A source's first page is split between the
+workers (it may be its only page); later pages go to one worker each, in turn, so none is parsed twice.
+A page under the threshold (the demo's and the tests' small fixtures) is read in-process: it never pays
+for starting the processes.
 
 Workers are kept per process (started on the first large page, reused by later runs, and ended at exit).
 A worker that dies mid-page (killed, out of memory) fails the run with :class:`WorkerLost`: the run
@@ -104,8 +106,7 @@ def _worker(conn: Connection) -> None:
         with logs.job_context(job_id):  # a worker's log lines name the job whose page it reads
             for msg in _read(body, base_iri, content_type, source_name, part):
                 out.put(pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL))
-        del body
-        gc.collect()  # the page's graph and records go now, not at the next (rare) collection
+        del body  # the page's graph and records went with _read's frame (no cycles: no collection needed)
     out.put(None)
     sender.join()
 
@@ -232,15 +233,24 @@ class Lease:
     def __init__(self, job_id: int | None = None) -> None:
         self.job_id = job_id
         self.procs: list[_Proc] = []
+        self.turn = 0
 
-    def submit(self, body: bytes, base_iri: str, content_type: str | None, source_name: str) -> PagePending:
-        """Hand a page to every worker (each reads its share); returns what to read its records from."""
+    def submit(self, body: bytes, base_iri: str, content_type: str | None, source_name: str, *,
+               split: bool = True) -> PagePending:
+        """Hand a page to the workers; returns what to read its records from. ``split``: every worker
+        parses it and reads its share (a source's first page: it may be the only one); else one worker,
+        in turn, reads it whole (the next pages: the workers read two pages at once, none parsed twice)."""
         if not self.procs:
             self.procs = _take(size())
-        n = len(self.procs)
-        for k, p in enumerate(self.procs):
-            p.send((self.job_id, body, base_iri, content_type, source_name, (k, n)))
-        return PagePending(self.procs)
+        if split:
+            n = len(self.procs)
+            for k, p in enumerate(self.procs):
+                p.send((self.job_id, body, base_iri, content_type, source_name, (k, n)))
+            return PagePending(self.procs)
+        p = self.procs[self.turn % len(self.procs)]
+        self.turn += 1
+        p.send((self.job_id, body, base_iri, content_type, source_name, (0, 1)))
+        return PagePending([p])
 
     def close(self) -> None:
         """Give back workers whose output was all read; end any left mid-page (their queue is stale)."""
@@ -313,11 +323,13 @@ def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator
     ahead: tuple[Any, PagePending | None] | None = None  # a page fetched (and handed over) before its turn
 
     def fetch(u: str) -> tuple[Any, PagePending | None]:
+        first = not walk.visited
         walk.visit(u)
         fetched = adapter.fetch_page(u, previous, salt=MAPPING_VERSION)
         if fetched.unchanged or len(fetched.body) < THRESHOLD or size() == 0:
             return fetched, None
-        pending = lease.submit(fetched.body, fetched.final_url, fetched.content_type, adapter.spec.name)
+        pending = lease.submit(fetched.body, fetched.final_url, fetched.content_type, adapter.spec.name,
+                               split=first)
         fetched.body = b""  # the workers have it: the parent keeps no copy
         return fetched, pending
 

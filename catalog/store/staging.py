@@ -132,8 +132,15 @@ def drop(conn: Connection) -> None:
 
 
 def add(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """executemany straight on the driver (as :func:`catalog.store.runs.bulk_insert`)."""
+    """Rows into a staging table: on PostgreSQL one ``COPY … FROM STDIN`` (psycopg 3), on SQLite an
+    executemany straight on the driver; in the caller's transaction either way."""
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.driver_connection  # the psycopg connection, in SQLAlchemy's transaction
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     conn.exec_driver_sql(
@@ -220,10 +227,16 @@ def apply_datasets(conn: Connection, *, source_id: int, job_id: int, now: dateti
     if sqlite:  # one writer at a time: mark_lost saw every id stored before this transaction
         conn.execute(insert(DS).from_select(new_cols, rows))
     else:
-        # another run's swap may store one of these ids meanwhile: it keeps it, this run reports it kept there
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        conn.execute(pg_insert(DS).from_select(new_cols, rows).on_conflict_do_nothing(index_elements=["id"]))
+        # the full-text vector is written in the INSERT, from the staged texts: no UPDATE of every new row
+        # after it (13% of a first harvest, and as many dead rows). Another run's swap may store one of
+        # these ids meanwhile: it keeps it, this run reports it kept there
+        cols = [c for c in new_cols if c != "withdrawn_at"]  # NULL: the column's default
+        conn.execute(text(
+            f"INSERT INTO dataset ({', '.join(cols)}, search_vector) "
+            f"SELECT s.id, {', '.join('s.' + c for c in RECORD_COLS)}, :source_id, 'active', :now, :now, "
+            f":job_id, {_VECTOR} FROM {S_DS.name} s LEFT JOIN {S_FTS.name} c ON c.ds = s.seq "
+            "WHERE s.op = 'insert' AND s.lost = 0 ORDER BY s.seq ON CONFLICT (id) DO NOTHING"
+        ).bindparams(source_id=source_id, now=now, job_id=job_id))
     # each new row's pk, once; a row that is not this run's (PostgreSQL: stored meanwhile) is lost
     conn.execute(update(S_DS).where(inserts).values(pk=select(DS.c.pk).where(
         DS.c.id == S_DS.c.id, _unindexed(DS.c.source_id) == source_id, DS.c.job_id == job_id).scalar_subquery()))
@@ -246,14 +259,19 @@ def apply_datasets(conn: Connection, *, source_id: int, job_id: int, now: dateti
             "INSERT INTO dataset_fts (rowid, title, keywords, description, publisher, stems) "
             f"SELECT s.pk, c.title, c.keywords, c.description, c.publisher, c.stems FROM {S_FTS.name} c {stored}"))
     else:
+        # rows written again (updated, restored, taken over) get theirs here; new rows got it in the INSERT
         conn.execute(text(
-            "UPDATE dataset SET search_vector = "
-            "setweight(to_tsvector('simple', c.title), 'A') || "
-            "setweight(to_tsvector('simple', c.keywords), 'B') || "
-            "setweight(to_tsvector('simple', c.publisher), 'B') || "
-            "setweight(to_tsvector('simple', c.description), 'C') || "
-            "setweight(to_tsvector('simple', c.stems), 'D') "
-            f"FROM {S_FTS.name} c {stored} WHERE dataset.pk = s.pk AND dataset.source_id + 0 = {int(source_id)}"))
+            f"UPDATE dataset SET search_vector = {_VECTOR} "
+            f"FROM {S_FTS.name} c JOIN {S_DS.name} s ON s.seq = c.ds AND s.lost = 0 AND s.op = 'update' "
+            f"WHERE dataset.pk = s.pk AND dataset.source_id + 0 = {int(source_id)}"))
+
+
+# PostgreSQL's full-text vector of a staged dataset (``c``: its run_stage_fts row); title weighs most
+_VECTOR = ("setweight(to_tsvector('simple', c.title), 'A') || "
+           "setweight(to_tsvector('simple', c.keywords), 'B') || "
+           "setweight(to_tsvector('simple', c.publisher), 'B') || "
+           "setweight(to_tsvector('simple', c.description), 'C') || "
+           "setweight(to_tsvector('simple', c.stems), 'D')")
 
 
 def forget_lost_records(conn: Connection, dataset_ids: Sequence[str]) -> None:

@@ -73,9 +73,9 @@ def test_pages_read_in_the_pool_store_what_an_in_process_read_stores(
     submitted: list[int] = []
     real_submit = parse_pool.Lease.submit
 
-    def spy(self: parse_pool.Lease, body: bytes, *args: Any) -> parse_pool.PagePending:
+    def spy(self: parse_pool.Lease, body: bytes, *args: Any, **kw: Any) -> parse_pool.PagePending:
         submitted.append(len(body))
-        return real_submit(self, body, *args)
+        return real_submit(self, body, *args, **kw)
 
     monkeypatch.setattr(parse_pool.Lease, "submit", spy)
     monkeypatch.setattr(parse_pool, "THRESHOLD", 1)  # every page goes to the workers
