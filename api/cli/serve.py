@@ -51,6 +51,8 @@ def serve(
     scheduler = HarvestScheduler(ctx.engine, ctx.settings, harvest=harvest).start()
     health.warm_search(application.state.read_engine)  # the engine searches read
     doing = "harvest scheduler started" if harvest else "scheduling only; workers run the harvests"
+    if ctx.settings.database_read_url:
+        doing += f"; searches and pages read from {redact(ctx.settings.database_read_url)}"
     out.print(f"Serving datakatalog on http://{host}:{port}: the portal at /, the API under /api (OpenAPI at "
               f"/docs); {doing}", highlight=False, soft_wrap=True)
     try:

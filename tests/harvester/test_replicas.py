@@ -151,6 +151,8 @@ def test_a_search_on_another_replica_sees_a_harvest_without_a_restart(
     assert replicas.procs["serve-b"].pid == pid_b and replicas.procs["serve-b"].poll() is None
     assert replicas.log("serve-b").count("Serving datakatalog on") == 1  # one start: never restarted
     assert "read-only transaction" not in replicas.log("serve-b")
+    assert "searches and pages read from" in replicas.log("serve-b")  # it says where it reads
+    assert "searches and pages read from" not in replicas.log("serve-a")
     reader = make_read_engine(read_url(db_url))  # the server B reads from: its sessions there are B's
     try:
         with reader.connect() as conn:
