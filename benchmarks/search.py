@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,13 +83,15 @@ def served(db_url: str) -> Iterator[str]:
 
 @contextmanager
 def served_process(db_url: str, *, env: dict[str, str] | None = None, log: Path | None = None,
-                   stop_timeout: float = 10) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+                   stop_timeout: float = 10, args: tuple[str, ...] = ()
+                   ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`datakatalog serve` on ``db_url`` in its own process (``env`` added to this one's environment,
-    its output to ``log``), answering; yields its base URL and the process."""
+    its output to ``log``, ``args`` added to its command line), answering; yields its base URL and
+    the process."""
     port = free_port()
     exe = Path(sys.executable).with_name("datakatalog")
     output = log.open("wb") if log else subprocess.DEVNULL
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db_url],
+    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db_url, *args],
                             stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
@@ -109,6 +112,70 @@ def served_process(db_url: str, *, env: dict[str, str] | None = None, log: Path 
             output.close()  # type: ignore[union-attr]
 
 
+class Resident:
+    """Samples a process's resident size (Linux /proc) every ``interval`` seconds in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        self.pid, self.interval = pid, interval
+        self.samples: list[tuple[float, float]] = []  # (seconds since start, MiB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._t0 = time.monotonic()
+        self._thread.start()
+
+    def read(self, key: str = "VmRSS") -> float:
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.samples.append((time.monotonic() - self._t0, self.read()))
+
+    def peak(self, since: float = 0.0) -> float:
+        return max((mib for t, mib in self.samples if t >= since), default=0.0)
+
+    def now(self) -> float:
+        return time.monotonic() - self._t0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def warm_up(session: requests.Session, base: str, rss: Resident | None) -> None:
+    """Wait for the served indexes, timing what the server answers meanwhile: the facet index is
+    awaited by the first search; until the term index is ready, words that match much come from the
+    database's full-text index (docs/decisions/0003). With ``rss``, the resident size at each step."""
+    def mib() -> str:
+        return f"; resident {rss.read():.0f} MiB, peak so far {rss.peak():.0f} MiB" if rss else ""
+
+    t0 = time.perf_counter()
+    state = session.get(base + "/healthz", timeout=60).json()["search"]
+    print(f"listening; /healthz reports {state}{mib()}")
+    session.get(base + "/api/datasets", timeout=1800).raise_for_status()
+    print(f"first search (waits for the facet index): {time.perf_counter() - t0:.1f} s{mib()}")
+    during: dict[str, list[tuple[float, int]]] = {}
+    probes = ({"q": "kommun"}, {"q": "badplatser"}, {"q": "park"})
+    while session.get(base + "/healthz", timeout=60).json()["search"]["term_index"] != "ready":
+        for params in probes:
+            start = time.perf_counter()
+            resp = session.get(base + "/api/datasets", params=params, timeout=600)
+            resp.raise_for_status()
+            during.setdefault(params["q"], []).append(((time.perf_counter() - start) * 1000, resp.json()["total"]))
+        time.sleep(0.5)
+    print(f"term index ready {time.perf_counter() - t0:.1f} s after the first health check{mib()}")
+    for q, answers in during.items():
+        ready = session.get(base + "/api/datasets", params={"q": q}, timeout=60).json()["total"]
+        ms = [a[0] for a in answers]
+        same = all(a[1] == ready for a in answers)
+        print(f"  while building: {q!r} {len(ms)} answers from the database, median {statistics.median(ms):.0f} ms, "
+              f"max {max(ms):.0f} ms, totals {'equal to' if same else 'DIFFERENT from'} the term index's ({ready})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=20000)
@@ -116,21 +183,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=240)
     parser.add_argument("--skip-harvest", action="store_true",
                         help="search the catalogue already in --db (from an earlier run) instead of harvesting")
+    parser.add_argument("--serve-arg", action="append", default=[],
+                        help="an argument for `datakatalog serve` (repeatable), e.g. --serve-arg=--no-harvest")
     args = parser.parse_args()
     if args.skip_harvest and not args.db:
         parser.error("--skip-harvest needs --db")
 
     db_url = args.db if args.skip_harvest else harvested_catalogue(args.datasets, "dk-search-", args.db)
-    with served(db_url) as base:
+    with served_process(db_url, args=tuple(args.serve_arg), stop_timeout=60) as (base, proc):
+        rss = Resident(proc.pid) if Path(f"/proc/{proc.pid}/status").exists() else None
         session = requests.Session()
-        t0 = time.perf_counter()
-        session.get(base + "/api/datasets", timeout=60).raise_for_status()
-        print(f"first request (waits for the facet index): {(time.perf_counter() - t0) * 1000:.0f} ms")
-        # `serve` builds the term index in the background; until it is ready, words that match much
-        # are answered by the database's full-text index (the figures of docs/decisions/0002)
-        while session.get(base + "/healthz", timeout=10).json()["search"]["term_index"] != "ready":
-            time.sleep(0.1)
-        print(f"term index ready {time.perf_counter() - t0:.1f} s after the first request")
+        warm_up(session, base, rss)
+        ready_at = rss.now() if rss else 0.0
         timings: dict[str, list[float]] = {k: [] for k in QUERIES}
         per_kind = max(1, args.requests // len(QUERIES))
         for kind, params_list in QUERIES.items():
@@ -151,6 +215,10 @@ def main() -> None:
                   f"{pct(values, 99):8.1f} {max(values):8.1f}")
         print(f"{'all':24s} {len(every):4d} {statistics.median(every):8.1f} {pct(every, 95):8.1f} "
               f"{pct(every, 99):8.1f} {max(every):8.1f}")
+        if rss:
+            rss.stop()
+            print(f"resident: {rss.read():.0f} MiB after the requests (peak while they ran "
+                  f"{rss.peak(ready_at):.0f} MiB); peak since the start {rss.read('VmHWM'):.0f} MiB")
 
 
 if __name__ == "__main__":

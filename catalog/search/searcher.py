@@ -25,7 +25,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, text
 
 from catalog.search import expansion, incremental, serving, term_index
-from catalog.search.facets import FacetIndex, build_index, facet_label, parse_ids
+from catalog.search.facets import Facet, FacetIndex, build_index, facet_label, parse_ids
 from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
 from catalog.search.term_index import locate
@@ -410,12 +410,13 @@ class Searcher:
         base = idx.status_mask(query.status).copy()
         if query.min_quality is not None:
             base &= idx.quality >= query.min_quality
-        score = np.zeros(n, dtype=np.float64)
+        score: np.ndarray | None = None  # by position, with a text query
         matches = self._expanded_matches(query.q, idx) if query.q else None
         if matches is not None:
             positions, scores = matches
             text_mask = np.zeros(n, dtype=bool)
             text_mask[positions] = True
+            score = np.zeros(n, dtype=np.float64)
             score[positions] = scores
             base &= text_mask
         filter_masks: dict[str, np.ndarray] = {}
@@ -431,7 +432,7 @@ class Searcher:
         final = base.copy()
         for mask in filter_masks.values():
             final &= mask
-        counted: dict[int, tuple[np.ndarray, bool, np.ndarray]] = {}
+        counted: dict[int, _Selection] = {}
         facets = {f: self._facet_counts(idx, f, self._selection(f, base, final, filter_masks), counted, query)
                   for f in FACETS}
         if query.collapse == "services":  # facet counts stay those of every matching record
@@ -441,13 +442,19 @@ class Searcher:
         start = max(query.page - 1, 0) * query.per_page
         if start >= total:
             return SearchHits(total=total, pks=[], facets=facets)
-        primary, title = self._sort_keys(idx, hits, score, query, matches is not None)
-        order = _first(primary, title, start + query.per_page)
-        chosen = hits[order[start : start + query.per_page]]
+        if (score is None or query.sort != "relevance") and total * 16 >= n:
+            # an order that needs no text score, of many hits: the generation's order of every
+            # dataset, filtered (sorting 570,000 hits' keys cost 10 ms at a million datasets)
+            sort = "quality" if query.sort == "relevance" else query.sort
+            chosen = _first_in_order(idx.order(sort), final, start + query.per_page)[start:]
+        else:
+            primary, title = self._sort_keys(idx, hits, score, query, score is not None)
+            order = _first(primary, title, start + query.per_page)
+            chosen = hits[order[start : start + query.per_page]]
         return SearchHits(total=total, pks=[int(p) for p in idx.pks[chosen]], facets=facets)
 
     def _sort_keys(
-        self, idx: FacetIndex, hits: np.ndarray, score: np.ndarray, query: SearchQuery, has_text: bool
+        self, idx: FacetIndex, hits: np.ndarray, score: np.ndarray | None, query: SearchQuery, has_text: bool
     ) -> tuple[np.ndarray, np.ndarray]:
         """(primary key, title rank) of the hits, both ascending. The title rank orders by title
         and then by dataset pk, so it breaks every tie and paging is stable."""
@@ -458,7 +465,7 @@ class Searcher:
             return -idx.modified_rank[hits], title
         if query.sort == "quality":
             return -idx.quality[hits], title
-        if has_text:
+        if has_text and score is not None:
             # relevance: text rank, with quality as a gentle boost
             return -(score[hits] * (1.0 + idx.quality[hits] / 200.0)), title
         return -idx.quality[hits], title
@@ -477,8 +484,7 @@ class Searcher:
         return mask
 
     def _facet_counts(
-        self, idx: FacetIndex, facet: str, mask: np.ndarray, counted: dict[int, tuple[np.ndarray, bool, np.ndarray]],
-        query: SearchQuery,
+        self, idx: FacetIndex, facet: str, mask: np.ndarray, counted: dict[int, _Selection], query: SearchQuery,
     ) -> list[dict[str, Any]]:
         fx = idx.facets[facet]
         if not fx.values:
@@ -490,10 +496,10 @@ class Searcher:
         every, size, every_counts = idx.status_counts(query.status)
         found = counted.get(id(mask))
         if found is None:
-            left_out = int(np.count_nonzero(mask)) * 4 > size * 3
-            found = counted[id(mask)] = (mask, left_out, every & ~mask if left_out else mask)
-        _, left_out, counting = found
-        counts = every_counts[facet] - fx.counts(counting) if left_out else fx.counts(counting)
+            found = counted[id(mask)] = _Selection(mask, every, size)
+        counts = found.counts(fx)
+        if found.left_out:
+            counts = every_counts[facet] - counts
         nonzero = np.flatnonzero(counts)
         if len(nonzero) > query.facet_limit:
             top = nonzero[np.argpartition(-counts[nonzero], query.facet_limit - 1)[: query.facet_limit]]
@@ -506,6 +512,41 @@ class Searcher:
         entries = [(fx.values[v], int(counts[v])) for v in chosen]
         entries.sort(key=lambda e: (-e[1], e[0]))
         return [{"value": v, "label": facet_label(idx, facet, v), "count": c} for v, c in entries]
+
+
+class _Selection:
+    """One selection the facets are counted over, with what its counting shares between facets: its
+    count and the float32 vector of the matrix products (at a million datasets each a pass)."""
+
+    __slots__ = ("counting", "left_out", "mask", "selected", "weights")
+
+    def __init__(self, mask: np.ndarray, every: np.ndarray, size: int) -> None:
+        self.mask = mask  # held, so that its id stays its own while the facets are counted
+        selected = int(np.count_nonzero(mask))
+        self.left_out = selected * 4 > size * 3
+        self.counting = every & ~mask if self.left_out else mask
+        self.selected = size - selected if self.left_out else selected
+        self.weights: np.ndarray | None = None
+
+    def counts(self, fx: Facet) -> np.ndarray:
+        if fx.dense is None and self.weights is None and self.selected * 16 >= len(self.counting):
+            self.weights = self.counting.astype(np.float32)
+        return fx.counts(self.counting, self.selected, self.weights)
+
+
+def _first_in_order(order: np.ndarray, final: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` positions of ``order`` (every position) that ``final`` holds: for a selection
+    of at least 1/16 of the catalogue, found within the first few thousand of the order as a rule."""
+    found: list[np.ndarray] = []
+    got, lo, step = 0, 0, max(16 * k, 4096)
+    while lo < len(order) and got < k:
+        chunk = order[lo:lo + step]
+        chunk = chunk[final[chunk]]
+        found.append(chunk)
+        got += len(chunk)
+        lo += step
+        step *= 2
+    return np.concatenate(found)[:k] if found else order[:0]
 
 
 def _first(primary: np.ndarray, tiebreak: np.ndarray, k: int) -> np.ndarray:

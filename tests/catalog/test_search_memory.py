@@ -107,3 +107,40 @@ def test_the_record_cache_keeps_to_its_byte_budget() -> None:
     cache.records(conn, rows[:1])
     assert cache.reads == reads + 1 and len(cache._held) == 3
     assert cache.stored_bytes == sum(len(raw[pk]) for pk in cache._held)
+
+
+@pytest.mark.parametrize("k", [1, 20, 5000, 100_000])
+def test_the_first_in_an_order_are_those_of_a_full_filter(k: int) -> None:
+    from catalog.search.searcher import _first_in_order
+
+    rng = np.random.default_rng(k)
+    order = rng.permutation(60_000).astype(np.int32)
+    for share in (0.07, 0.5, 1.0):
+        final = rng.random(60_000) < share
+        assert _first_in_order(order, final, k).tolist() == order[final[order]][:k].tolist()
+
+
+def test_pages_of_every_sort_are_those_of_a_full_sort(http_server, add_source, harvest, engine) -> None:  # type: ignore[no-untyped-def]
+    from catalog.search.query import SearchQuery
+    from catalog.search.searcher import Searcher
+    from tests.catalog.test_term_index import catalogue
+
+    add_source("many", http_server.set("many.ttl", catalogue()))
+    assert harvest("many").added == 30
+    searcher = Searcher(engine)
+    idx = searcher.index()
+    for q in (None, "data", "kommun"):
+        for sort in ("relevance", "title", "modified", "quality"):
+            for filters in ({}, {"publisher": [idx.facets["publisher"].values[0]]}):
+                every = searcher.search(SearchQuery(q=q, sort=sort, filters=filters, status="all", per_page=1000))
+                positions = np.searchsorted(idx.pks, np.asarray(every.pks))
+                if sort != "relevance" or q is None:  # the order of a full sort by (key, title)
+                    primary = {"title": idx.title_rank, "modified": -idx.modified_rank.astype(np.int64)}.get(
+                        sort, -idx.quality)[positions]
+                    expected = positions[np.lexsort((idx.title_rank[positions], primary))]
+                    assert positions.tolist() == expected.tolist(), (q, sort, filters)
+                for page, per_page in ((1, 7), (2, 7), (3, 5)):
+                    found = searcher.search(SearchQuery(q=q, sort=sort, filters=filters, status="all", page=page,
+                                                        per_page=per_page))
+                    assert found.pks == every.pks[(page - 1) * per_page:page * per_page], (q, sort, page)
+                    assert found.total == every.total
