@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=5000)
     parser.add_argument("--pages", type=int, default=1, help="publish the catalogue as this many Hydra pages")
     parser.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--first-only", action="store_true", help="only the first harvest (large catalogues)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="dk-bench-"))
@@ -131,6 +132,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores")
 
     runs = [("first harvest", False), ("unchanged re-harvest", False), ("full re-harvest (all mapped)", True)]
+    if args.first_only:
+        runs = runs[:1]
     first = None
     for label, full in runs:
         r = run_once(db_url, url, full=full)

@@ -3,20 +3,21 @@
 A harvest spends most of its CPU turning a page's bytes into prepared records: parsing (Oxigraph into
 a dict index), mapping (catalog/formats/dcat_read.py) and preparing (ids, checks, score, JSON, hash,
 facet and full-text values: catalog/store/prepared.py). In one process that work and the store thread
-take turns on the GIL. Here a page over :data:`THRESHOLD` bytes is sent, as bytes, to the pool's
-worker processes (``spawn``; :func:`size`: at most two): each parses it and reads its own consecutive
-share of the records (``iter_resources(part=(k, n))``), prepares them and streams them back in
-batches, in a compact picklable form (:func:`catalog.store.prepared.to_wire`). The parent only
-decides and writes (catalog/store/runs.py). The shares, read in order, give exactly the records (and
-order) of an in-process read, so reports and stored rows are the same either way
-(tests/harvester/test_parse_pool.py).
+take turns on the GIL. Here the large pages of a paged source (each at least :data:`THRESHOLD` bytes)
+are sent, as bytes, to worker processes (``spawn``; :func:`size`: at most two), each page to one
+worker in turn: the worker parses it, reads and prepares its records and streams them back in batches,
+in a compact picklable form (:func:`catalog.store.prepared.to_wire`), while the parent, which only
+decides and writes (catalog/store/runs.py), stores the page before. :func:`dcat_pages` fetches one page
+ahead, so memory stays bounded by a couple of pages, not by the source: the page being stored, and the
+next one in a worker.
 
-Memory stays bounded by pages, not by the source: a worker holds the graph of the page it reads and,
-queued behind it, the bytes of at most the next page (:func:`dcat_pages` fetches one page ahead, so a
-worker reads page N+1 while the parent stores page N). A source's first page is split between the
-workers (it may be its only page); later pages go to one worker each, in turn, so none is parsed twice.
-A page under the threshold (the demo's and the tests' small fixtures) is read in-process: it never pays
-for starting the processes.
+A source's first page is read in-process: it may be its only page, and for one page the workers'
+start (a process, its imports and word lists: about 0.5 s of CPU each) and the pickling cost more CPU
+than they save on a shared 2-core machine (docs/decisions/0001). :meth:`Lease.submit` can also split
+one page between the workers (``split``: each parses it and reads a consecutive share,
+``iter_resources(part=(k, n))``); the shares in order give exactly the records of an in-process read.
+Small pages (the demo's and the tests' fixtures) never start the processes. Records read by a worker
+are stored and reported exactly as records read in-process (tests/harvester/test_parse_pool.py).
 
 Workers are kept per process (started on the first large page, reused by later runs, and ended at exit).
 A worker that dies mid-page (killed, out of memory) fails the run with :class:`WorkerLost`: the run
@@ -323,14 +324,14 @@ def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator
     ahead: tuple[Any, PagePending | None] | None = None  # a page fetched (and handed over) before its turn
 
     def fetch(u: str) -> tuple[Any, PagePending | None]:
-        first = not walk.visited
+        first = not walk.visited  # a source's first page is read here: it may be its only one
         walk.visit(u)
         fetched = adapter.fetch_page(u, previous, salt=MAPPING_VERSION)
-        if fetched.unchanged or len(fetched.body) < THRESHOLD or size() == 0:
+        if first or fetched.unchanged or len(fetched.body) < THRESHOLD or size() == 0:
             return fetched, None
         pending = lease.submit(fetched.body, fetched.final_url, fetched.content_type, adapter.spec.name,
-                               split=first)
-        fetched.body = b""  # the workers have it: the parent keeps no copy
+                               split=False)
+        fetched.body = b""  # the worker has it: the parent keeps no copy
         return fetched, pending
 
     while url:
@@ -354,9 +355,10 @@ def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator
                 next_url = pending.next_url()
             except ParseError as exc:
                 raise ParseError(f"{url}: {exc.message}") from exc
-            if next_url:  # the next page goes to the workers now, to be read while this one is stored
-                ahead = fetch(next_url)
             records = pending.records()
+        if next_url and (pending is not None or len(fetched.body) >= THRESHOLD) and size() > 0:
+            # a large page's next is fetched now and handed to a worker, to be read while this one is stored
+            ahead = fetch(next_url)
         yield Page(url=url, hash=fetched.hash, next=next_url, records=records,
                    etag=fetched.etag, last_modified=fetched.last_modified)
         url = next_url
