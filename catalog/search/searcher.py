@@ -313,21 +313,23 @@ class Searcher:
         ``threshold`` (default ``memory_threshold``)."""
         threshold = self.memory_threshold if threshold is None else threshold
         n = len(idx.pks)
-        match = np.ones(n, dtype=bool)
-        in_field = {f: np.ones(n, dtype=bool) for f in (term_index.TITLE, term_index.KEYWORDS,
-                                                          term_index.PUBLISHER)}
+        ranked = (term_index.TITLE, term_index.KEYWORDS, term_index.PUBLISHER)
+        match: np.ndarray | None = None
+        in_field: list[np.ndarray] = []  # per ranked field: the datasets where every word occurs in it
         for i, w in enumerate(words):
             prefix = trailing_prefix and i == len(words) - 1
             word = np.zeros(n, dtype=bool)
             terms.mark(word, w, prefix=prefix)
             for stem in word_stems(w):
                 terms.mark(word, stem, fields=term_index.STEMS)
+            fields = terms.mark_fields(n, w, ranked, prefix=prefix)
+            if match is None:  # the first word's masks are the selection so far
+                match, in_field = word, fields
+                continue
             match &= word
-            for field_, mask in in_field.items():
-                found = np.zeros(n, dtype=bool)
-                terms.mark(found, w, prefix=prefix, fields=field_)
+            for mask, found in zip(in_field, fields, strict=True):
                 mask &= found
-        if int(np.count_nonzero(match)) <= threshold:
+        if match is None or int(np.count_nonzero(match)) <= threshold:
             return None
         if phrases:
             pks, _ = self._db_matches(phrases, [], False)
@@ -340,8 +342,8 @@ class Searcher:
         positions = np.flatnonzero(match)
         # ranked by the fields every word occurs in: title 10, keywords 4, publisher 2, elsewhere 1
         scores = np.ones(len(positions), dtype=np.float64)
-        for field_, weight in ((term_index.TITLE, 10.0), (term_index.KEYWORDS, 4.0), (term_index.PUBLISHER, 2.0)):
-            scores[in_field[field_][positions]] += weight
+        for mask, weight in zip(in_field, (10.0, 4.0, 2.0), strict=True):
+            scores[mask[positions]] += weight
         return positions, scores
 
     def _db_matches(

@@ -68,6 +68,24 @@ class TermIndex:
             docs = docs[(self.bits[lo:hi] & fields) != 0]
         mask[docs] = True
 
+    def mark_fields(self, size: int, word: str, fields: tuple[int, ...], *, prefix: bool = False) -> list[np.ndarray]:
+        """For each of ``fields``, the datasets where ``word`` (or a word it begins) occurs in it: as
+        :meth:`mark` once per field, with one pass over the word's postings instead of one a field
+        (a word in most of a million datasets has some 600,000)."""
+        masks = [np.zeros(size, dtype=bool) for _ in fields]
+        lo, hi = self._range(word, prefix)
+        if lo == hi:
+            return masks
+        bits = self.bits[lo:hi]
+        wanted = 0
+        for f in fields:
+            wanted |= f
+        rich = np.flatnonzero(bits & wanted)
+        docs, bits = self.doc[lo:hi][rich], bits[rich]
+        for mask, f in zip(masks, fields, strict=True):
+            mask[docs[(bits & f) != 0]] = True
+        return masks
+
 
 def build(engine: Engine, pks: np.ndarray, generation: int) -> TermIndex | None:
     """Read the full-text tokens of the catalogue at ``generation`` (None if it moved meanwhile).
