@@ -75,11 +75,15 @@ class Failed(Exception):
 # -- the worker process ----------------------------------------------------------------------------
 
 
-def _worker(conn: Connection) -> None:
-    """A worker's life: read tasks (pages) from ``conn`` and send back what they hold, until told to end."""
+def _worker(conn: Connection, log_format: str, level: int) -> None:
+    """A worker's life: read tasks (pages) from ``conn`` and send back what they hold, until told to end.
+    Its log lines take the parent's format (``LOG_FORMAT=json``: with the job id of the page it reads)."""
     import gc
 
     from harvester import gc_pause
+
+    if logs.configure(log_format, level=level) is None:
+        logging.basicConfig(level=level, format=logs.TEXT)
 
     gc.set_threshold(*gc_pause.THRESHOLDS)  # the worker only reads pages: collect rarely (harvester/gc_pause.py)
     tasks: queue.Queue[Any] = queue.Queue()
@@ -162,7 +166,10 @@ class _Proc:
     def __init__(self) -> None:
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker, args=(child,), name="datakatalog-parse", daemon=True)
+        root = logging.getLogger()
+        json_lines = any(isinstance(h.formatter, logs.JsonFormatter) for h in root.handlers)
+        args = (child, "json" if json_lines else "text", root.getEffectiveLevel())
+        self.proc = ctx.Process(target=_worker, args=args, name="datakatalog-parse", daemon=True)
         self.proc.start()
         child.close()
         self.busy = 0  # pages handed to it whose messages were not all read

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -49,7 +49,6 @@ class RunCounts:
     invalid: int = 0
     failed: int = 0
     message: str | None = None
-    seen_ids: set[str] = field(default_factory=set)
 
 
 def bump_generation(conn: Connection) -> None:
@@ -208,7 +207,6 @@ class RunWriter:
         """
         fresh = [d for d in dataset_ids if d in self.existing and d not in self.listed]
         for did in fresh:
-            self.counts.seen_ids.add(did)
             self.listed.add(did)
         self.counts.seen += len(fresh)
         self.counts.unchanged += len(fresh)
@@ -280,7 +278,6 @@ class RunWriter:
         self.counts.unchanged += len(unchanged)
         kept = [*unchanged, *new, *(c.item for c in changed)]
         for item in kept:
-            self.counts.seen_ids.add(item.id)
             self.kinds[item.rec.kind] = self.kinds.get(item.rec.kind, 0) + 1
             if not item.valid:
                 self.counts.invalid += 1
@@ -402,7 +399,9 @@ class RunWriter:
         that would withdraw more than ``threshold`` of the source's active datasets holds them.
         """
         active = [did for did, (_, _, status) in self.existing.items() if status == "active"]
-        missing = [did for did in active if did not in self.counts.seen_ids]
+        # a dataset this source keeps was seen if this run listed it (the run keeps what it lists and
+        # keeps): one set of ids per run, not two
+        missing = [did for did in active if did not in self.listed]
         if not missing:
             return
         if not self.listed:
@@ -495,7 +494,6 @@ class RunWriter:
             keeper = now.get(r.id)
             problems.append(self._kept_there(r.id, r.ref or r.id, keeper.source_name if keeper else "?"))
             self.counts.seen -= 1
-            self.counts.seen_ids.discard(r.id)
             if r.change == "added":
                 self.counts.added -= 1
             else:

@@ -180,3 +180,30 @@ def test_small_pages_never_start_the_pool(engine: Engine, settings: Settings, ht
     job = _harvest(engine, settings, url)
     assert job.status == "succeeded" and job.added > 0
     assert started == []
+
+
+def test_the_store_thread_logs_under_the_runs_job_id() -> None:
+    """The thread that writes a page's batches knows the job it writes for (LOG_FORMAT=json lines carry it)."""
+    import threading
+
+    from catalog import logs
+    from harvester.adapters.base import Page
+    from harvester.runner import _store_page
+
+    seen: list[tuple[str, int | None]] = []
+
+    class Writer:
+        def write_page(self, batch: list[Prepared]) -> list[str]:
+            seen.append((threading.current_thread().name, logs.JOB_ID.get()))
+            return [p.id for p in batch]
+
+        def record_failure(self, ref: str, message: str) -> None:
+            seen.append((threading.current_thread().name, logs.JOB_ID.get()))
+
+    records = [(f"https://example.se/d/{i}", DatasetRecord(uri=f"https://example.se/d/{i}", title={"sv": f"t{i}"}))
+               for i in range(3)]
+    page = Page(url="https://example.se/", hash="h", next=None, records=[*records, ("bad", ValueError("no"))])
+    with logs.job_context(42):
+        ids = _store_page(Writer(), page, "gen")  # type: ignore[arg-type]
+    assert len(ids) == 3
+    assert seen and all(name.startswith("store") and job == 42 for name, job in seen)
