@@ -142,6 +142,9 @@ def main() -> None:
               f"  added {r['added']:5d} updated {r['updated']:4d} unchanged {r['unchanged']:5d}"
               f"  peak {r['peak_mb']:5.0f} MB (workers {r['workers_mb']:4.0f} MB)  swap {r['swap']:5.2f} s"
               f"  CPU {r['cpu']:5.2f} s  ({first / r['seconds']:.1f}x the first)")
+    if args.first_only:
+        server.shutdown()
+        return
     _publish(workdir, args.datasets, args.pages, changed=50)
     r = run_once(db_url, url)
     print(f"{'50 datasets changed':32s} {r['status']:9s} {r['seconds']:6.2f} s  {args.datasets / r['seconds']:8.0f} "
