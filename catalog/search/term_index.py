@@ -125,14 +125,19 @@ def _sqlite_split() -> Split:
     return lambda codes: (codes >> 7, lut[codes & 127])
 
 
-# tsvector weights: A title, B keywords and publisher, C description, D stems ({where}: which datasets)
+# tsvector weights: A title, B keywords and publisher, C description, D stems ({where}: which datasets).
+# The occurrences come sorted by (lexeme, dataset) from one sort, and string_agg takes them in that
+# order: a 100,000-dataset build took 20 s where ``string_agg(… ORDER BY d.pk)`` (a sort per
+# lexeme after the sort by lexeme) took 28–30 s on a busy machine. The builder checks the order
+# anyway (a plan that aggregated in parallel would not keep it) and sorts a batch that is not.
 POSTGRES_TERMS = (
-    "SELECT u.lexeme, string_agg((d.pk * 32 + "
+    "SELECT lexeme, string_agg(code::text, ',') FROM ("
+    'SELECT u.lexeme COLLATE "C" AS lexeme, d.pk * 32 + '
     "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
     "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
     "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
-    "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END))::text, ',' ORDER BY d.pk) "
-    'FROM dataset d, unnest(d.search_vector) u {where} GROUP BY u.lexeme ORDER BY u.lexeme COLLATE "C"')
+    "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END) AS code "
+    "FROM dataset d, unnest(d.search_vector) u {where} ORDER BY 1, d.pk) o GROUP BY lexeme ORDER BY lexeme")
 
 
 def _postgres_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
@@ -184,6 +189,9 @@ class _Builder:
         # dataset positions in the facet index; occurrences in datasets it does not hold are dropped
         pos, ok = locate(self.pks, doc_pk)
         term, pos, bits = term[ok], pos[ok], bits[ok]
+        if len(term) > 1 and bool(np.any((term[1:] == term[:-1]) & (pos[1:] < pos[:-1]))):
+            order = np.lexsort((pos, term))  # a term's occurrences not by dataset
+            term, pos, bits = term[order], pos[order], bits[order]
         # a term's occurrences come by dataset: merge those of one dataset, OR-ing their fields
         if len(term):
             first = np.flatnonzero(np.r_[True, (term[1:] != term[:-1]) | (pos[1:] != pos[:-1])])

@@ -144,3 +144,15 @@ def test_pages_of_every_sort_are_those_of_a_full_sort(http_server, add_source, h
                                                         per_page=per_page))
                     assert found.pks == every.pks[(page - 1) * per_page:page * per_page], (q, sort, page)
                     assert found.total == every.total
+
+
+def test_a_terms_occurrences_out_of_dataset_order_are_sorted() -> None:
+    from catalog.search import term_index
+
+    pks = np.array([3, 5, 8, 13], dtype=np.int64)
+    builder = term_index._Builder(pks, term_index._postgres_split)
+    builder.add("alpha", "416,97,161")  # pks 13, 3, 5 (pk * 32 + field bits): as a parallel plan might send them
+    builder.add("beta", "256,97")  # 8, 3
+    built = builder.finish(1)
+    assert built.words == ["alpha", "beta"] and built.ptr.tolist() == [0, 3, 5]
+    assert built.doc.tolist() == [0, 1, 3, 0, 2] and built.bits.tolist() == [1, 1, 31, 1, 31]
