@@ -237,16 +237,18 @@ def main() -> None:
                 else:
                     r = run_ours(side, url, n, round_no, workdir, args.pg_prefix)
                     ok = r["status"] == "succeeded" and r["added"] == n
-                    # the run's CPU: benchmarks/harvest.py's own figure (harvest_source alone, its parse
-                    # workers included) where it gives one, else the whole process's less an empty run's
+                    # the run's CPU: the whole process's (and the parse workers' it waited for) less an
+                    # empty harvest's; benchmarks/harvest.py's own figure, where it gives one, is shown too
                     own, own_db = startup[db_label(side)]
                     db_cpu = r.get("db_cpu_seconds", 0.0) - own_db
-                    cpu = r["cpu"] if "cpu" in r else r["cpu_seconds"] - own
+                    cpu = r["cpu_seconds"] - own
                     row = {"side": db_label(side), "seconds": r["seconds"], "cpu": cpu + db_cpu,
                            "peak_mb": r["peak_mb"], "detail": r}
                     note = f"{r['status']}, added {r['added']}, swap {r['swap']:.2f} s"
-                    if "workers_mb" in r:
+                    if r.get("workers_mb"):
                         note += f", parse workers' peak {r['workers_mb']:.0f} MB"
+                    if "cpu" in r:
+                        note += f", harvest_source's own cpu {r['cpu']:.1f} s"
                     if "db_cpu_seconds" in r:
                         note += f", cpu: harvest {cpu:.1f} s + PostgreSQL {db_cpu:.1f} s"
                 row.update(n=n, round=round_no, ok=ok, load=load, rate=n / row["seconds"],
