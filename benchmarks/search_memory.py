@@ -78,10 +78,10 @@ def breakdown(searcher: Searcher) -> dict[str, float]:
         for fx in idx.facets.values():
             m = fx.matrix
             matrices += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes + sum(d.nbytes for d in fx.dense or [])
-            by_doc += fx.ptr.nbytes + fx.by_doc.nbytes
+            by_doc += fx.ptr.nbytes + fx.by_doc.nbytes + (fx.single.nbytes if fx.single is not None else 0)
             values += _strings_mib(fx.values) * 2**20 + sys.getsizeof(fx.values) + sys.getsizeof(fx.index)
         out["facet CSR matrices (value x dataset, dense masks)"] = matrices / 2**20
-        out["facet pairs by dataset (ptr, by_doc)"] = by_doc / 2**20
+        out["facet pairs by dataset (ptr, by_doc, single)"] = by_doc / 2**20
         out["facet values (strings, lookup)"] = values / 2**20
     terms = searcher._terms
     if terms is not None:

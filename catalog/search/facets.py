@@ -41,6 +41,9 @@ class Facet:
     ptr: np.ndarray  # the same pairs by dataset: the values of dataset i are by_doc[ptr[i]:ptr[i + 1]]
     by_doc: np.ndarray
     dense: list[np.ndarray] | None = None  # small facets: the datasets of each value as a mask
+    # a facet of at most one value a dataset (publisher, licence, source): each dataset's value id
+    # (len(values) for none), counted by a bincount; ptr and by_doc are then left empty
+    single: np.ndarray | None = None
 
     @classmethod
     def build(cls, values: list[str], doc: np.ndarray, val: np.ndarray, size: int) -> Facet:
@@ -64,6 +67,11 @@ class Facet:
         ptr = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(doc, minlength=size), out=ptr[1:])
         facet = cls(values, {v: i for i, v in enumerate(values)}, matrix, _narrow(ptr), by_doc)
+        if nv > SMALL and size and int(np.diff(ptr).max()) <= 1:
+            single = np.full(size, nv, dtype=_id_dtype(nv + 1))
+            single[doc] = val
+            empty = np.zeros(0, dtype=np.int32)
+            facet.single, facet.ptr, facet.by_doc = single, empty, empty
         if nv <= SMALL:
             facet.dense = [facet.having([v], size) for v in range(nv)]
         return facet
@@ -85,6 +93,8 @@ class Facet:
         """
         if self.dense is not None:
             return np.array([np.count_nonzero(mask & d) for d in self.dense], dtype=np.int64)
+        if self.single is not None:  # a byte or two a dataset gathered, where a product reads 8 a pair
+            return np.bincount(self.single[mask], minlength=len(self.values) + 1)[: len(self.values)]
         # ``selected`` (the mask's count) and ``weights`` (the mask as float32) may be given by a
         # caller counting several facets over one selection: at a million datasets each costs a pass
         if selected is None:

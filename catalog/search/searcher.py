@@ -531,7 +531,7 @@ class _Selection:
         self.weights: np.ndarray | None = None
 
     def counts(self, fx: Facet) -> np.ndarray:
-        if fx.dense is None and self.weights is None and self.selected * 16 >= len(self.counting):
+        if fx.dense is None and fx.single is None and self.weights is None and self.selected * 16 >= len(self.counting):
             self.weights = self.counting.astype(np.float32)
         return fx.counts(self.counting, self.selected, self.weights)
 

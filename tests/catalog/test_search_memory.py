@@ -59,20 +59,30 @@ def test_a_block_wise_merge_equals_a_fresh_build(monkeypatch: pytest.MonkeyPatch
     assert merged.doc.dtype == np.int32 and merged.bits.dtype == np.uint8
 
 
-@pytest.mark.parametrize("values", [1, 3, 40, 300, 70_000])
-def test_a_compact_facet_counts_as_scipy_does(values: int) -> None:
+@pytest.mark.parametrize(("values", "single"), [(1, False), (3, False), (40, False), (300, False), (70_000, False),
+                                                (3, True), (40, True), (255, True), (300, True)])
+def test_a_compact_facet_counts_as_scipy_does(values: int, single: bool) -> None:
     rng = np.random.default_rng(values)
     size = 2000
     doc = rng.integers(0, size, 6000)
     val = rng.integers(0, values, 6000)
     pairs = np.unique(np.stack([val, doc]), axis=1)  # the facet table holds each pair once
     val, doc = pairs[0], pairs[1]
+    if single:  # at most one value a dataset, some datasets without
+        doc, first = np.unique(doc, return_index=True)
+        val = val[first]
+        keep = rng.random(len(doc)) < 0.9
+        doc, val = doc[keep], val[keep]
     shuffle = rng.permutation(len(doc))
     facet = Facet.build([f"v{i}" for i in range(values)], doc[shuffle], val[shuffle], size)
     reference = sparse.csr_matrix((np.ones(len(doc)), (val, doc)), shape=(values, size))
     assert (facet.matrix != reference).nnz == 0
     assert facet.ptr.dtype == np.int32 and facet.matrix.data.dtype == np.float32
-    assert facet.by_doc.dtype == (np.uint8 if values <= 256 else np.uint16 if values <= 65536 else np.int32)
+    assert (facet.single is not None) == (single and values > 4)
+    if facet.single is None:
+        assert facet.by_doc.dtype == (np.uint8 if values <= 256 else np.uint16 if values <= 65536 else np.int32)
+    else:
+        assert facet.single.dtype == (np.uint8 if values < 256 else np.uint16)
     for share in (0.001, 0.02, 0.5, 0.9, 1.0):  # the gather path, the product, and the small facets' masks
         mask = rng.random(size) < share
         expected = np.asarray(reference @ mask.astype(np.float64)).astype(np.int64)
