@@ -185,12 +185,13 @@ def main() -> None:
                         help="search the catalogue already in --db (from an earlier run) instead of harvesting")
     parser.add_argument("--serve-arg", action="append", default=[],
                         help="an argument for `datakatalog serve` (repeatable), e.g. --serve-arg=--no-harvest")
+    parser.add_argument("--serve-log", type=Path, default=None, help="write the server's output to this file")
     args = parser.parse_args()
     if args.skip_harvest and not args.db:
         parser.error("--skip-harvest needs --db")
 
     db_url = args.db if args.skip_harvest else harvested_catalogue(args.datasets, "dk-search-", args.db)
-    with served_process(db_url, args=tuple(args.serve_arg), stop_timeout=60) as (base, proc):
+    with served_process(db_url, args=tuple(args.serve_arg), stop_timeout=60, log=args.serve_log) as (base, proc):
         rss = Resident(proc.pid) if Path(f"/proc/{proc.pid}/status").exists() else None
         session = requests.Session()
         warm_up(session, base, rss)
