@@ -52,10 +52,17 @@ BATCH = 250  # records a worker sends in one message
 
 
 def size() -> int:
-    """How many worker processes read a large page: ``HARVEST_PARSE_PROCESSES`` (0: every page is read
-    in-process), by default two on a machine with two cores or more."""
+    """How many worker processes read large pages: ``HARVEST_PARSE_PROCESSES`` when set (0: every page is
+    read in-process); else two on a machine with two cores or more while a core is free (load average
+    under the cores less one half), none while it is not: on a machine whose cores are all busy the
+    workers only add their CPU (+20% for a paged source, docs/decisions/0001) and gain no time."""
     wanted = os.environ.get("HARVEST_PARSE_PROCESSES", "").strip()
-    return max(0, int(wanted)) if wanted.isdigit() else min(2, os.cpu_count() or 1)
+    if wanted.isdigit():
+        return int(wanted)
+    cores = os.cpu_count() or 1
+    if cores < 2 or os.getloadavg()[0] > cores - 0.5:
+        return 0
+    return 2
 
 
 class WorkerLost(CatalogError):
@@ -219,7 +226,7 @@ def _take(n: int) -> list[_Proc]:
 def _give_back(procs: list[_Proc]) -> None:
     with _lock:
         for p in procs:
-            if len(_idle) < size():
+            if len(_idle) < 2:
                 _idle.append(p)
             else:
                 p.stop()
@@ -249,7 +256,7 @@ class Lease:
         parses it and reads its share (a source's first page: it may be the only one); else one worker,
         in turn, reads it whole (the next pages: the workers read two pages at once, none parsed twice)."""
         if not self.procs:
-            self.procs = _take(size())
+            self.procs = _take(max(1, size()))
         if split:
             n = len(self.procs)
             for k, p in enumerate(self.procs):
