@@ -60,9 +60,11 @@ def size() -> int:
     if wanted.isdigit():
         return int(wanted)
     cores = os.cpu_count() or 1
-    if cores < 2 or os.getloadavg()[0] > cores - 0.5:
-        return 0
-    return 2
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this system: assume the cores are shared
+        load = float(cores)
+    return 2 if cores >= 2 and load <= cores - 0.5 else 0
 
 
 class WorkerLost(CatalogError):
