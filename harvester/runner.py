@@ -119,8 +119,8 @@ def run_pages(writer: runs.RunWriter, adapter: SourceAdapter, previous: dict[str
     With a ``lease``, a DCAT source's large pages are read in worker processes (harvester/parse_pool.py)."""
     pages: dict[str, dict[str, object]] = {}
     not_modified = True
-    walk = (parse_pool.dcat_pages(adapter, previous, lease) if lease is not None and adapter.kind == "dcat"
-            else adapter.pages(previous))
+    pooled = lease is not None and adapter.kind == "dcat" and parse_pool.size() > 0
+    walk = parse_pool.dcat_pages(adapter, previous, lease) if pooled and lease is not None else adapter.pages(previous)
     for page in walk:
         not_modified = not_modified and page.not_modified
         validators = {"etag": page.etag, "last_modified": page.last_modified}
