@@ -12,8 +12,6 @@ together, and each facet's counts respect every filter except its own.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import re
 import threading
@@ -28,7 +26,7 @@ from catalog.search import expansion, incremental, serving, term_index
 from catalog.search.facets import Facet, FacetIndex, build_index, facet_label, parse_ids
 from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
-from catalog.search.term_index import locate
+from catalog.search.term_index import locate, release_free_memory
 from catalog.store import runs
 
 log = logging.getLogger(__name__)
@@ -617,23 +615,6 @@ def _parse(q: str) -> tuple[list[list[str]], list[str], bool] | None:
     if not phrases and not words:
         return None
     return phrases, words, bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
-
-
-_malloc_trim: Any = None
-
-
-def release_free_memory() -> None:
-    """Hand back to the system the memory a build or an update freed. glibc keeps freed heap memory
-    for reuse (with NumPy's temporaries of a 100,000-dataset build, some 50 MB a process kept
-    resident for nothing); ``malloc_trim`` returns it. Nothing happens on other C libraries."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
 
 
 _searchers: dict[int, Searcher] = {}

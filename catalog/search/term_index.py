@@ -14,6 +14,8 @@ database would return. docs/decisions/0002-search-and-facets.md has the figures.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -222,12 +224,36 @@ class _Builder:
 
 def _joined(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
     """``np.concatenate(parts)``, emptying ``parts`` as it goes: the batches are let go one by one
-    instead of all being held beside the whole (at a million datasets that doubling was 400 MB)."""
+    instead of all being held beside the whole (at a million datasets that doubling was 400 MB).
+    The batches are small allocations that the C library keeps when freed, so what they held is
+    handed back every 8 MB copied."""
     out = np.empty(sum(len(p) for p in parts), dtype=dtype)
-    at = 0
+    at = since_release = 0
     parts.reverse()
     while parts:
         part = parts.pop()
         out[at:at + len(part)] = part
         at += len(part)
+        since_release += part.nbytes
+        del part
+        if since_release > 8 * 2**20:
+            release_free_memory()
+            since_release = 0
     return out
+
+
+_malloc_trim: Any = None
+
+
+def release_free_memory() -> None:
+    """Hand back to the system the memory a build or an update freed. glibc keeps freed heap memory
+    for reuse (with NumPy's temporaries of a 100,000-dataset build, some 50 MB a process kept
+    resident for nothing); ``malloc_trim`` returns it. Nothing happens on other C libraries."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
