@@ -24,7 +24,7 @@ from catalog.errors import CatalogError
 from catalog.services import mappings
 from catalog.settings import Settings
 from catalog.store import ownership, runs
-from catalog.store.engine import ANALYZE_AFTER, patient, refresh_statistics
+from catalog.store.engine import ANALYZE_AFTER, patient, refresh_statistics, statistics_stale
 from catalog.store.prepared import Prepared, prepare
 from catalog.store.tables import JOB, HarvestJob, Source, utcnow
 from harvester import gc_pause, host_pauses, job_lifecycle, parse_pool
@@ -234,9 +234,11 @@ def _run(engine: Engine, source: Source, settings: Settings, job: HarvestJob, *,
         conn.commit()
     for key, value in values.items():
         setattr(job, key, value)
-    if status != "failed" and counts.added + counts.updated + counts.withdrawn >= ANALYZE_AFTER:
+    changed = counts.added + counts.updated + counts.withdrawn
+    if status != "failed" and changed >= ANALYZE_AFTER:
         try:  # searches plan with current statistics (catalog/store/engine.py)
-            refresh_statistics(engine)
+            if statistics_stale(engine, changed, at_least=ANALYZE_AFTER):
+                refresh_statistics(engine)
         except Exception:  # the run is stored; stale statistics only slow queries down
             log.exception("refreshing the planner's statistics after job %s failed", job.id)
     return job, error

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Engine, text
 
+from catalog.store.engine import statistics_stale
 from harvester import runner
 from tests.catalog.test_term_index import catalogue
 from tests.conftest import FixtureHTTPServer, HarvestFn
@@ -32,3 +33,21 @@ def test_statistics_follow_a_large_run(http_server: FixtureHTTPServer, add_sourc
     if engine.dialect.name != "sqlite" and not expected:
         return  # autovacuum may analyze a small table on its own at any moment
     assert _analyzed(engine) is expected
+
+
+def test_a_run_small_against_the_catalogue_leaves_statistics_to_autovacuum(
+        http_server: FixtureHTTPServer, add_source: Callable, harvest: HarvestFn, engine: Engine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "ANALYZE_AFTER", 1)
+    add_source("many", http_server.set("many.ttl", catalogue()))
+    added = harvest("many").added
+    assert added > 10 and _analyzed(engine)
+    assert not statistics_stale(engine, added - 1, at_least=added)  # under the run-size floor
+    if engine.dialect.name == "sqlite":
+        assert statistics_stale(engine, 1, at_least=1)  # a sampled ANALYZE costs milliseconds
+        return
+    with engine.connect() as conn:
+        rows = float(conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'dataset'::regclass")).scalar())
+    assert rows >= added
+    assert not statistics_stale(engine, int(rows // 20), at_least=1)  # a twentieth: autovacuum's turn
+    assert statistics_stale(engine, int(rows // 5), at_least=1)  # a fifth: refreshed after the run
