@@ -372,14 +372,16 @@ class Searcher:
         with self.engine.connect() as conn:
             if self.sqlite:
                 return self._fts5_ranked(conn, expr)
-            else:
-                rows = list(conn.execute(
-                    text("SELECT pk, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, q) "
-                         "FROM dataset, to_tsquery('simple', :q) q WHERE search_vector @@ q"),
-                    {"q": expr}).all())
-        pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-        return pks, scores
+            # (pk, rank) pairs as one joined string, parsed by NumPy: a common word's 570,000 rows
+            # of a million datasets as Python rows were some 160 MB while the term index was built
+            joined = conn.execute(
+                text("SELECT string_agg(pk::text || ',' || ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, q)::text, "
+                     "',') FROM dataset, to_tsquery('simple', :q) q WHERE search_vector @@ q"),
+                {"q": expr}).scalar()
+        if not joined:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        pairs = np.fromstring(joined, dtype=np.float64, sep=",").reshape(-1, 2)
+        return pairs[:, 0].astype(np.int64), pairs[:, 1].copy()
 
     def _fts5_ranked(self, conn: Any, expr: str) -> tuple[np.ndarray, np.ndarray]:
         """FTS5 matches with a score. BM25 costs a few microseconds per matching row, which is
