@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         default=2, ge=1,
         description="Harvests one serve or worker process runs at once; more wait queued (SQLite: 1).",
     )
+    harvest_parse_processes: int | None = Field(
+        default=None, ge=0,
+        description="Worker processes reading a DCAT source's large pages after its first (0: none); unset: two "
+                    "while a core is free (load average under the cores less one half), else none.",
+    )
     host_concurrency: int = Field(
         default=2, ge=1,
         description="PostgreSQL: most harvests of sources on one host that run at once, across all workers.",

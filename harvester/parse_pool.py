@@ -51,14 +51,14 @@ THRESHOLD = 1_000_000
 BATCH = 250  # records a worker sends in one message
 
 
-def size() -> int:
-    """How many worker processes read large pages: ``HARVEST_PARSE_PROCESSES`` when set (0: every page is
-    read in-process); else two on a machine with two cores or more while a core is free (load average
-    under the cores less one half), none while it is not: on a machine whose cores are all busy the
-    workers only add their CPU (+20% for a paged source, docs/decisions/0001) and gain no time."""
-    wanted = os.environ.get("HARVEST_PARSE_PROCESSES", "").strip()
-    if wanted.isdigit():
-        return int(wanted)
+def size(wanted: int | None = None) -> int:
+    """How many worker processes read large pages: ``wanted`` (the ``HARVEST_PARSE_PROCESSES`` setting)
+    when set (0: every page is read in-process); else two on a machine with two cores or more while a
+    core is free (load average under the cores less one half), none while it is not: on a machine
+    whose cores are all busy the workers only add their CPU (+20% for a paged source,
+    docs/decisions/0001) and gain no time."""
+    if wanted is not None:
+        return wanted
     cores = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]
@@ -247,10 +247,15 @@ def shutdown() -> None:
 class Lease:
     """The workers one run reads its large pages with (taken on its first large page, given back at its end)."""
 
-    def __init__(self, job_id: int | None = None) -> None:
+    def __init__(self, job_id: int | None = None, processes: int | None = None) -> None:
         self.job_id = job_id
+        self.wanted = processes  # the HARVEST_PARSE_PROCESSES setting (None: decided by the load, see size())
         self.procs: list[_Proc] = []
         self.turn = 0
+
+    def size(self) -> int:
+        """How many workers this run's large pages may use now (see the module's ``size``)."""
+        return size(self.wanted)
 
     def submit(self, body: bytes, base_iri: str, content_type: str | None, source_name: str, *,
                split: bool = True) -> PagePending:
@@ -258,7 +263,7 @@ class Lease:
         parses it and reads its share (a source's first page: it may be the only one); else one worker,
         in turn, reads it whole (the next pages: the workers read two pages at once, none parsed twice)."""
         if not self.procs:
-            self.procs = _take(max(1, size()))
+            self.procs = _take(max(1, self.size()))
         if split:
             n = len(self.procs)
             for k, p in enumerate(self.procs):
@@ -343,7 +348,7 @@ def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator
         first = not walk.visited  # a source's first page is read here: it may be its only one
         walk.visit(u)
         fetched = adapter.fetch_page(u, previous, salt=MAPPING_VERSION)
-        if first or fetched.unchanged or len(fetched.body) < THRESHOLD or size() == 0:
+        if first or fetched.unchanged or len(fetched.body) < THRESHOLD or lease.size() == 0:
             return fetched, None
         pending = lease.submit(fetched.body, fetched.final_url, fetched.content_type, adapter.spec.name,
                                split=False)
@@ -372,7 +377,7 @@ def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator
             except ParseError as exc:
                 raise ParseError(f"{url}: {exc.message}") from exc
             records = pending.records()
-        if next_url and (pending is not None or len(fetched.body) >= THRESHOLD) and size() > 0:
+        if next_url and (pending is not None or len(fetched.body) >= THRESHOLD) and lease.size() > 0:
             # a large page's next is fetched now and handed to a worker, to be read while this one is stored
             ahead = fetch(next_url)
         yield Page(url=url, hash=fetched.hash, next=next_url, records=records,

@@ -119,7 +119,7 @@ def run_pages(writer: runs.RunWriter, adapter: SourceAdapter, previous: dict[str
     With a ``lease``, a DCAT source's large pages are read in worker processes (harvester/parse_pool.py)."""
     pages: dict[str, dict[str, object]] = {}
     not_modified = True
-    pooled = lease is not None and adapter.kind == "dcat" and parse_pool.size() > 0
+    pooled = lease is not None and adapter.kind == "dcat" and lease.size() > 0
     walk = parse_pool.dcat_pages(adapter, previous, lease) if pooled and lease is not None else adapter.pages(previous)
     for page in walk:
         not_modified = not_modified and page.not_modified
@@ -192,7 +192,8 @@ def _run(engine: Engine, source: Source, settings: Settings, job: HarvestJob, *,
             # pages go to the run's staging tables batch by batch; only a complete run is applied to the
             # live tables, in one short transaction (catalog/store/runs.py); a failed one is dropped
             writer = runs.RunWriter(conn, source_id=source.id, source_name=source.name, job_id=job.id)
-            lease = parse_pool.Lease(job.id)  # takes worker processes on the first large page only
+            # takes worker processes on the first large page only
+            lease = parse_pool.Lease(job.id, settings.harvest_parse_processes)
             try:
                 counts = writer.counts
                 pages, not_modified = run_pages(writer, adapter, previous, source_name=source.name,

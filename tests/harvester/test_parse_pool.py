@@ -83,7 +83,7 @@ def test_pages_read_in_the_pool_store_what_an_in_process_read_stores(
 
     monkeypatch.setattr(parse_pool.Lease, "submit", spy)
     monkeypatch.setattr(parse_pool, "THRESHOLD", 1)  # every page goes to the workers
-    monkeypatch.setenv("HARVEST_PARSE_PROCESSES", "2")
+    settings = settings.model_copy(update={"harvest_parse_processes": 2})
     pooled = _harvest(engine, settings, url)
     assert len(submitted) == 2  # the first page is read in-process (it may be the only one), the others by workers
 
@@ -126,12 +126,11 @@ def test_a_page_split_between_workers_gives_the_records_of_an_in_process_read(
         blank: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each worker reads a consecutive share; a document with datasets without an IRI (ids made unique
     across the whole document) is read whole by the first worker."""
-    monkeypatch.setenv("HARVEST_PARSE_PROCESSES", "2")
     text = generate(40)
     if blank:
         text = text.replace("ds:000003", "_:ds3")
     body = text.encode()
-    lease = parse_pool.Lease()
+    lease = parse_pool.Lease(processes=2)
     try:
         pending = lease.submit(body, "https://example.se/", "text/turtle", "gen", split=True)
         assert pending.next_url() is None
@@ -147,7 +146,7 @@ def test_a_worker_that_dies_mid_page_fails_the_run_and_stores_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     url = _serve(http_server)
     monkeypatch.setattr(parse_pool, "THRESHOLD", 1)
-    monkeypatch.setenv("HARVEST_PARSE_PROCESSES", "2")
+    settings = settings.model_copy(update={"harvest_parse_processes": 2})
     real_recv = parse_pool._Proc.recv
     calls = {"n": 0}
 
