@@ -335,10 +335,8 @@ def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator
     """:meth:`harvester.adapters.dcat.DcatAdapter.pages`, with large pages read by ``lease``'s workers
     and one page fetched ahead (the workers read it while the parent stores the one before). Small
     pages are read in-process, exactly as the adapter reads them."""
-    from catalog.formats import dcat_read
-    from catalog.rdf.parse import parse
     from harvester.adapters.base import Page, PageWalk
-    from harvester.adapters.dcat import MAPPING_VERSION
+    from harvester.adapters.dcat import MAPPING_VERSION, read_page
 
     url: str | None = adapter.spec.url
     walk = PageWalk(adapter.spec.url, adapter.settings.fetch_max_pages)
@@ -363,14 +361,9 @@ def dcat_pages(adapter: Any, previous: dict[str, Any], lease: Lease) -> Iterator
             yield page
             url = page.next
             continue
+        records: Any
         if pending is None:
-            try:
-                graph = parse(fetched.body, base_iri=fetched.final_url, content_type=fetched.content_type)
-            except ParseError as exc:
-                raise ParseError(f"{url}: {exc.message}") from exc
-            nxt = dcat_read.next_page(graph)
-            next_url = urljoin(fetched.final_url, nxt) if nxt else None
-            records: Any = dcat_read.iter_resources(graph)
+            next_url, records = read_page(url, fetched)
         else:
             try:
                 next_url = pending.next_url()
