@@ -619,8 +619,23 @@ def _parse(q: str) -> tuple[list[list[str]], list[str], bool] | None:
     return phrases, words, bool(words) and not q.rstrip().endswith('"') and not q.endswith(" ")
 
 
-_searchers: dict[int, Searcher] = {}
+# An engine's searcher lives on the engine itself, so that it goes when the engine does (a
+# process-wide dict keyed by id(engine) kept every engine a process had ever searched, with its
+# pool and indexes, alive: a test run's thousands of engines, or a replaced engine's index).
+_SEARCHER = "_datakatalog_searcher"
 _searchers_lock = threading.Lock()
+
+
+def _held_searcher(engine: Engine) -> Searcher | None:
+    found = engine.__dict__.get(_SEARCHER)
+    return found if isinstance(found, Searcher) else None
+
+
+def forget(engine: Engine) -> None:
+    """Let an engine's searcher go (the next search builds a new one): for a catalogue that was
+    replaced behind the engine's back, and for tests that need a searcher of their own."""
+    with _searchers_lock:
+        engine.__dict__.pop(_SEARCHER, None)
 
 
 def warm(engine: Engine) -> threading.Thread:
@@ -643,16 +658,15 @@ def held_state(engine: Engine) -> IndexState | None:
     """What this process's searcher of ``engine`` holds, or None if it has none: building nothing
     (a metrics scrape must never start an index build)."""
     with _searchers_lock:
-        found = _searchers.get(id(engine))
-    if found is None or found.engine is not engine:
-        return None
-    return found.held()
+        found = _held_searcher(engine)
+    return None if found is None else found.held()
 
 
 def searcher_for(engine: Engine) -> Searcher:
     """The process-wide searcher of an engine (its facet index is shared by every request)."""
     with _searchers_lock:
-        found = _searchers.get(id(engine))
-        if found is None or found.engine is not engine:
-            found = _searchers[id(engine)] = Searcher(engine)
+        found = _held_searcher(engine)
+        if found is None:
+            found = Searcher(engine)
+            engine.__dict__[_SEARCHER] = found
         return found

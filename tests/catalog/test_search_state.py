@@ -3,6 +3,8 @@ as /metrics and /healthz report it."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
@@ -11,6 +13,7 @@ from sqlalchemy import Engine
 from catalog.metrics import StateCollector
 from catalog.search import searcher as searching
 from catalog.store import runs
+from catalog.store.engine import init_engine
 from tests.catalog.test_term_index import catalogue
 from tests.conftest import FixtureHTTPServer, HarvestFn
 
@@ -19,8 +22,7 @@ def test_held_state_builds_nothing_and_follows_the_indexes(
         http_server: FixtureHTTPServer, add_source: Callable, harvest: HarvestFn, engine: Engine) -> None:
     add_source("many", http_server.set("many.ttl", catalogue()))
     assert harvest("many").added == 30
-    with searching._searchers_lock:  # a searcher of this engine from an earlier test would not be ours
-        searching._searchers.pop(id(engine), None)
+    searching.forget(engine)  # a searcher the harvest made would not be ours
     assert searching.held_state(engine) is None
     searcher = searching.searcher_for(engine)
     empty = searching.held_state(engine)
@@ -46,3 +48,19 @@ def test_held_state_builds_nothing_and_follows_the_indexes(
         runs.bump_generation(conn)
     assert registry.get_sample_value("datakatalog_search_generation_lag", {"index": "facets"}) == 1
     assert searching.held_state(engine) == held
+
+
+def test_a_searcher_goes_with_its_engine(db_url: str, http_server: FixtureHTTPServer) -> None:
+    """A process that drops an engine drops its searcher and indexes with it (they used to be kept
+    for the process's life, keyed by the engine's id)."""
+    engine = init_engine(db_url)
+    searcher = searching.searcher_for(engine)
+    searcher.index()
+    assert searching.searcher_for(engine) is searcher
+    gone_searcher, gone_engine = weakref.ref(searcher), weakref.ref(engine)
+    del searcher
+    engine.dispose()
+    del engine
+    gc.collect()
+    assert gone_engine() is None
+    assert gone_searcher() is None

@@ -202,7 +202,7 @@ def test_a_failed_background_build_leaves_the_database_answering(
 def test_warm_builds_both_indexes_for_a_serving_process(loaded: Searcher, engine: Engine,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(searcher, "TERMS_IN_BACKGROUND", 0)  # as for a large catalogue
-    monkeypatch.setattr(searcher, "_searchers", {})
+    searcher.forget(engine)  # the fixture's searcher was not made by warm()
     searcher.warm(engine).join(30)
     served = searcher.searcher_for(engine)
     assert served.background_terms
