@@ -24,7 +24,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 from api.cli import app
+from catalog.services.jobs import get_job
 from catalog.settings import get_settings
+from catalog.store.engine import init_engine
 from tests.conftest import FixtureHTTPServer
 
 CATALOG = "dcat/catalog.ttl"
@@ -555,6 +557,18 @@ def test_job_json_gives_the_same_report_as_the_harvest(cli: Any, harvested: dict
     result = cli("job", str(harvested["id"]), "--json")
     assert result.exit_code == 0, result.output
     assert stdout_json(result) == harvested
+
+
+def test_the_streamed_json_report_is_the_services_report(cli: Any, harvested: dict[str, Any], db_url: str) -> None:
+    """``--json`` writes the report as it reads its changes from the database (catalog/jsonstream.py);
+    the document is the one catalog.services.jobs.get_job builds whole, problems included."""
+    engine = init_engine(db_url)
+    try:
+        whole = json.loads(json.dumps(get_job(engine, harvested["id"]), default=str))
+    finally:
+        engine.dispose()
+    assert harvested == whole
+    assert harvested["changes"]["added"] and harvested["problems"]  # both kinds of list are in it
 
 
 def test_job_shows_counts_and_problems_grouped_by_rule(cli: Any, harvested: dict[str, Any]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import getpass
-import json
 import sys
 import weakref
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from catalog import logs
 from catalog.errors import CatalogError
+from catalog.jsonstream import write_json
 from catalog.services.organisations import Principal, local_admin
 from catalog.settings import Settings
 from catalog.store.engine import init_engine
@@ -110,7 +110,8 @@ def fails_on_catalog_error(command: CommandT) -> CommandT:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """``data`` as indented JSON on stdout, written as it is read (a list may be a generator)."""
+    write_json(data, sys.stdout)
 
 
 def harvest_with_progress(ctx: Context, sources: list[Source], *, full: bool = False,

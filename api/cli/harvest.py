@@ -3,16 +3,17 @@ or reject a held run's withdrawals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Engine
 from typer.core import TyperGroup
 
 from api.cli.console import Context, DbOption, cli_actor, fail, harvest_with_progress, job_line, out, print_json
 from catalog.errors import CatalogError
 from catalog.services import held
-from catalog.services.jobs import get_job
+from catalog.services.jobs import get_job, job_report
 from catalog.services.sources import get_source, list_sources
 
 
@@ -37,14 +38,24 @@ def harvest(
         fail(exc.message)
         return
     jobs = harvest_with_progress(ctx, sources, full=full, quiet=as_json)
-    if as_json:
-        reports = [get_job(ctx.engine, j.id or 0) for j in jobs]
-        print_json(reports[0] if len(reports) == 1 and not all_ else reports)
+    if as_json:  # written as read from the database: a run's 100,000 changes are not held at once
+        ids = [j.id or 0 for j in jobs]
+        if len(ids) == 1 and not all_:
+            with job_report(ctx.engine, ids[0]) as report:
+                print_json(report)
+        else:
+            print_json(_reports(ctx.engine, ids))
     else:
         for job, source in zip(jobs, sources, strict=True):
             out.print(job_line(job, source.name), highlight=False, soft_wrap=True)
     if any(j.status == "failed" for j in jobs):
         raise typer.Exit(1)
+
+
+def _reports(engine: Engine, job_ids: list[int]) -> Iterator[dict[str, Any]]:
+    for job_id in job_ids:
+        with job_report(engine, job_id) as report:
+            yield report
 
 
 class JobGroup(TyperGroup):
@@ -66,12 +77,13 @@ def job(job_id: int, as_json: Annotated[bool, typer.Option("--json")] = False, d
     """Show a job's report: counts, changes and problems grouped by rule."""
     ctx = Context(db)
     try:
+        if as_json:
+            with job_report(ctx.engine, job_id) as streamed:
+                print_json(streamed)
+            return
         report = get_job(ctx.engine, job_id)
     except CatalogError as exc:
         fail(exc.message)
-        return
-    if as_json:
-        print_json(report)
         return
     _print_report(report)
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlmodel import Session
 
 from catalog.errors import NotFound
 from catalog.normalise import iso
 from catalog.quality.problems import RuleTally
-from catalog.store.tables import JOB, JOBREC, HarvestJob, JobRecord, Source
+from catalog.store.tables import JOB, JOBREC, HarvestJob, Source
 
 
 def job_summary(job: HarvestJob) -> dict[str, Any]:
@@ -42,27 +44,46 @@ def list_jobs(engine: Engine, source_id: int, *, limit: int = 50) -> list[dict[s
     return [job_summary(r[0]) for r in rows]
 
 
+CHANGES = ("added", "updated", "restored", "withdrawn", "held")
+
+
 def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
     """A job's full report: counts, the changes it made and every problem, grouped by rule."""
+    with job_report(engine, job_id) as report:
+        report["changes"] = {outcome: list(rows) for outcome, rows in report["changes"].items()}
+        return report
+
+
+@contextmanager
+def job_report(engine: Engine, job_id: int) -> Iterator[dict[str, Any]]:
+    """:func:`get_job`'s report with each list of changes read from the database as it is iterated,
+    a few thousand rows at a time (catalog/jsonstream.py writes it so: a run's 100,000 changes are never
+    held at once). The lists can be read once, inside the ``with``."""
     with Session(engine) as session:
         job = session.get(HarvestJob, job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")
         source = session.get(Source, job.source_id)
-        records = session.execute(select(JobRecord).where(JOBREC.c.job_id == job_id).order_by(JOBREC.c.id)).all()
-    report = job_summary(job)
-    report["source"] = source.name if source else None
-    changes: dict[str, list[dict[str, Any]]] = {"added": [], "updated": [], "restored": [], "withdrawn": [],
-                                                "held": []}
-    problems = RuleTally()
-    for (rec,) in records:
-        if rec.outcome in changes:
-            changes[rec.outcome].append({"dataset_id": rec.dataset_id, "ref": rec.ref})
-            continue
-        problems.add({"rule": rec.rule or rec.outcome, "severity": rec.severity, "message": rec.message},
-                     dataset_id=rec.dataset_id,
-                     member={"dataset_id": rec.dataset_id, "ref": rec.ref, "outcome": rec.outcome,
-                             "message": rec.message})
-    report["changes"] = changes
-    report["problems"] = problems.groups(members="records")
-    return report
+        report = job_summary(job)
+        report["source"] = source.name if source else None
+    with engine.connect() as conn:
+        problems = RuleTally()
+        for dataset_id, ref, outcome, rule, severity, message in conn.execute(
+            select(JOBREC.c.dataset_id, JOBREC.c.ref, JOBREC.c.outcome, JOBREC.c.rule, JOBREC.c.severity,
+                   JOBREC.c.message)
+            .where(JOBREC.c.job_id == job_id, JOBREC.c.outcome.not_in(CHANGES)).order_by(JOBREC.c.id)
+        ):
+            problems.add({"rule": rule or outcome, "severity": severity, "message": message},
+                         dataset_id=dataset_id,
+                         member={"dataset_id": dataset_id, "ref": ref, "outcome": outcome, "message": message})
+        report["changes"] = {outcome: _changes(conn, job_id, outcome) for outcome in CHANGES}
+        report["problems"] = problems.groups(members="records")
+        yield report
+
+
+def _changes(conn: Connection, job_id: int, outcome: str) -> Iterator[dict[str, Any]]:
+    rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
+        select(JOBREC.c.dataset_id, JOBREC.c.ref)
+        .where(JOBREC.c.job_id == job_id, JOBREC.c.outcome == outcome).order_by(JOBREC.c.id))
+    for dataset_id, ref in rows:
+        yield {"dataset_id": dataset_id, "ref": ref}

@@ -1,0 +1,65 @@
+"""JSON written piece by piece, so that a long list need not be held whole to be printed.
+
+:func:`iter_json` gives the same text as ``json.dumps(value, ensure_ascii=False, indent=2,
+default=str)``, in pieces; a list may be any iterable (a generator reading rows from the database),
+which is consumed as the text is written. A harvest's ``--json`` report of 100,000 changes is written
+this way (catalog/services/jobs.py's :func:`~catalog.services.jobs.job_report`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
+
+
+def _key(key: Any) -> str:
+    """A mapping key as JSON writes it (keys are strings; numbers, booleans and null become text)."""
+    if isinstance(key, str):
+        return json.dumps(key, ensure_ascii=False)
+    if key is True or key is False or key is None:
+        return f'"{json.dumps(key)}"'
+    if isinstance(key, int | float):
+        return f'"{json.dumps(key)}"'
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def iter_json(value: Any, indent: int = 2, _level: int = 0) -> Iterator[str]:
+    """``value`` as indented JSON text, in pieces (see the module's docstring)."""
+    if isinstance(value, Mapping):
+        if not value:
+            yield "{}"
+            return
+        inner = "\n" + " " * (indent * (_level + 1))
+        yield "{"
+        first = True
+        for key, item in value.items():
+            yield (inner if first else "," + inner) + _key(key) + ": "
+            first = False
+            yield from iter_json(item, indent, _level + 1)
+        yield "\n" + " " * (indent * _level) + "}"
+    elif isinstance(value, Iterable) and not isinstance(value, str | bytes | bytearray):
+        inner = "\n" + " " * (indent * (_level + 1))
+        first = True
+        for item in value:
+            yield "[" + inner if first else "," + inner
+            first = False
+            yield from iter_json(item, indent, _level + 1)
+        yield "[]" if first else "\n" + " " * (indent * _level) + "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False, default=str)
+
+
+def write_json(value: Any, out: IO[str], indent: int = 2) -> None:
+    """Write ``value`` as indented JSON and a newline to ``out``, a few kilobytes at a time."""
+    buffer: list[str] = []
+    size = 0
+    for piece in iter_json(value, indent):
+        buffer.append(piece)
+        size += len(piece)
+        if size >= 65536:
+            out.write("".join(buffer))
+            buffer.clear()
+            size = 0
+    buffer.append("\n")
+    out.write("".join(buffer))
