@@ -3,7 +3,8 @@
 :func:`iter_json` gives the same text as ``json.dumps(value, ensure_ascii=False, indent=2,
 default=str)``, in pieces; a list may be any iterable (a generator reading rows from the database),
 which is consumed as the text is written. A harvest's ``--json`` report of 100,000 changes is written
-this way (catalog/services/jobs.py's :func:`~catalog.services.jobs.job_report`).
+this way (catalog/services/jobs.py's :func:`~catalog.services.jobs.job_report`), and so is
+``GET /api/jobs/{id}`` (compact, with :func:`iter_json_bytes`).
 """
 
 from __future__ import annotations
@@ -24,42 +25,58 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-def iter_json(value: Any, indent: int = 2, _level: int = 0) -> Iterator[str]:
-    """``value`` as indented JSON text, in pieces (see the module's docstring)."""
+def iter_json(value: Any, indent: int | None = 2, _level: int = 0) -> Iterator[str]:
+    """``value`` as JSON text, in pieces (see the module's docstring). ``indent=None`` gives the
+    compact text of ``separators=(",", ":")``, as FastAPI's JSON responses are written."""
+    inner = "" if indent is None else "\n" + " " * (indent * (_level + 1))
+    outer = "" if indent is None else "\n" + " " * (indent * _level)
     if isinstance(value, Mapping):
         if not value:
             yield "{}"
             return
-        inner = "\n" + " " * (indent * (_level + 1))
-        yield "{"
+        colon = ":" if indent is None else ": "
         first = True
         for key, item in value.items():
-            yield (inner if first else "," + inner) + _key(key) + ": "
+            yield ("{" + inner if first else "," + inner) + _key(key) + colon
             first = False
             yield from iter_json(item, indent, _level + 1)
-        yield "\n" + " " * (indent * _level) + "}"
+        yield outer + "}"
     elif isinstance(value, Iterable) and not isinstance(value, str | bytes | bytearray):
-        inner = "\n" + " " * (indent * (_level + 1))
         first = True
         for item in value:
             yield "[" + inner if first else "," + inner
             first = False
             yield from iter_json(item, indent, _level + 1)
-        yield "[]" if first else "\n" + " " * (indent * _level) + "]"
+        yield "[]" if first else outer + "]"
     else:
         yield json.dumps(value, ensure_ascii=False, default=str)
 
 
-def write_json(value: Any, out: IO[str], indent: int = 2) -> None:
-    """Write ``value`` as indented JSON and a newline to ``out``, a few kilobytes at a time."""
+def iter_json_bytes(value: Any, indent: int | None = None, size: int = 65536) -> Iterator[bytes]:
+    """:func:`iter_json`'s text as UTF-8, in chunks of about ``size`` bytes (a streamed response's body)."""
     buffer: list[str] = []
-    size = 0
+    held = 0
     for piece in iter_json(value, indent):
         buffer.append(piece)
-        size += len(piece)
-        if size >= 65536:
+        held += len(piece)
+        if held >= size:
+            yield "".join(buffer).encode()
+            buffer.clear()
+            held = 0
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+def write_json(value: Any, out: IO[str], indent: int | None = 2) -> None:
+    """Write ``value`` as JSON and a newline to ``out``, some 64 kB at a time."""
+    buffer: list[str] = []
+    held = 0
+    for piece in iter_json(value, indent):
+        buffer.append(piece)
+        held += len(piece)
+        if held >= 65536:
             out.write("".join(buffer))
             buffer.clear()
-            size = 0
+            held = 0
     buffer.append("\n")
     out.write("".join(buffer))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from api.schemas.sources import JobReport
+from catalog.services.jobs import get_job
+
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CATALOG_TTL = (FIXTURES / "dcat" / "catalog.ttl").read_text(encoding="utf-8")
 PROBLEM = "application/problem+json"
@@ -166,6 +169,20 @@ def test_job_report_counts_changes_and_problems_of_first_harvest(client, http_se
     [record] = title["records"]
     assert record["dataset_id"] == ids[None]
     assert record["ref"] == "https://fixtures.example.se/dataset/utan-titel"
+
+
+def test_job_report_is_streamed_and_is_the_services_report(client, http_server, add_source, harvest, engine):
+    """The report is written as it is read from the database, in the JSON the model documents: the
+    document catalog.services.jobs.get_job builds whole, validated by the response model."""
+    add_source("fx", http_server.url("dcat/catalog.ttl"))
+    job = harvest("fx")
+    resp = client.get(f"/api/jobs/{job.id}")
+    assert resp.status_code == 200
+    assert resp.headers["content-type"] == "application/json"
+    whole = get_job(engine, job.id)
+    assert resp.json() == whole
+    assert JobReport.model_validate(whole).model_dump(exclude_unset=True) == whole
+    assert whole["changes"]["added"] and whole["problems"]
 
 
 def test_job_report_of_a_rerun_still_lists_every_problem(client, http_server, add_source, harvest):
