@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -52,6 +53,26 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
     with job_report(engine, job_id) as report:
         report["changes"] = {outcome: list(rows) for outcome, rows in report["changes"].items()}
         return report
+
+
+SHOWN = 200  # the changes of each kind, and the records of each problem group, that a page lists
+
+
+def job_overview(engine: Engine, job_id: int, *, shown: int = SHOWN) -> dict[str, Any]:
+    """A job's report as a page shows it: each list of changes, and each problem group's records,
+    cut to its first ``shown`` (the API's and the CLI's report lists them all). ``totals`` gives
+    each list of changes' full length, a group's ``records_total`` its records'."""
+    with job_report(engine, job_id) as report:
+        totals: dict[str, int] = {}
+        for kind, rows in report["changes"].items():
+            report["changes"][kind] = first = list(islice(rows, shown))
+            totals[kind] = len(first) + sum(1 for _ in rows)
+    report["totals"] = totals
+    for group in report["problems"]:
+        records = group.get("records") or []
+        group["records_total"] = len(records)
+        group["records"] = records[:shown]
+    return report
 
 
 @contextmanager

@@ -395,6 +395,41 @@ def test_trigger_a_harvest_and_read_its_report(console: Console) -> None:
     assert row.links() == {f"Körning {job_id}": f"/console/jobs/{job_id}"}
 
 
+def test_a_large_jobs_page_lists_the_first_changes_and_links_the_whole_report(console: Console) -> None:
+    """A first harvest of thousands: the page lists the first SHOWN of each list (and of a problem
+    group's records) with the totals, and links the JSON report that lists them all."""
+    shown = jobs.SHOWN
+    turtle = ["@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> ."]
+    for n in range(shown + 30):
+        turtle.append(f'<https://big.example.se/d/{n}> a dcat:Dataset ; dct:title "Mätning {n}"@sv ; '
+                      f'dct:description "Mätvärden från station {n}."@sv ; '
+                      f'dct:publisher <https://big.example.se/org> .')
+    for n in range(shown + 5):  # no title: stored, and one problem group of shown + 5 records
+        turtle.append(f'<https://big.example.se/x/{n}> a dcat:Dataset ; dct:description "Utan titel {n}."@sv ; '
+                      f'dct:publisher <https://big.example.se/org> .')
+    source = register_source(console.engine, console.settings, name="stor", kind="dcat",
+                             url=console.server.set("dcat/big.ttl", "\n".join(turtle)),
+                             organisation_id=console.orgs["uppsala"])
+    job = harvest_source(engine=console.engine, source=source, settings=console.settings)
+    total = 2 * shown + 35
+    assert job.status == "succeeded" and job.added == total and job.id is not None
+    client = signed_in(console, "uppsala")
+    doc = page(client.get(f"/console/jobs/{job.id}"))
+    added = doc.find("details", class_="changes")
+    assert added.find("summary").text == f"Tillagda datamängder ({total})"
+    assert len(added.find("ul").find_all("li")) == shown
+    assert added.find("p", class_="more").text.startswith(f"De första {shown} av {total} visas här.")
+    whole_report = {"Körningens rapport i JSON listar alla": f"/api/jobs/{job.id}"}
+    assert added.find("p", class_="more").links() == whole_report
+    [title_group] = [g for g in doc.find_all("li", class_="rule-group") if "titel" in g.find("h3").text.lower()]
+    assert title_group.find("summary").text == f"Visa de {shown + 5} posterna"
+    assert len(title_group.find("ul", class_="rule-records").find_all("li")) == shown
+    assert title_group.find("p", class_="more").links() == whole_report
+    whole = client.get(f"/api/jobs/{job.id}").json()
+    assert len(whole["changes"]["added"]) == total
+    assert [len(g["records"]) for g in whole["problems"] if g["rule"] == "dataset-title"] == [shown + 5]
+
+
 def test_a_live_job_page_says_to_reload_and_loads_the_follow_script(console: Console) -> None:
     source_id = console.source("uppsala-data", "uppsala")
     from harvester.job_lifecycle import claim

@@ -262,7 +262,7 @@ def harvest_source(request: Request, source_id: int, engine: EngineDep, settings
 
 def _job_page(request: Request, engine: Any, user: ConsoleUser, job_id: int, *, error: str | None = None,
               status_code: int = 200) -> Response:
-    report = jobs.get_job(engine, job_id)
+    report = jobs.job_overview(engine, job_id)  # a first harvest's 100,000 additions: the first few listed
     named = [c["dataset_id"] for group in report["changes"].values() for c in group if c["dataset_id"]]
     named += [r["dataset_id"] for g in report["problems"] for r in g["records"] if r.get("dataset_id")]
     return _page(request, "job.html", {
