@@ -74,13 +74,14 @@ def breakdown(searcher: Searcher) -> dict[str, float]:
         out["sort keys, statuses, quality (facet index)"] = sum(
             a.nbytes for a in (idx.pks, idx.active, idx.withdrawn, idx.title_rank, idx.modified_rank, idx.quality)
         ) / 2**20
-        matrices = by_doc = values = 0.0
+        matrices = bits = by_doc = values = 0.0
         for fx in idx.facets.values():
-            m = fx.matrix
-            matrices += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes + sum(d.nbytes for d in fx.dense or [])
+            matrices += fx.indices.nbytes + fx.indptr.nbytes + fx.row_values.nbytes + fx.value_rows.nbytes
+            bits += fx.packed.nbytes
             by_doc += fx.ptr.nbytes + fx.by_doc.nbytes + (fx.single.nbytes if fx.single is not None else 0)
             values += _strings_mib(fx.values) * 2**20 + sys.getsizeof(fx.values) + sys.getsizeof(fx.index)
-        out["facet CSR matrices (value x dataset, dense masks)"] = matrices / 2**20
+        out["facet pairs by value (indices, indptr)"] = matrices / 2**20
+        out["facet values' bit sets"] = bits / 2**20
         out["facet pairs by dataset (ptr, by_doc, single)"] = by_doc / 2**20
         out["facet values (strings, lookup)"] = values / 2**20
     terms = searcher._terms

@@ -14,7 +14,6 @@ from itertools import groupby
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 from sqlalchemy import Connection, Engine, text
 
 from catalog import vocab
@@ -24,41 +23,111 @@ from catalog.store import runs
 
 PUBLIC_NAMES = {stored: public for public, stored in STORED_NAMES.items()}
 
-# a facet with at most this many values (type, access, a few sources) is counted with one boolean
-# mask per value: ANDing and counting a few masks costs a fifth of a sparse matrix-vector product
+# a facet with at most this many values (type, access, a few sources) has every value's datasets as a
+# bit set, however few they are
 SMALL = 4
+# Other values are kept as bit sets when they are this share of the catalogue or more, at most
+# PACKED_MOST of them a facet, the largest first: counting a selection of a million datasets is then
+# an AND and a bit count over 125 KB a value (about 15 µs), where gathering the selection's mask at a
+# value's datasets costs 2–4 ns a dataset (a random read each; a value of 1/128 of a million datasets
+# about 20 µs). A bit set costs a bit a dataset: at most 256 × 1/8 byte a dataset a facet.
+PACK_SHARE = 1 / 128
+PACKED_MOST = 256
+
+
+def pack(mask: np.ndarray) -> np.ndarray:
+    """A boolean mask as a bit set: 64 datasets a uint64 word, the last word padded with zeros."""
+    packed = np.packbits(mask)
+    words = np.zeros((len(packed) + 7) // 8 * 8, dtype=np.uint8)
+    words[: len(packed)] = packed
+    return words.view(np.uint64)
+
+
+def unpack(words: np.ndarray, size: int) -> np.ndarray:
+    """The boolean mask of ``size`` datasets of a bit set made by :func:`pack`."""
+    return np.unpackbits(words.view(np.uint8), count=size).view(bool)
+
+
+class Selection:
+    """The datasets a facet is counted over, with what counting it costs to prepare and that every
+    facet shares: its count, its positions (few datasets) or its bit set (many)."""
+
+    __slots__ = ("_bits", "_rows", "mask", "selected")
+
+    def __init__(self, mask: np.ndarray, selected: int | None = None) -> None:
+        self.mask = mask
+        self.selected = int(np.count_nonzero(mask)) if selected is None else selected
+        self._rows: np.ndarray | None = None
+        self._bits: np.ndarray | None = None
+
+    @property
+    def few(self) -> bool:
+        """Few enough datasets for counting to gather their values (the cost follows the selection)."""
+        return self.selected * 16 < len(self.mask)
+
+    def rows(self) -> np.ndarray:
+        if self._rows is None:
+            self._rows = np.flatnonzero(self.mask)
+        return self._rows
+
+    def bits(self) -> np.ndarray:
+        if self._bits is None:
+            self._bits = pack(self.mask)
+        return self._bits
 
 
 @dataclass(slots=True)
 class Facet:
-    """The datasets of each value of one facet, arranged for filtering and for counting."""
+    """The datasets of each value of one facet, arranged for filtering and for counting.
+
+    The (dataset, value) pairs are held by value, in rows: the datasets of the value in row ``r`` are
+    ``indices[indptr[r]:indptr[r + 1]]``, ascending. The values kept as bit sets (``packed``) have
+    the first rows, in the order of ``row_values``; the others follow in value order.
+    """
 
     values: list[str]
     index: dict[str, int]
-    # value × dataset, 1 where the dataset carries the value: row v's column indices are the
-    # positions of the datasets with value v
-    matrix: sparse.csr_matrix
+    indptr: np.ndarray
+    indices: np.ndarray
+    row_values: np.ndarray  # the value of each row
+    value_rows: np.ndarray  # the row of each value
+    packed: np.ndarray  # (values packed) × words: the datasets of the first rows' values as bit sets
     ptr: np.ndarray  # the same pairs by dataset: the values of dataset i are by_doc[ptr[i]:ptr[i + 1]]
     by_doc: np.ndarray
-    dense: list[np.ndarray] | None = None  # small facets: the datasets of each value as a mask
     # a facet of at most one value a dataset (publisher, licence, source): each dataset's value id
-    # (len(values) for none), counted by a bincount; ptr and by_doc are then left empty
+    # (len(values) for none), gathered for few datasets; ptr and by_doc are then left empty
     single: np.ndarray | None = None
 
     @classmethod
     def build(cls, values: list[str], doc: np.ndarray, val: np.ndarray, size: int) -> Facet:
-        """From (dataset position, value id) pairs. Built without SciPy's COO step and in narrow
-        dtypes (0010: 4-byte positions and offsets, 4-byte matrix entries, value ids in 1–4 bytes):
-        a pair costs 9–12 bytes held, where it cost 20."""
+        """From (dataset position, value id) pairs. Built in narrow dtypes (0010: 4-byte positions
+        and offsets, value ids in 1–4 bytes)."""
         doc = np.asarray(doc, dtype=np.int64)
         val = np.asarray(val, dtype=np.int64)
         nv = len(values)
-        key = val * size + doc  # value-major: the matrix's rows
+        per_value = np.bincount(val, minlength=nv)
+        # the values kept as bit sets: every value of a small facet, else the largest ones
+        if nv <= SMALL:
+            chosen = np.arange(nv, dtype=np.int64)
+        else:
+            large = np.flatnonzero(per_value >= max(size * PACK_SHARE, 1))
+            chosen = np.sort(large[np.argsort(-per_value[large], kind="stable")[:PACKED_MOST]])
+        rest = np.ones(nv, dtype=bool)
+        rest[chosen] = False
+        row_values = np.concatenate([chosen, np.flatnonzero(rest)]).astype(np.int64)
+        value_rows = np.empty(nv, dtype=np.int64)
+        value_rows[row_values] = np.arange(nv)
+        key = value_rows[val] * size + doc  # row-major: each row's datasets ascending
         key.sort()
-        indices = (key % size).astype(np.int32)
+        indices = (key % size).astype(np.int32) if size else np.zeros(0, dtype=np.int32)
         indptr = np.zeros(nv + 1, dtype=np.int64)
-        np.cumsum(np.bincount(val, minlength=nv), out=indptr[1:])
-        matrix = sparse.csr_matrix((np.ones(len(key), dtype=np.float32), indices, indptr), shape=(nv, size))
+        np.cumsum(per_value[row_values], out=indptr[1:])
+        words = (size + 63) // 64
+        packed = np.zeros((len(chosen), words), dtype=np.uint64)
+        for r in range(len(chosen)):
+            mask = np.zeros(size, dtype=bool)
+            mask[indices[indptr[r] : indptr[r + 1]]] = True
+            packed[r] = pack(mask)
         np.multiply(doc, max(nv, 1), out=key)  # dataset-major: the values of each dataset
         key += val
         key.sort()
@@ -66,50 +135,76 @@ class Facet:
         del key
         ptr = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(doc, minlength=size), out=ptr[1:])
-        facet = cls(values, {v: i for i, v in enumerate(values)}, matrix, _narrow(ptr), by_doc)
-        if nv > SMALL and size and int(np.diff(ptr).max()) <= 1:
+        facet = cls(values, {v: i for i, v in enumerate(values)}, _narrow(indptr), indices, row_values,
+                    value_rows, packed, _narrow(ptr), by_doc)
+        if nv <= SMALL:  # counted by bits alone
+            facet.ptr = facet.by_doc = np.zeros(0, dtype=np.int32)
+        elif size and int(np.diff(ptr).max()) <= 1:
             single = np.full(size, nv, dtype=_id_dtype(nv + 1))
             single[doc] = val
             empty = np.zeros(0, dtype=np.int32)
             facet.single, facet.ptr, facet.by_doc = single, empty, empty
-        if nv <= SMALL:
-            facet.dense = [facet.having([v], size) for v in range(nv)]
         return facet
+
+    def datasets(self, value: int) -> np.ndarray:
+        """The positions of the datasets carrying a value, ascending."""
+        r = self.value_rows[value]
+        return self.indices[self.indptr[r] : self.indptr[r + 1]]
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (dataset position, value id) pair, as two int64 arrays."""
+        val = np.repeat(self.row_values, np.diff(self.indptr))
+        return self.indices.astype(np.int64), val
 
     def having(self, value_ids: list[int], size: int) -> np.ndarray:
         """The datasets carrying any of the values."""
         mask = np.zeros(size, dtype=bool)
         for v in value_ids:
-            mask[self.matrix.indices[self.matrix.indptr[v] : self.matrix.indptr[v + 1]]] = True
+            r = int(self.value_rows[v])
+            if r < len(self.packed):
+                mask |= unpack(self.packed[r], size)
+            else:
+                mask[self.indices[self.indptr[r] : self.indptr[r + 1]]] = True
         return mask
 
-    def counts(self, mask: np.ndarray, selected: int | None = None, weights: np.ndarray | None = None) -> np.ndarray:
+    def counts(self, selection: Selection | np.ndarray) -> np.ndarray:
         """How many selected datasets carry each value.
 
-        Few selected datasets: their values are gathered through ``ptr`` (the cost follows the
-        selection). Many: one sparse matrix-vector product, which at 100,000 datasets counts all
-        six facets in about a millisecond (NumPy's gather, compaction and bincount took five).
-        A small facet ANDs its value masks with the selection instead.
+        Few selected datasets: their values are gathered through ``ptr`` or ``single`` (the cost
+        follows the selection). Many: the values held as bit sets count by an AND and a bit count
+        each, the others by gathering the selection's mask at their datasets (the cost follows
+        their pairs). A small facet (every value a bit set, no pairs by dataset) counts by bits.
         """
-        if self.dense is not None:
-            return np.array([np.count_nonzero(mask & d) for d in self.dense], dtype=np.int64)
-        if self.single is not None:  # a byte or two a dataset gathered, where a product reads 8 a pair
-            return np.bincount(self.single[mask], minlength=len(self.values) + 1)[: len(self.values)]
-        # ``selected`` (the mask's count) and ``weights`` (the mask as float32) may be given by a
-        # caller counting several facets over one selection: at a million datasets each costs a pass
-        if selected is None:
-            selected = int(np.count_nonzero(mask))
-        if selected * 16 < len(mask):
-            rows = np.flatnonzero(mask)
+        sel = selection if isinstance(selection, Selection) else Selection(selection)
+        nv = len(self.values)
+        packed = len(self.packed)
+        if not sel.selected:
+            return np.zeros(nv, dtype=np.int64)
+        if sel.few and (len(self.by_doc) or self.single is not None):
+            rows = sel.rows()
+            if self.single is not None:
+                return np.bincount(self.single[rows], minlength=nv + 1)[:nv]
             starts = self.ptr[rows]
             lengths = self.ptr[rows + 1] - starts
             total = int(lengths.sum())
             if not total:
-                return np.zeros(len(self.values), dtype=np.int64)
+                return np.zeros(nv, dtype=np.int64)
             first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-            return np.bincount(self.by_doc[first + np.arange(total)], minlength=len(self.values))
-        # float32 entries and selection: exact for counts below 2**24
-        return np.rint(self.matrix @ (mask.astype(np.float32) if weights is None else weights)).astype(np.int64)
+            return np.bincount(self.by_doc[first + np.arange(total)], minlength=nv)
+        out = np.zeros(nv, dtype=np.int64)
+        if packed:
+            bits = sel.bits()
+            for lo in range(0, packed, 8):  # 8 rows at a time: 1 MB of temporaries at a million datasets
+                hi = min(lo + 8, packed)
+                out[self.row_values[lo:hi]] = np.bitwise_count(self.packed[lo:hi] & bits).sum(axis=1, dtype=np.int64)
+        if packed < nv:
+            lo = int(self.indptr[packed])
+            found = sel.mask[self.indices[lo:]].view(np.uint8)
+            starts = self.indptr[packed:-1] - lo
+            ok = starts < self.indptr[packed + 1 :] - lo  # rows with pairs (reduceat needs them)
+            if len(found) and ok.any():
+                out[self.row_values[packed:][ok]] = np.add.reduceat(found, starts[ok], dtype=np.int64)
+        return out
 
 
 @dataclass(slots=True)

@@ -170,9 +170,7 @@ def _update_facets(conn: Connection, old: FacetIndex, pks: np.ndarray, changed: 
     dropped[changed_pos] = True
     out: dict[str, Facet] = {}
     for facet, fx in old.facets.items():
-        matrix = fx.matrix
-        val = np.repeat(np.arange(len(fx.values), dtype=np.int64), np.diff(matrix.indptr))
-        doc = matrix.indices.astype(np.int64)
+        doc, val = fx.pairs()
         keep = ~dropped[doc]
         values, index = list(fx.values), dict(fx.index)
         pairs = fresh[facet]

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, text
 
-from catalog.search import expansion, incremental, serving, term_index
-from catalog.search.facets import Facet, FacetIndex, build_index, facet_label, parse_ids
+from catalog.search import expansion, incremental, ranking, serving, term_index
+from catalog.search.facets import Facet, FacetIndex, Selection, build_index, facet_label, parse_ids
 from catalog.search.query import FACETS, SearchQuery
 from catalog.search.stemming import word_stems
 from catalog.search.term_index import locate, release_free_memory
@@ -246,7 +246,7 @@ class Searcher:
 
     # -- text -------------------------------------------------------------------------------
 
-    def _expanded_matches(self, q: str, idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
+    def _expanded_matches(self, q: str, idx: FacetIndex) -> ranking.Matches | None:
         """The query's matches, then those of its synonyms and translations (catalog.search.expansion),
         each tier ranked below the ones before; None = no query."""
         found = self._text_matches(q, idx)
@@ -258,15 +258,20 @@ class Searcher:
             alternatives = self._any_matches([v.q for v in variants if v.tier == tier], idx)
             if alternatives is not None:
                 tiers.append(alternatives)
-        return expansion.combine(len(idx.pks), tiers)
+        if all(isinstance(t, ranking.Coded) for t in tiers):  # all from the term index: a byte a dataset
+            return ranking.combine_coded([t.codes for t in tiers])  # type: ignore[union-attr]
+        n = len(idx.pks)
+        return ranking.Listed(*expansion.combine(n, [t.listed() for t in tiers]), n)
 
-    def _any_matches(self, qs: list[str], idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
-        """Datasets matching any of several queries (one tier of alternatives): those matching much
-        from the term index, the rest from one database query ORing them; None = no query."""
+    def _any_matches(self, qs: list[str], idx: FacetIndex) -> ranking.Matches | None:
+        """Datasets matching any of several queries (one tier of alternatives), each at its best
+        score: those matching much from the term index, the rest from one database query ORing
+        them; None = no query."""
         parsed = [p for p in map(_parse, qs) if p is not None]
         if not parsed:
             return None
         found: list[tuple[np.ndarray, np.ndarray]] = []
+        scores: list[np.ndarray] = []  # from the term index: a code a dataset (the larger, the better)
         terms = self.terms_for(idx)
         rest = []
         for phrases, words, trailing_prefix in parsed:
@@ -275,19 +280,21 @@ class Searcher:
             memory = (self._memory_matches(terms, idx, phrases, words, trailing_prefix, threshold=-1)
                       if terms is not None and words else None)
             if memory is not None:
-                found.append(memory)
+                scores.append(memory.codes)
             else:
                 rest.append(self._db_expression(phrases, words, trailing_prefix))
-        if rest:
-            pks, scores = self._db_run(" OR ".join(f"({e})" for e in rest) if self.sqlite
-                                       else " | ".join(f"({e})" for e in rest))
-            pos, ok = locate(idx.pks, pks)
-            found.append((pos[ok], scores[ok]))
-        return np.concatenate([p for p, _ in found]), np.concatenate([sc for _, sc in found])
+        n = len(idx.pks)
+        if not rest:
+            return ranking.Coded(np.maximum.reduce(scores) if len(scores) > 1 else scores[0])
+        pks, db_scores = self._db_run(" OR ".join(f"({e})" for e in rest) if self.sqlite
+                                      else " | ".join(f"({e})" for e in rest))
+        found += [ranking.Coded(sc).listed() for sc in scores]
+        pos, ok = locate(idx.pks, pks)
+        found.append((pos[ok], db_scores[ok]))
+        return ranking.Listed(np.concatenate([p for p, _ in found]), np.concatenate([sc for _, sc in found]), n)
 
-    def _text_matches(self, q: str, idx: FacetIndex) -> tuple[np.ndarray, np.ndarray] | None:
-        """(positions in ``idx``, scores) of datasets matching the text, higher score = better;
-        None = no query."""
+    def _text_matches(self, q: str, idx: FacetIndex) -> ranking.Matches | None:
+        """The datasets matching the text with their scores, higher = better; None = no query."""
         parsed = _parse(q)
         if parsed is None:
             return None
@@ -300,49 +307,37 @@ class Searcher:
                     return found
         pks, scores = self._db_matches(phrases, words, trailing_prefix)
         pos, ok = locate(idx.pks, pks)
-        return pos[ok], scores[ok]
+        return ranking.Listed(pos[ok], scores[ok], len(idx.pks))
 
     def _memory_matches(
         self, terms: term_index.TermIndex, idx: FacetIndex, phrases: list[list[str]], words: list[str],
         trailing_prefix: bool, threshold: int | None = None,
-    ) -> tuple[np.ndarray, np.ndarray] | None:
+    ) -> ranking.Coded | None:
         """The same matches as the database's, from memory; None when they are few enough for
         the database to rank them by BM25 (it does that fast for small match sets): at most
         ``threshold`` (default ``memory_threshold``)."""
         threshold = self.memory_threshold if threshold is None else threshold
         n = len(idx.pks)
-        ranked = (term_index.TITLE, term_index.KEYWORDS, term_index.PUBLISHER)
-        match: np.ndarray | None = None
-        in_field: list[np.ndarray] = []  # per ranked field: the datasets where every word occurs in it
+        # a byte a dataset: whether every word occurs, and the ranked fields every word occurs in
+        codes: np.ndarray | None = None
         for i, w in enumerate(words):
-            prefix = trailing_prefix and i == len(words) - 1
-            word = np.zeros(n, dtype=bool)
-            terms.mark(word, w, prefix=prefix)
-            for stem in word_stems(w):
-                terms.mark(word, stem, fields=term_index.STEMS)
-            fields = terms.mark_fields(n, w, ranked, prefix=prefix)
-            if match is None:  # the first word's masks are the selection so far
-                match, in_field = word, fields
-                continue
-            match &= word
-            for mask, found in zip(in_field, fields, strict=True):
-                mask &= found
-        if match is None or int(np.count_nonzero(match)) <= threshold:
+            word = terms.codes(n, w, prefix=trailing_prefix and i == len(words) - 1, stems=word_stems(w))
+            if codes is None:
+                codes = word
+            else:
+                codes &= word
+        if codes is None or int(np.count_nonzero(codes)) <= threshold:
             return None
         if phrases:
             pks, _ = self._db_matches(phrases, [], False)
             pos, ok = locate(idx.pks, pks)
             in_phrases = np.zeros(n, dtype=bool)
             in_phrases[pos[ok]] = True
-            match &= in_phrases
-            if int(np.count_nonzero(match)) <= threshold:
+            codes *= in_phrases
+            if int(np.count_nonzero(codes)) <= threshold:
                 return None
-        positions = np.flatnonzero(match)
         # ranked by the fields every word occurs in: title 10, keywords 4, publisher 2, elsewhere 1
-        scores = np.ones(len(positions), dtype=np.float64)
-        for mask, weight in zip(in_field, (10.0, 4.0, 2.0), strict=True):
-            scores[mask[positions]] += weight
-        return positions, scores
+        return ranking.Coded(codes)
 
     def _db_matches(
         self, phrases: list[list[str]], words: list[str], trailing_prefix: bool
@@ -412,15 +407,9 @@ class Searcher:
         base = idx.status_mask(query.status).copy()
         if query.min_quality is not None:
             base &= idx.quality >= query.min_quality
-        score: np.ndarray | None = None  # by position, with a text query
         matches = self._expanded_matches(query.q, idx) if query.q else None
         if matches is not None:
-            positions, scores = matches
-            text_mask = np.zeros(n, dtype=bool)
-            text_mask[positions] = True
-            score = np.zeros(n, dtype=np.float64)
-            score[positions] = scores
-            base &= text_mask
+            base &= matches.mask()
         filter_masks: dict[str, np.ndarray] = {}
         if idx.publisher_aliases and query.filters.get("publisher"):
             # a merged publisher's old id (a bookmarked link) finds what is now stored under its publisher
@@ -444,19 +433,19 @@ class Searcher:
         start = max(query.page - 1, 0) * query.per_page
         if start >= total:
             return SearchHits(total=total, pks=[], facets=facets)
-        if (score is None or query.sort != "relevance") and total * 16 >= n:
+        if (matches is None or query.sort != "relevance") and total * 16 >= n:
             # an order that needs no text score, of many hits: the generation's order of every
             # dataset, filtered (sorting 570,000 hits' keys cost 10 ms at a million datasets)
             sort = "quality" if query.sort == "relevance" else query.sort
             chosen = _first_in_order(idx.order(sort), final, start + query.per_page)[start:]
         else:
-            primary, title = self._sort_keys(idx, hits, score, query, score is not None)
+            primary, title = self._sort_keys(idx, hits, matches, query)
             order = _first(primary, title, start + query.per_page)
             chosen = hits[order[start : start + query.per_page]]
         return SearchHits(total=total, pks=[int(p) for p in idx.pks[chosen]], facets=facets)
 
     def _sort_keys(
-        self, idx: FacetIndex, hits: np.ndarray, score: np.ndarray | None, query: SearchQuery, has_text: bool
+        self, idx: FacetIndex, hits: np.ndarray, matches: ranking.Matches | None, query: SearchQuery
     ) -> tuple[np.ndarray, np.ndarray]:
         """(primary key, title rank) of the hits, both ascending. The title rank orders by title
         and then by dataset pk, so it breaks every tie and paging is stable."""
@@ -467,9 +456,9 @@ class Searcher:
             return -idx.modified_rank[hits], title
         if query.sort == "quality":
             return -idx.quality[hits], title
-        if has_text and score is not None:
+        if matches is not None:
             # relevance: text rank, with quality as a gentle boost
-            return -(score[hits] * (1.0 + idx.quality[hits] / 200.0)), title
+            return -(matches.score_at(hits) * (1.0 + idx.quality[hits] / 200.0)), title
         return -idx.quality[hits], title
 
     @staticmethod
@@ -517,23 +506,19 @@ class Searcher:
 
 
 class _Selection:
-    """One selection the facets are counted over, with what its counting shares between facets: its
-    count and the float32 vector of the matrix products (at a million datasets each a pass)."""
+    """One selection the facets are counted over, with what its counting shares between facets
+    (its count, positions or bit set: at a million datasets each a pass)."""
 
-    __slots__ = ("counting", "left_out", "mask", "selected", "weights")
+    __slots__ = ("counting", "left_out", "mask")
 
     def __init__(self, mask: np.ndarray, every: np.ndarray, size: int) -> None:
         self.mask = mask  # held, so that its id stays its own while the facets are counted
         selected = int(np.count_nonzero(mask))
         self.left_out = selected * 4 > size * 3
-        self.counting = every & ~mask if self.left_out else mask
-        self.selected = size - selected if self.left_out else selected
-        self.weights: np.ndarray | None = None
+        self.counting = Selection(every & ~mask, size - selected) if self.left_out else Selection(mask, selected)
 
     def counts(self, fx: Facet) -> np.ndarray:
-        if fx.dense is None and fx.single is None and self.weights is None and self.selected * 16 >= len(self.counting):
-            self.weights = self.counting.astype(np.float32)
-        return fx.counts(self.counting, self.selected, self.weights)
+        return fx.counts(self.counting)
 
 
 def _first_in_order(order: np.ndarray, final: np.ndarray, k: int) -> np.ndarray:

@@ -32,6 +32,12 @@ ANY = TITLE | KEYWORDS | DESCRIPTION | PUBLISHER | STEMS
 _FTS5_COLUMN_BITS = {ord("t"): TITLE, ord("k"): KEYWORDS, ord("d"): DESCRIPTION, ord("p"): PUBLISHER,
                      ord("s"): STEMS}
 _LAST = "\U0010ffff"
+# TermIndex.codes: a byte a dataset, FOUND where it matches and a bit for each ranked field every word
+# occurs in, title above keywords above publisher, so that a larger code is a better match (the
+# searcher's scores, title 10, keywords 4, publisher 2, order them the same way)
+FOUND, CODE_TITLE, CODE_KEYWORDS, CODE_PUBLISHER = 0x80, 4, 2, 1
+_CODE_BITS = ((TITLE, CODE_TITLE), (KEYWORDS, CODE_KEYWORDS), (PUBLISHER, CODE_PUBLISHER))
+
 
 
 def locate(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +75,36 @@ class TermIndex:
         if fields != ANY:
             docs = docs[(self.bits[lo:hi] & fields) != 0]
         mask[docs] = True
+
+    def codes(self, size: int, word: str, *, prefix: bool = False, stems: tuple[str, ...] | list[str] = ()
+              ) -> np.ndarray:
+        """A byte a dataset: ``FOUND`` where ``word`` (or a word it begins, if ``prefix``) occurs in any
+        field or one of ``stems`` occurs among the stems, and ``CODE_TITLE``, ``CODE_KEYWORDS`` and
+        ``CODE_PUBLISHER`` where the word itself occurs in that field (:meth:`mark` and :meth:`mark_fields`
+        in one array). A word has one posting a dataset, so they are written in one pass; the several
+        words of a prefix share datasets, so their fields are ORed in, a field at a time."""
+        out = np.zeros(size, dtype=np.uint8)
+        lo, hi = self._range(word, prefix)
+        if lo < hi:
+            docs, bits = self.doc[lo:hi], self.bits[lo:hi]
+            if not prefix or self._words_in(word, prefix) == 1:
+                # the code of each posting, by shifts (TITLE 1 -> 4, KEYWORDS 2 -> 2, PUBLISHER 8 -> 1)
+                out[docs] = FOUND | ((bits & TITLE) << 2) | (bits & KEYWORDS) | ((bits & PUBLISHER) >> 3)
+            else:
+                out[docs] = FOUND
+                for field, code in _CODE_BITS:
+                    out[docs[(bits & field) != 0]] |= code
+        for stem in stems:
+            if stem.startswith(word) if prefix else stem == word:
+                continue  # its postings are the word's own (or among its prefix's): all marked already
+            lo, hi = self._range(stem, False)
+            if lo < hi:
+                out[self.doc[lo:hi][(self.bits[lo:hi] & STEMS) != 0]] |= FOUND
+        return out
+
+    def _words_in(self, word: str, prefix: bool) -> int:
+        lo = bisect_left(self.words, word)
+        return bisect_left(self.words, word + _LAST) - lo if prefix else 1
 
     def mark_fields(self, size: int, word: str, fields: tuple[int, ...], *, prefix: bool = False) -> list[np.ndarray]:
         """For each of ``fields``, the datasets where ``word`` (or a word it begins) occurs in it: as

@@ -76,14 +76,19 @@ def test_a_compact_facet_counts_as_scipy_does(values: int, single: bool) -> None
     shuffle = rng.permutation(len(doc))
     facet = Facet.build([f"v{i}" for i in range(values)], doc[shuffle], val[shuffle], size)
     reference = sparse.csr_matrix((np.ones(len(doc)), (val, doc)), shape=(values, size))
-    assert (facet.matrix != reference).nnz == 0
-    assert facet.ptr.dtype == np.int32 and facet.matrix.data.dtype == np.float32
+    held_doc, held_val = facet.pairs()
+    held = sparse.csr_matrix((np.ones(len(held_doc)), (held_val, held_doc)), shape=(values, size))
+    assert (held != reference).nnz == 0
+    assert facet.indices.dtype == np.int32 and facet.packed.dtype == np.uint64
     assert (facet.single is not None) == (single and values > 4)
-    if facet.single is None:
+    if values <= 4:  # counted by bits alone
+        assert len(facet.by_doc) == 0 and len(facet.packed) == values
+    elif facet.single is None:
+        assert facet.ptr.dtype == np.int32
         assert facet.by_doc.dtype == (np.uint8 if values <= 256 else np.uint16 if values <= 65536 else np.int32)
     else:
         assert facet.single.dtype == (np.uint8 if values < 256 else np.uint16)
-    for share in (0.001, 0.02, 0.5, 0.9, 1.0):  # the gather path, the product, and the small facets' masks
+    for share in (0.001, 0.02, 0.5, 0.9, 1.0):  # the gather path, the bit sets and the values gathered
         mask = rng.random(size) < share
         expected = np.asarray(reference @ mask.astype(np.float64)).astype(np.int64)
         assert np.array_equal(facet.counts(mask), expected)
