@@ -80,7 +80,8 @@ def _search(engine: Engine, query: SearchQuery) -> dict[str, Any]:
                              .outerjoin(SRC, SRC.c.id == DS.c.source_id))
                 .where(DS.c.pk.in_(hits.pks))))
             recs = page_records(engine).records(conn, rows)  # parsed once per content hash
-            services = serving.services_of(conn, searcher.links(conn), recs.items())
+            # the links of the generation searched (not read again: on PostgreSQL a round trip)
+            services = serving.services_of(conn, searcher.links(conn, hits.index), recs.items())
         # "did you mean" when the words found few datasets (issue 16): corrections that find more
         found_few = bool(query.q) and hits.total < SUGGEST_BELOW
         suggestions = suggest.suggestions(searcher, query, conn, hits.total) if found_few else []
