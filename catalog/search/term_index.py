@@ -168,20 +168,24 @@ def _sqlite_split() -> Split:
 # order: a 100,000-dataset build took 20 s where ``string_agg(… ORDER BY d.pk)`` (a sort per
 # lexeme after the sort by lexeme) took 28–30 s on a busy machine. The builder checks the order
 # anyway (a plan that aggregated in parallel would not keep it) and sorts a batch that is not.
+# A lexeme's occurrences come a row for each 65,536 dataset keys (``chunk``, in the same sort): a row
+# of every occurrence of a word in a million datasets was some 9 MB of text, and the build's
+# temporaries grew with it (0010's peak); consecutive rows of one lexeme are one word to the builder.
 POSTGRES_TERMS = (
     "SELECT lexeme, string_agg(code::text, ',') FROM ("
-    'SELECT u.lexeme COLLATE "C" AS lexeme, d.pk * 32 + '
+    'SELECT u.lexeme COLLATE "C" AS lexeme, d.pk >> 16 AS chunk, d.pk * 32 + '
     "(CASE WHEN 'A' = ANY(u.weights) THEN 1 ELSE 0 END) + "
     "(CASE WHEN 'B' = ANY(u.weights) THEN 2 ELSE 0 END) + "
     "(CASE WHEN 'C' = ANY(u.weights) THEN 4 ELSE 0 END) + "
     "(CASE WHEN 'D' = ANY(u.weights) THEN 16 ELSE 0 END) AS code "
-    "FROM dataset d, unnest(d.search_vector) u {where} ORDER BY 1, d.pk) o GROUP BY lexeme ORDER BY lexeme")
+    "FROM dataset d, unnest(d.search_vector) u {where} ORDER BY 1, 2, d.pk) o "
+    "GROUP BY lexeme, chunk ORDER BY lexeme, chunk")
 
 
 def _postgres_terms(conn: Connection) -> tuple[Iterable[Any], Split]:
-    # a few rows a fetch: a row holds every occurrence of its term as text (a word in every dataset of a
-    # million is some 9 MB of it), so a thousand rows a fetch held most of the catalogue's occurrences
-    # as strings at once (the build's peak: 0010)
+    # a few rows a fetch: a row holds the occurrences of its term in 65,536 datasets as text (up to
+    # some 600 KB), and a thousand rows a fetch held most of the catalogue's occurrences as strings at
+    # once (the build's peak: 0010)
     rows = conn.execution_options(stream_results=True, yield_per=4).execute(
         text(POSTGRES_TERMS.format(where="")))
     return rows, _postgres_split
@@ -197,7 +201,8 @@ _BATCH = 1 << 18  # occurrences a flush (its temporaries: some 20 MB)
 
 
 class _Builder:
-    """Postings, a batch of about ``_BATCH`` occurrences at a time."""
+    """Postings, a batch of about ``_BATCH`` occurrences at a time. A term may come in several
+    consecutive rows (its occurrences in dataset order across them): they are one word."""
 
     def __init__(self, pks: np.ndarray, split: Split) -> None:
         self.pks = pks
@@ -221,9 +226,11 @@ class _Builder:
         if not self._batch:
             return
         lengths = np.fromiter((len(c) for c in self._batch), dtype=np.int64, count=len(self._batch))
-        doc_pk, bits = self.split(np.concatenate(self._batch))
+        codes = np.concatenate(self._batch)
         self._batch, self.pending = [], 0
-        term = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        doc_pk, bits = self.split(codes)
+        del codes
+        term = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)  # the row of each occurrence
         # dataset positions in the facet index; occurrences in datasets it does not hold are dropped
         pos, ok = locate(self.pks, doc_pk)
         term, pos, bits = term[ok], pos[ok], bits[ok]
@@ -237,6 +244,7 @@ class _Builder:
             term, pos = term[first], pos[first]
         self.counts.append(np.bincount(term, minlength=len(lengths)))
         self.docs.append(pos.astype(np.int32))
+        del pos, term
         self.bits.append(bits.astype(np.uint8))
 
     def finish(self, generation: int) -> TermIndex:
@@ -253,6 +261,11 @@ class _Builder:
             take = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in order]) if order else starts[:0]
             doc, bits, counts = doc[take], bits[take], counts[np.asarray(order, dtype=np.int64)]
             words = [words[i] for i in order]
+        if len(words) > 1:  # a term in several rows (in dataset order): one word
+            firsts = [0, *(i for i in range(1, len(words)) if words[i] != words[i - 1])]
+            if len(firsts) < len(words):
+                counts = np.add.reduceat(counts, firsts)
+                words = [words[i] for i in firsts]
         ptr = np.zeros(len(words) + 1, dtype=np.int64)
         np.cumsum(counts, out=ptr[1:])
         return TermIndex(generation=generation, size=len(self.pks), words=words, ptr=ptr, doc=doc, bits=bits)

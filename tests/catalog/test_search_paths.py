@@ -123,3 +123,26 @@ def test_facet_counts_by_bits_and_gathered_agree(values: int, per_dataset: int) 
         assert facet.counts(selection).tolist() == naive.tolist()  # its positions and bits kept
     for value in (0, values - 1):
         assert np.array_equal(facet.having([value], size), np.isin(np.arange(size), pairs[1][pairs[0] == value]))
+
+
+def test_a_term_in_several_rows_is_one_word() -> None:
+    """PostgreSQL sends a word's occurrences a row for each 65,536 dataset keys (term_index.POSTGRES_TERMS)."""
+    def split(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return codes // 100, (codes % 100).astype(np.uint8)
+
+    pks = np.array([10, 20, 30, 40], dtype=np.int64)
+    builder = term_index._Builder(pks, split)
+    builder.add("a", "1001,2002")
+    builder.add("a", "3004")  # the next rows of "a", one of them in the next batch
+    builder.flush()
+    builder.add("a", "4001,4008")
+    builder.add("b", "2016")
+    builder.add("b", "3001")
+    terms = builder.finish(generation=1)
+    assert terms.words == ["a", "b"]
+    assert terms.ptr.tolist() == [0, 4, 6]
+    assert terms.doc.tolist() == [0, 1, 2, 3, 1, 2]
+    assert terms.bits.tolist() == [1, 2, 4, 9, 16, 1]
+    mask = np.zeros(4, dtype=bool)
+    terms.mark(mask, "a", fields=term_index.PUBLISHER)
+    assert mask.tolist() == [False, False, False, True]
