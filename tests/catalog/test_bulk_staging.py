@@ -127,8 +127,9 @@ def test_a_new_dataset_another_swap_stores_meanwhile_stays_with_it(
     assert (writer.counts.added, writer.counts.seen) == (2, 2)
     assert keepers(engine) == {DS_URI.format(0): "a", DS_URI.format(1): "a", DS_URI.format(2): "b"}
     with engine.connect() as conn:
-        pks = dict(conn.execute(select(DS.c.uri, DS.c.pk)).all())
-        facets = dict(conn.execute(select(FACET.c.dataset_pk, func.count()).group_by(FACET.c.dataset_pk)).all())
+        pks: dict[str, int] = dict(conn.execute(select(DS.c.uri, DS.c.pk)).all())
+        facets: dict[int, int] = dict(
+            conn.execute(select(FACET.c.dataset_pk, func.count()).group_by(FACET.c.dataset_pk)).all())
         report = conn.execute(select(JOBREC.c.outcome, JOBREC.c.rule).where(
             JOBREC.c.job_id == 999_999, JOBREC.c.dataset_id == contested)).all()
         vectors = conn.execute(text("SELECT count(*) FROM dataset WHERE search_vector IS NOT NULL")).scalar()
