@@ -50,7 +50,7 @@ def unpack(words: np.ndarray, size: int) -> np.ndarray:
 
 class Selection:
     """The datasets a facet is counted over, with what counting it costs to prepare and that every
-    facet shares: its count, its positions (few datasets) or its bit set (many)."""
+    facet shares: its count, its positions (to gather their values) or its bit set."""
 
     __slots__ = ("_bits", "_rows", "mask", "selected")
 
@@ -59,11 +59,6 @@ class Selection:
         self.selected = int(np.count_nonzero(mask)) if selected is None else selected
         self._rows: np.ndarray | None = None
         self._bits: np.ndarray | None = None
-
-    @property
-    def few(self) -> bool:
-        """Few enough datasets for counting to gather their values (the cost follows the selection)."""
-        return self.selected * 16 < len(self.mask)
 
     def rows(self) -> np.ndarray:
         if self._rows is None:
@@ -167,20 +162,33 @@ class Facet:
                 mask[self.indices[self.indptr[r] : self.indptr[r + 1]]] = True
         return mask
 
+    def _gathered(self, sel: Selection) -> bool:
+        """Whether the selection's values are cheaper gathered by dataset than counted by value: by
+        the costs measured at a million datasets (gathering 4.4 ns a selected dataset and pair; a bit
+        set 1.2 ns a 64-bit word; a value gathered at its datasets about 3 ns a pair)."""
+        if not len(self.by_doc) and self.single is None:
+            return False  # a small facet: bits alone
+        size = len(self.single) if self.single is not None else len(self.ptr) - 1
+        per_dataset = 1.0 if self.single is not None else len(self.by_doc) / max(size, 1)
+        gathered_pairs = len(self.indices) - int(self.indptr[len(self.packed)])
+        by_value = len(self.packed) * ((size + 63) // 64) * 1.2 + gathered_pairs * 3
+        return sel.selected * (1 + per_dataset) * 4.4 < by_value
+
     def counts(self, selection: Selection | np.ndarray) -> np.ndarray:
         """How many selected datasets carry each value.
 
         Few selected datasets: their values are gathered through ``ptr`` or ``single`` (the cost
         follows the selection). Many: the values held as bit sets count by an AND and a bit count
         each, the others by gathering the selection's mask at their datasets (the cost follows
-        their pairs). A small facet (every value a bit set, no pairs by dataset) counts by bits.
+        their pairs). Which is cheaper decides (:meth:`_gathered`); a small facet (every value a
+        bit set, no pairs by dataset) counts by bits.
         """
         sel = selection if isinstance(selection, Selection) else Selection(selection)
         nv = len(self.values)
         packed = len(self.packed)
         if not sel.selected:
             return np.zeros(nv, dtype=np.int64)
-        if sel.few and (len(self.by_doc) or self.single is not None):
+        if self._gathered(sel):
             rows = sel.rows()
             if self.single is not None:
                 return np.bincount(self.single[rows], minlength=nv + 1)[:nv]

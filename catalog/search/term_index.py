@@ -14,11 +14,12 @@ database would return. docs/decisions/0002-search-and-facets.md has the figures.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ ANY = TITLE | KEYWORDS | DESCRIPTION | PUBLISHER | STEMS
 _FTS5_COLUMN_BITS = {ord("t"): TITLE, ord("k"): KEYWORDS, ord("d"): DESCRIPTION, ord("p"): PUBLISHER,
                      ord("s"): STEMS}
 _LAST = "\U0010ffff"
+CODES_KEPT = 16  # words' codes a term index keeps (16 MB at a million datasets)
 # TermIndex.codes: a byte a dataset, FOUND where it matches and a bit for each ranked field every word
 # occurs in, title above keywords above publisher, so that a larger code is a better match (the
 # searcher's scores, title 10, keywords 4, publisher 2, order them the same way)
@@ -56,6 +58,9 @@ class TermIndex:
     ptr: np.ndarray  # postings of words[i] are doc[ptr[i]:ptr[i + 1]]
     doc: np.ndarray  # dataset positions, ascending within a word
     bits: np.ndarray  # the fields the word occurs in, per posting
+    # the codes (:meth:`codes`) of the last few words in an eighth of the datasets or more
+    _codes: dict[tuple[str, bool, tuple[str, ...]], np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def _range(self, word: str, prefix: bool) -> tuple[int, int]:
         lo = bisect_left(self.words, word)
@@ -82,9 +87,17 @@ class TermIndex:
         field or one of ``stems`` occurs among the stems, and ``CODE_TITLE``, ``CODE_KEYWORDS`` and
         ``CODE_PUBLISHER`` where the word itself occurs in that field (:meth:`mark` and :meth:`mark_fields`
         in one array). A word has one posting a dataset, so they are written in one pass; the several
-        words of a prefix share datasets, so their fields are ORed in, a field at a time."""
-        out = np.zeros(size, dtype=np.uint8)
+        words of a prefix share datasets, so their fields are ORed in, a field at a time. The codes of
+        a word in an eighth of the catalogue or more are kept for the next search of it (the last
+        ``CODES_KEPT``); the caller gets its own copy."""
         lo, hi = self._range(word, prefix)
+        common = size > 0 and hi - lo >= size // 8  # writing its codes costs a millisecond or more
+        key = (word, prefix, tuple(stems))
+        if common:
+            held = self._codes.get(key)
+            if held is not None and len(held) == size:
+                return held.copy()
+        out = np.zeros(size, dtype=np.uint8)
         if lo < hi:
             docs, bits = self.doc[lo:hi], self.bits[lo:hi]
             if not prefix or self._words_in(word, prefix) == 1:
@@ -100,6 +113,11 @@ class TermIndex:
             lo, hi = self._range(stem, False)
             if lo < hi:
                 out[self.doc[lo:hi][(self.bits[lo:hi] & STEMS) != 0]] |= FOUND
+        if common:  # kept for the next search (the oldest let go): a byte a dataset each
+            with contextlib.suppress(KeyError, StopIteration, RuntimeError):  # another thread's eviction
+                while len(self._codes) >= CODES_KEPT:
+                    self._codes.pop(next(iter(self._codes)))
+            self._codes[key] = out.copy()
         return out
 
     def _words_in(self, word: str, prefix: bool) -> int:

@@ -146,3 +146,19 @@ def test_a_term_in_several_rows_is_one_word() -> None:
     mask = np.zeros(4, dtype=bool)
     terms.mark(mask, "a", fields=term_index.PUBLISHER)
     assert mask.tolist() == [False, False, False, True]
+
+
+def test_a_common_words_codes_are_kept_and_copied(loaded: Searcher) -> None:
+    terms = loaded.terms_for(loaded.index())
+    assert terms is not None
+    n = terms.size
+    first = terms.codes(n, "data", stems=word_stems("data"))  # in every dataset: kept
+    assert first.all() and len(terms._codes) == 1
+    expected = first.copy()
+    first[:] = 0  # the caller's own copy
+    assert np.array_equal(terms.codes(n, "data", stems=word_stems("data")), expected)
+    assert terms.codes(n, "badplats").any() and len(terms._codes) == 2  # in a fifth: kept too
+    assert not terms.codes(n, "saknas").any() and len(terms._codes) == 2  # in none: not kept
+    for i in range(term_index.CODES_KEPT + 3):  # a bounded number of words
+        terms.codes(n, "d" * (i % 2), prefix=True, stems=(f"x{i}",))
+    assert len(terms._codes) <= term_index.CODES_KEPT
