@@ -162,3 +162,16 @@ def test_a_common_words_codes_are_kept_and_copied(loaded: Searcher) -> None:
     for i in range(term_index.CODES_KEPT + 3):  # a bounded number of words
         terms.codes(n, "d" * (i % 2), prefix=True, stems=(f"x{i}",))
     assert len(terms._codes) <= term_index.CODES_KEPT
+
+
+def test_a_large_catalogues_terms_come_in_chunks_alike(loaded: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    if loaded.sqlite:
+        pytest.skip("PostgreSQL's query of the terms (SQLite reads FTS5's vocabulary)")
+    idx = loaded.index()
+    whole = term_index.build(loaded.engine, idx.pks, idx.generation)
+    monkeypatch.setattr(term_index, "CHUNKED_FROM", 0)
+    chunked = term_index.build(loaded.engine, idx.pks, idx.generation)
+    assert whole is not None and chunked is not None
+    assert chunked.words == whole.words
+    for a, b in ((chunked.ptr, whole.ptr), (chunked.doc, whole.doc), (chunked.bits, whole.bits)):
+        assert np.array_equal(a, b)
