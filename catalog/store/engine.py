@@ -64,28 +64,37 @@ _ANALYZED = ("dataset", "dataset_facet", "distribution", "revision", "job_record
 def statistics_stale(engine: Engine, changed: int, *, at_least: int = ANALYZE_AFTER) -> bool:
     """Whether a run that added, updated or withdrew ``changed`` datasets should refresh the statistics.
 
-    It must have changed at least ``at_least`` datasets and, on PostgreSQL, a tenth of the catalogue as
-    the planner last counted it (or the table was never analyzed). Without the second rule every
-    5,000-dataset run of a 1,000,000-dataset catalogue analyzed all six tables: a fifth of the
-    workers' time (docs/decisions/0010-one-million-datasets.md). Smaller changes are left to
-    autovacuum, whose own rule is also a tenth. SQLite's sampled ANALYZE costs milliseconds.
+    It must have changed at least ``at_least`` datasets and, on PostgreSQL, the datasets changed since
+    the last ANALYZE (this run's, and those of the runs before it: ``n_mod_since_analyze``) must be
+    a tenth of the catalogue as the planner last counted it (or the table was never analyzed).
+    Without the second rule every 5,000-dataset run of a 1,000,000-dataset catalogue analyzed all
+    six tables: a fifth of the workers' time (docs/decisions/0010-one-million-datasets.md). Counting
+    the runs before it keeps the statistics current where autovacuum is slow or off (a run of a
+    twentieth after one of a twentieth analyzes); autovacuum's own rule is also a tenth.
+    SQLite's sampled ANALYZE costs milliseconds.
     """
     if changed < at_least:
         return False
     if is_sqlite(engine):
         return True
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'dataset'::regclass").scalar()
-    return rows is None or float(rows) < 0 or changed * 10 >= float(rows)
+        rows, since = conn.exec_driver_sql(
+            "SELECT c.reltuples, s.n_mod_since_analyze FROM pg_class c "
+            "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'dataset'::regclass").one()
+    if rows is None or float(rows) < 0:
+        return True
+    # the counters reach the statistics a moment after the run's commit: this run counts at least itself
+    return max(changed, int(since or 0)) * 10 >= float(rows)
 
 
 def refresh_statistics(engine: Engine) -> None:
     """Refresh the query planner's statistics after a run that changed many rows.
 
-    PostgreSQL's autovacuum analyzes a table only after a fifth of it changed and only when its
-    launcher gets to it: after the first harvest of 100,000 datasets every table still had
-    ``reltuples = -1``, and plans made for empty tables gave 90–114 ms tails
-    (docs/decisions/0006-search-speed-incremental.md). SQLite gets bounded-sample statistics.
+    PostgreSQL's autovacuum analyzes a table only after a tenth of it changed and only when its
+    launcher gets to it (if at all: ``autovacuum = off`` is a setting): after the first harvest of
+    100,000 datasets every table still had ``reltuples = -1``, and plans made for empty tables gave
+    90–114 ms tails (docs/decisions/0006-search-speed-incremental.md). SQLite gets bounded-sample
+    statistics.
     """
     with engine.connect() as conn:
         if is_sqlite(engine):
