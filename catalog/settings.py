@@ -120,6 +120,11 @@ class Settings(BaseSettings):
         default=120.0, gt=0,
         description="A live job without a heartbeat for this many seconds is failed as 'worker died'.",
     )
+    job_reports_kept: int = Field(
+        default=10, ge=0,
+        description="How many of a source's newest finished jobs keep their per-record report (each change "
+        "and problem); older jobs keep their counts. 0 keeps every report.",
+    )
 
     @field_validator("database_read_url")
     @classmethod

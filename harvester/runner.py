@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, update
 
 from catalog import logs, metrics
 from catalog.errors import CatalogError
-from catalog.services import mappings
+from catalog.services import jobs, mappings
 from catalog.settings import Settings
 from catalog.store import ownership, runs
 from catalog.store.engine import ANALYZE_AFTER, patient, refresh_statistics, statistics_stale
@@ -242,4 +242,11 @@ def _run(engine: Engine, source: Source, settings: Settings, job: HarvestJob, *,
                 refresh_statistics(engine)
         except Exception:  # the run is stored; stale statistics only slow queries down
             log.exception("refreshing the planner's statistics after job %s failed", job.id)
+    try:  # older jobs' per-record reports go, their counts stay (JOB_REPORTS_KEPT)
+        removed = jobs.prune_reports(engine, source.id, settings.job_reports_kept)
+        if removed:
+            log.info("removed %d per-record report rows of %s's jobs older than its newest %d",
+                     removed, source.name, settings.job_reports_kept)
+    except Exception:  # the run is stored; old reports wait for the next run
+        log.exception("removing old job reports after job %s failed", job.id)
     return job, error

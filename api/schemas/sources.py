@@ -46,6 +46,9 @@ class JobSummary(Schema):
     worker: str | None = Field(description="The process that runs or ran it (host:pid)")
     heartbeat_at: str | None
     decision: JobDecision | None = Field(description="A held run's decision; null until one is made")
+    records_pruned_at: str | None = Field(
+        description="When this job's changes and problems were removed (its counts stay): only a source's "
+        "newest JOB_REPORTS_KEPT finished jobs keep them; null while they are kept")
 
 
 class ChangedRecord(Schema):

@@ -7,13 +7,14 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlmodel import Session
 
+from catalog.chunks import chunked
 from catalog.errors import NotFound
 from catalog.normalise import iso
 from catalog.quality.problems import RuleTally
-from catalog.store.tables import JOB, JOBREC, HarvestJob, Source
+from catalog.store.tables import JOB, JOBREC, HarvestJob, Source, utcnow
 
 
 def job_summary(job: HarvestJob) -> dict[str, Any]:
@@ -34,6 +35,8 @@ def job_summary(job: HarvestJob) -> dict[str, Any]:
         # a held run's withdrawals wait for a decision (catalog/services/held.py); null until one is made
         "decision": ({"decision": job.decision, "by": job.decided_by, "at": iso(job.decided_at)}
                      if job.decision else None),
+        # only a source's newest JOB_REPORTS_KEPT finished jobs keep their changes and problems listed
+        "records_pruned_at": iso(job.records_pruned_at),
     }
 
 
@@ -53,6 +56,27 @@ def get_job(engine: Engine, job_id: int) -> dict[str, Any]:
     with job_report(engine, job_id) as report:
         report["changes"] = {outcome: list(rows) for outcome, rows in report["changes"].items()}
         return report
+
+
+def prune_reports(engine: Engine, source_id: int, keep: int) -> int:
+    """Remove the per-record reports (job_record rows) of a source's finished jobs but its newest
+    ``keep``, keeping their counts; a held run still waiting for its decision keeps its report (it lists
+    what the decision is about). Returns the rows removed; ``keep`` 0 removes nothing."""
+    if keep <= 0:
+        return 0
+    with engine.connect() as conn:
+        finished = (JOB.c.status.not_in(("queued", "running"))
+                    & ~((JOB.c.status == "held") & JOB.c.decision.is_(None)))
+        newest = select(JOB.c.id).where(JOB.c.source_id == source_id, finished).order_by(JOB.c.id.desc()).limit(keep)
+        old = list(conn.execute(select(JOB.c.id).where(
+            JOB.c.source_id == source_id, finished, JOB.c.records_pruned_at.is_(None),
+            JOB.c.id.not_in(newest.scalar_subquery()))).scalars())
+        removed = 0
+        for batch in chunked(old, 500):
+            removed += conn.execute(delete(JOBREC).where(JOBREC.c.job_id.in_(batch))).rowcount or 0
+            conn.execute(update(JOB).where(JOB.c.id.in_(batch)).values(records_pruned_at=utcnow()))
+        conn.commit()
+    return removed
 
 
 SHOWN = 200  # the changes of each kind, and the records of each problem group, that a page lists

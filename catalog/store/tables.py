@@ -154,6 +154,9 @@ class HarvestJob(SQLModel, table=True):
     decision: str | None = Field(default=None, max_length=20)
     decided_by: str | None = Field(default=None, max_length=200)
     decided_at: datetime | None = None
+    # when this job's per-record report (its job_record rows) was removed, its counts kept: only a
+    # source's newest JOB_REPORTS_KEPT finished jobs keep theirs (catalog/services/jobs.py)
+    records_pruned_at: datetime | None = None
 
 
 class JobRecord(SQLModel, table=True):

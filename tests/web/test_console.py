@@ -430,6 +430,22 @@ def test_a_large_jobs_page_lists_the_first_changes_and_links_the_whole_report(co
     assert [len(g["records"]) for g in whole["problems"] if g["rule"] == "dataset-title"] == [shown + 5]
 
 
+def test_a_job_whose_report_was_removed_says_so_and_keeps_its_counts(console: Console) -> None:
+    source_id = console.source("uppsala-data", "uppsala", harvest=True)
+    from catalog.services.sources import get_source
+
+    keep_one = console.settings.model_copy(update={"job_reports_kept": 1})
+    harvest_source(engine=console.engine, source=get_source(console.engine, source_id), settings=keep_one)
+    with console.engine.connect() as conn:
+        first = conn.execute(select(func.min(JOB.c.id)).where(JOB.c.source_id == source_id)).scalar()
+    client = signed_in(console, "uppsala")
+    doc = page(client.get(f"/console/jobs/{first}"))
+    assert doc.find("p", class_="notice").text.startswith("Körningens ändringar och problem togs bort ")
+    counts = {d.find("dt").text: d.find("dd").text for d in doc.find("dl", class_="counts").find_all("div")}
+    assert counts["tillagda"] == "8"
+    assert doc.find_all("details", class_="changes") == []
+
+
 def test_a_live_job_page_says_to_reload_and_loads_the_follow_script(console: Console) -> None:
     source_id = console.source("uppsala-data", "uppsala")
     from harvester.job_lifecycle import claim
