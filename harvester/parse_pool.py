@@ -59,12 +59,18 @@ def size(wanted: int | None = None) -> int:
     docs/decisions/0001) and gain no time."""
     if wanted is not None:
         return wanted
+    return 2 if core_free() else 0
+
+
+def core_free() -> bool:
+    """Whether this machine has two cores or more and one of them is free: the load average is under the
+    cores less one half (a system without a load average counts as busy)."""
     cores = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average on this system: assume the cores are shared
         load = float(cores)
-    return 2 if cores >= 2 and load <= cores - 0.5 else 0
+    return cores >= 2 and load <= cores - 0.5
 
 
 class WorkerLost(CatalogError):

@@ -50,9 +50,37 @@ def _previous_pages(source: Source) -> dict[str, PreviousPage]:
 BATCH = 250
 
 
+class _Inline:
+    """Writes each batch at once, in the calling thread (the interface of the store thread's pool)."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., list[str]], *args: object) -> Future[list[str]]:
+        done: Future[list[str]] = Future()
+        try:
+            done.set_result(fn(*args))
+        except Exception as exc:  # raised where the result is read, as the store thread's would be
+            done.set_exception(exc)
+        return done
+
+
+def store_in_thread() -> bool:
+    """Whether a page's batches are written by a second thread while this one maps the next: only while a
+    core is free (harvester/parse_pool.py). On a machine whose cores are all busy the two threads gain no
+    time and handing the GIL back and forth costs CPU: a 20,000-dataset first harvest took 5-9% more CPU
+    seconds with the store thread than writing each batch in turn, in as much time or more (SQLite and
+    PostgreSQL, load average about 2 on 2 cores)."""
+    return parse_pool.core_free()
+
+
 def _store_page(writer: runs.RunWriter, page: Page, source_name: str) -> list[str]:
     """Map and prepare a page's records in this thread while a second thread writes the previous
-    batch: SQLite and psycopg release the GIL while they work, so the two overlap on two cores."""
+    batch: SQLite and psycopg release the GIL while they work, so the two overlap on two cores (when a
+    core is free: store_in_thread; else each batch is written in turn, in this thread)."""
     ids: list[str] = []
     pending: deque[Future[list[str]]] = deque()
 
@@ -61,8 +89,9 @@ def _store_page(writer: runs.RunWriter, page: Page, source_name: str) -> list[st
             ids.extend(pending.popleft().result())
 
     # the store thread logs under the run's job id too (a thread does not inherit context variables)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store",
-                            initializer=_enter, initargs=(contextvars.copy_context(),)) as pool:
+    with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="store",
+                             initializer=_enter, initargs=(contextvars.copy_context(),))
+          if store_in_thread() else _Inline()) as pool:
         try:
             batch: list[Prepared] = []
             for ref, item in page.records:

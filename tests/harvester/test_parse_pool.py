@@ -181,13 +181,18 @@ def test_small_pages_never_start_the_pool(engine: Engine, settings: Settings, ht
     assert started == []
 
 
-def test_the_store_thread_logs_under_the_runs_job_id() -> None:
-    """The thread that writes a page's batches knows the job it writes for (LOG_FORMAT=json lines carry it)."""
+@pytest.mark.parametrize("threaded", [True, False], ids=["store-thread", "in-turn"])
+def test_the_store_thread_logs_under_the_runs_job_id(monkeypatch: pytest.MonkeyPatch, threaded: bool) -> None:
+    """The thread that writes a page's batches knows the job it writes for (LOG_FORMAT=json lines carry it):
+    the store thread, or the harvesting thread itself when no core is free (harvester/runner.py)."""
     import threading
 
     from catalog import logs
+    from harvester import runner
     from harvester.adapters.base import Page
     from harvester.runner import _store_page
+
+    monkeypatch.setattr(runner, "store_in_thread", lambda: threaded)
 
     seen: list[tuple[str, int | None]] = []
 
@@ -205,4 +210,5 @@ def test_the_store_thread_logs_under_the_runs_job_id() -> None:
     with logs.job_context(42):
         ids = _store_page(Writer(), page, "gen")  # type: ignore[arg-type]
     assert len(ids) == 3
-    assert seen and all(name.startswith("store") and job == 42 for name, job in seen)
+    writer = "store" if threaded else threading.current_thread().name
+    assert seen and all(name.startswith(writer) and job == 42 for name, job in seen)
