@@ -338,11 +338,13 @@ class RunWriter:
         keys = None if self.dry else staging.reserve_keys(self.conn, len(items))
         for i, p in enumerate(items):
             self.existing[p.id] = (keys[i] if keys else 0, p.hash, "active")
-        self._report([{"job_id": self.job_id, "dataset_id": p.id, "ref": p.ref[:2000], "outcome": "added",
-                       "rule": None, "severity": None, "message": None} for p in items])
         self.counts.added += len(items)
         if self.dry:
+            self._report([{"job_id": self.job_id, "dataset_id": p.id, "ref": p.ref[:2000], "outcome": "added",
+                           "rule": None, "severity": None, "message": None} for p in items])
             return
+        # their "added" lines are not staged: the swap writes them from the staged datasets it stores
+        # (staging.apply_job_records), the ones lost to another run left out
         self.changed = True
         self.seqs = {}
         staging.add(self.conn, staging.S_DS, staging.DS_COLS,

@@ -358,6 +358,13 @@ def forget_lost_records(conn: Connection, dataset_ids: Sequence[str]) -> None:
 
 
 def apply_job_records(conn: Connection, *, job_id: int) -> None:
+    """The job's records: an "added" line for each new dataset stored (made here from its staged row, in
+    staging order: a 100,000-dataset first harvest staged as many lines only to copy them), then the
+    staged lines (changes and problems), in the order they were staged."""
     cols = list(JOBREC_COLS)
+    none = literal(None, String)
+    conn.execute(insert(JOBREC).from_select(["job_id", *cols], select(
+        literal(job_id), S_DS.c.id, S_DS.c.ref, literal("added"), none, none, literal(None, Text),
+    ).where(S_DS.c.op == "insert", S_DS.c.lost == 0).order_by(S_DS.c.seq)))
     conn.execute(insert(JOBREC).from_select(["job_id", *cols], select(
         literal(job_id), *(S_JOBREC.c[c] for c in cols)).order_by(S_JOBREC.c.seq)))
