@@ -175,3 +175,16 @@ def test_a_large_catalogues_terms_come_in_chunks_alike(loaded: Searcher, monkeyp
     assert chunked.words == whole.words
     for a, b in ((chunked.ptr, whole.ptr), (chunked.doc, whole.doc), (chunked.bits, whole.bits)):
         assert np.array_equal(a, b)
+
+
+def test_a_background_build_computes_the_generations_orders_first(
+        loaded: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog.search import searcher as searcher_module
+
+    monkeypatch.setattr(searcher_module, "TERMS_IN_BACKGROUND", 0)  # as for a large catalogue
+    loaded.background_terms = True
+    idx = loaded.index()
+    assert loaded.terms_for(idx, wait=True) is not None
+    assert set(idx._orders) == {"quality", "modified", "title"} and "active" in idx._status_counts
+    by_title = loaded.search(SearchQuery(sort="title", per_page=30))
+    assert by_title.pks == [int(p) for p in idx.pks[np.argsort(idx.title_rank, kind="stable")]]
