@@ -133,6 +133,8 @@ def test_a_search_on_another_replica_sees_a_harvest_without_a_restart(
     pid_b = replicas.procs["serve-b"].pid
 
     # 2. the source changes and is harvested again, triggered on replica A and run by the worker
+    # (A listens once it has started: on a loaded machine that may be after B found the first harvest)
+    wait_until(lambda: _titles(a, "zebrafink") is not None, "replica A to answer", CATCH_UP)
     http_server.set("replica/catalog.ttl", catalogue(AFTER))
     queued = httpx.post(f"{a}/api/sources/{source.id}/harvest", headers={"Authorization": f"Bearer {ADMIN}"},
                         timeout=10)
