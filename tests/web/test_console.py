@@ -444,6 +444,7 @@ def test_a_job_whose_report_was_removed_says_so_and_keeps_its_counts(console: Co
     counts = {d.find("dt").text: d.find("dd").text for d in doc.find("dl", class_="counts").find_all("div")}
     assert counts["tillagda"] == "8"
     assert doc.find_all("details", class_="changes") == []
+    assert "Ingenting ändrades" not in doc.text and "Inga problem" not in doc.text  # the lists are gone, not empty
 
 
 def test_a_live_job_page_says_to_reload_and_loads_the_follow_script(console: Console) -> None:
