@@ -52,31 +52,29 @@ def iter_json(value: Any, indent: int | None = 2, _level: int = 0) -> Iterator[s
         yield json.dumps(value, ensure_ascii=False, default=str)
 
 
-def iter_json_bytes(value: Any, indent: int | None = None, size: int = 65536) -> Iterator[bytes]:
-    """:func:`iter_json`'s text as UTF-8, in chunks of about ``size`` bytes (a streamed response's body)."""
+def _chunks(value: Any, indent: int | None, size: int) -> Iterator[str]:
+    """:func:`iter_json`'s pieces joined into chunks of about ``size`` characters."""
     buffer: list[str] = []
     held = 0
     for piece in iter_json(value, indent):
         buffer.append(piece)
         held += len(piece)
         if held >= size:
-            yield "".join(buffer).encode()
+            yield "".join(buffer)
             buffer.clear()
             held = 0
     if buffer:
-        yield "".join(buffer).encode()
+        yield "".join(buffer)
+
+
+def iter_json_bytes(value: Any, indent: int | None = None, size: int = 65536) -> Iterator[bytes]:
+    """:func:`iter_json`'s text as UTF-8, in chunks of about ``size`` bytes (a streamed response's body)."""
+    for chunk in _chunks(value, indent, size):
+        yield chunk.encode()
 
 
 def write_json(value: Any, out: IO[str], indent: int | None = 2) -> None:
     """Write ``value`` as JSON and a newline to ``out``, some 64 kB at a time."""
-    buffer: list[str] = []
-    held = 0
-    for piece in iter_json(value, indent):
-        buffer.append(piece)
-        held += len(piece)
-        if held >= 65536:
-            out.write("".join(buffer))
-            buffer.clear()
-            held = 0
-    buffer.append("\n")
-    out.write("".join(buffer))
+    for chunk in _chunks(value, indent, 65536):
+        out.write(chunk)
+    out.write("\n")
